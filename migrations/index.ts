@@ -1,0 +1,11 @@
+import type { Knex } from 'knex';
+import * as domain from './20261121000001_domain';
+
+/**
+ * Every migration, in order. Listing them here (instead of scanning a folder)
+ * lets the same code run from TypeScript sources, compiled output and tests.
+ * Add new migrations to the end; never edit one that has shipped.
+ */
+export const migrations: Array<[name: string, migration: Knex.Migration]> = [
+  ['20261121000001_domain', domain],
+];

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knex, { type Knex } from 'knex';
+import type { Config } from '../config';
+import { migrations } from '../../migrations';
+
+export type Db = Knex;
+export type Trx = Knex.Transaction;
+/** Either the pool or an open transaction: repos accept both. */
+export type Conn = Knex | Knex.Transaction;
+
+/**
+ * The Knex factory. mysql:// → mysql2 (utf8mb4, UTC, pool); otherwise the
+ * embedded SQLite file via better-sqlite3 with foreign keys on and WAL.
+ * DATETIME values come back as 'YYYY-MM-DD HH:MM:SS.mmm' strings on both.
+ */
+export function createDb(db: Config['db']): Db {
+  if (db.client === 'mysql') {
+    const u = new URL(db.url);
+    return knex({
+      client: 'mysql2',
+      connection: {
+        host: u.hostname,
+        port: u.port ? Number(u.port) : 3306,
+        user: decodeURIComponent(u.username),
+        password: decodeURIComponent(u.password),
+        database: decodeURIComponent(u.pathname.slice(1)),
+        charset: 'utf8mb4',
+        timezone: 'Z',
+        dateStrings: true,
+        decimalNumbers: true,
+        supportBigNumbers: true,
+      },
+      pool: {
+        min: 0,
+        max: db.poolMax,
+        afterCreate(conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) {
+          conn.query("SET time_zone = '+00:00'", (err) => done(err, conn));
+        },
+      },
+      acquireConnectionTimeout: 10_000,
+    });
+  }
+  if (db.filename !== ':memory:') fs.mkdirSync(path.dirname(db.filename), { recursive: true });
+  return knex({
+    client: 'better-sqlite3',
+    connection: { filename: db.filename },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate(conn: { pragma: (sql: string) => unknown }, done: (err: Error | null, conn: unknown) => void) {
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('foreign_keys = ON');
+        conn.pragma('busy_timeout = 5000');
+        conn.pragma('synchronous = NORMAL');
+        done(null, conn);
+      },
+    },
+  });
+}
+
+export function isMysql(db: Conn): boolean {
+  return /mysql/.test(String(db.client.config.client));
+}
+
+const migrationSource: Knex.MigrationSource<Knex.Migration> = {
+  getMigrations: async () => migrations.map(([, m]) => m),
+  getMigrationName: (m) => migrations.find(([, candidate]) => candidate === m)![0],
+  getMigration: async (m) => m,
+};
+
+export const migrationConfig: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
+
+export async function migrateLatest(db: Db): Promise<string[]> {
+  const [, applied] = await db.migrate.latest(migrationConfig);
+  return applied as string[];
+}
+
+export async function migrateDown(db: Db): Promise<void> {
+  await db.migrate.rollback(migrationConfig, true);
+}
+
+/** Runs fn in the given transaction, or opens one when none is given. */
+export async function inTransaction<T>(db: Conn, fn: (trx: Trx) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return fn(db as Trx);
+  return (db as Db).transaction(fn);
+}
+
+/** Creates the MySQL database named in the URL when it does not exist yet. */
+export async function ensureMysqlDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Refusing to create database with unusual name "${name}"`);
+  u.pathname = '/';
+  const admin = knex({
+    client: 'mysql2',
+    connection: {
+      host: u.hostname,
+      port: u.port ? Number(u.port) : 3306,
+      user: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+    },
+    pool: { min: 0, max: 1 },
+  });
+  try {
+    await admin.raw(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await admin.destroy();
+  }
+}

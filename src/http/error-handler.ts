@@ -1,0 +1,75 @@
+import crypto from 'node:crypto';
+import type { ErrorRequestHandler, RequestHandler, Request } from 'express';
+import { z } from 'zod';
+import { AppError, BadRequestError, NotFoundError, TooManyRequestsError, ValidationError } from './errors';
+import type { Logger } from '../lib/log';
+
+export function wantsJson(req: Request): boolean {
+  return req.originalUrl.startsWith('/api/') || req.originalUrl === '/api' || req.originalUrl.startsWith('/webhooks/');
+}
+
+/** Unknown URL: the 404 page (or JSON under /api). */
+export const notFound: RequestHandler = (_req, _res, next) => next(new NotFoundError());
+
+/** Turns anything thrown into a typed AppError; driver errors never reach the user. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof z.ZodError) {
+    const fields: Record<string, string> = {};
+    for (const issue of err.issues) fields[issue.path.join('.') || '_'] ??= issue.message;
+    return new ValidationError('Some of the information was not valid.', fields);
+  }
+  const e = err as { type?: string; status?: number; statusCode?: number };
+  // body-parser / express errors carry a 4xx status and a safe type.
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (e.type === 'entity.too.large') return new AppError(413, 'payload_too_large', 'The request was too large.');
+    if (status === 404) return new NotFoundError();
+    return new BadRequestError('The request could not be read.');
+  }
+  return new AppError(500, 'internal_error', 'Something went wrong on our side. Please try again in a moment.');
+}
+
+/** The one error chain: HTML error page for pages, JSON envelope for /api. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const appError = toAppError(err);
+    const errorId = appError.status >= 500 ? (req.id ? String(req.id) : crypto.randomUUID()) : undefined;
+    if (appError.status >= 500) {
+      logger.error({ err, errorId, url: req.originalUrl, method: req.method }, 'request failed');
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (appError instanceof TooManyRequestsError && appError.retryAfterSeconds) {
+      res.setHeader('Retry-After', String(appError.retryAfterSeconds));
+    }
+    res.status(appError.status);
+    if (wantsJson(req)) {
+      res.json({ error: { code: appError.code, message: appError.message, details: appError.details ?? null, ...(errorId ? { id: errorId } : {}) } });
+      return;
+    }
+    res.render('errors/error', {
+      title: titleFor(appError.status),
+      status: appError.status,
+      message: appError.message,
+      fields: appError instanceof ValidationError ? appError.fields : {},
+      errorId,
+    });
+  };
+}
+
+function titleFor(status: number): string {
+  switch (status) {
+    case 400: return 'Bad request';
+    case 401: return 'Please log in';
+    case 403: return 'Not allowed';
+    case 404: return 'Page not found';
+    case 409: return 'Conflict';
+    case 413: return 'Too large';
+    case 422: return 'Please check your input';
+    case 429: return 'Slow down';
+    default: return status >= 500 ? 'Something went wrong' : 'Error';
+  }
+}

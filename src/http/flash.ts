@@ -1,0 +1,29 @@
+import type { Request, Response, NextFunction } from 'express';
+
+export type FlashKind = 'success' | 'error' | 'info';
+export interface Flash {
+  kind: FlashKind;
+  message: string;
+}
+
+const COOKIE = 'gg_flash';
+
+/** One-shot message shown on the next page (post/redirect/get). */
+export function setFlash(res: Response, kind: FlashKind, message: string): void {
+  res.cookie(COOKIE, JSON.stringify({ kind, message }), { httpOnly: true, sameSite: 'lax', signed: true, path: '/', maxAge: 60_000 });
+}
+
+export function readFlash(req: Request, res: Response, next: NextFunction): void {
+  const raw = req.signedCookies?.[COOKIE];
+  res.locals.flash = null;
+  if (typeof raw === 'string') {
+    try {
+      const parsed = JSON.parse(raw) as Flash;
+      if (parsed && typeof parsed.message === 'string') res.locals.flash = parsed;
+    } catch {
+      // ignore a malformed cookie
+    }
+    res.clearCookie(COOKIE, { path: '/' });
+  }
+  next();
+}

@@ -1,0 +1,29 @@
+import path from 'node:path';
+import ejs from 'ejs';
+import type { Express } from 'express';
+import { rootPath } from '../lib/paths';
+
+export const VIEWS_DIR = rootPath('views');
+const LAYOUT = path.join(VIEWS_DIR, 'layouts', 'main.ejs');
+
+type EngineCallback = (err: Error | null, html?: string) => void;
+
+/**
+ * EJS with a layout: a page renders first, then layouts/main.ejs wraps it
+ * (pages may pass `layout: false`, e.g. e-mails and fragments).
+ */
+export function installViews(app: Express, cacheTemplates: boolean): void {
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+  app.set('view cache', cacheTemplates);
+  app.engine('ejs', (file: string, options: object, callback: EngineCallback) => {
+    const opts = options as Record<string, unknown>;
+    const ejsOptions = { cache: cacheTemplates, filename: file, root: VIEWS_DIR, views: [VIEWS_DIR] };
+    ejs.renderFile(file, opts, ejsOptions)
+      .then((body) => {
+        if (opts.layout === false) return body;
+        return ejs.renderFile(LAYOUT, { ...opts, body }, { ...ejsOptions, filename: LAYOUT });
+      })
+      .then((html) => callback(null, html), (err: Error) => callback(err));
+  });
+}

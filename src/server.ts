@@ -1,0 +1,53 @@
+import http from 'node:http';
+import { boot } from './boot';
+import { createApp } from './app';
+import { seedDemo } from '../seeds';
+
+/** Listen, and shut down gracefully on SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the pool. */
+async function main(): Promise<void> {
+  const { config, db, logger } = await boot();
+
+  if (config.seedDemo) {
+    const { count } = (await db('products').count({ count: '*' }))[0] as { count: number | string };
+    if (Number(count) === 0) {
+      const added = await seedDemo(db);
+      logger.info(added, 'demo catalog loaded');
+    }
+  }
+
+  const app = createApp({ config, db, logger });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  process.stdout.write(
+    `\n${config.storeName} is running at http://${shownHost}:${config.port} (${config.db.client === 'mysql' ? 'MySQL/MariaDB' : 'SQLite'})\n` +
+      `Create an admin account with:  npm run admin:create -- --email you@example.com\n\n`,
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.warn('forcing shutdown after 10s');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    server.close(async () => {
+      await db.destroy();
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`Failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});
