@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
     res.locals.money = (cents: number) => formatMoney(cents, config.currency);
     res.locals.path = req.path;
     res.locals.searchQuery = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
-    res.locals.currentUser = null;
+    res.locals.currentUser = req.user ?? null;
     res.locals.cartCount = 0;
     res.locals.title = config.storeName;
     try {
@@ -109,6 +109,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
     next();
   });
 
+  // Feature routers. Each feature owns its routes.ts; mount new ones here.
   app.use(catalogRoutes(ctx.catalog));
 
   app.use(notFound);

@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { expect } from 'vitest';
+import { createApp } from '../../src/app';
+import { createDb, migrateLatest, type Db } from '../../src/db';
+import { createLogger } from '../../src/lib/log';
+import { seedDemo } from '../../seeds';
+import { testConfig } from '../helpers/app';
+
+export const SCREENSHOT_DIR = path.resolve(__dirname, 'screenshots');
+
+export interface Store {
+  baseUrl: string;
+  db: Db;
+  stop(): Promise<void>;
+}
+
+/** The real app on a random local port, on a fresh SQLite file with the demo catalog. */
+export async function startStore(env: Record<string, string> = {}): Promise<Store> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'giggatek-e2e-'));
+  const dbConfig = { client: 'sqlite' as const, filename: path.join(dir, 'e2e.sqlite') };
+  const db = createDb(dbConfig);
+  await migrateLatest(db);
+  await seedDemo(db);
+  const config = testConfig(dbConfig, { MAIL_DIR: path.join(dir, 'mail'), ...env });
+  const app = createApp({ config, db, logger: createLogger('silent') });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    db,
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.destroy();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function chromiumPath(): string {
+  if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
+  return execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
+
+/** Fails on any serious or critical axe-core violation of the current page. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}) on ${page.url()}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  expect(bad).toEqual([]);
+}
+
+export async function saveScreenshot(page: Page | undefined, name: string): Promise<string | null> {
+  if (!page) return null;
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^\w-]+/g, '_')}.png`);
+  await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+  return file;
+}
