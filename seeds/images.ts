@@ -55,7 +55,7 @@ function drawing(kind: Kind, variant: 1 | 2, accent: string): string {
            <path d="M190 318 H610 L640 350 H160 Z" fill="${BODY}"/>
            <rect x="360" y="322" width="80" height="8" rx="3" fill="#aab2c0"/>`
         : `<path d="M200 120 H600 L650 360 H150 Z" fill="${BODY}"/>
-           ${grid(230, 150, 14, 4, 24, 20, 4, '#aab2c0')}
+           ${grid(233, 150, 13, 4, 22, 20, 4, '#aab2c0')}
            <rect x="350" y="270" width="100" height="64" rx="6" fill="#c3c9d4"/>
            <rect x="200" y="112" width="400" height="10" rx="4" fill="${accent}"/>`;
     case 'tower':
@@ -72,7 +72,7 @@ function drawing(kind: Kind, variant: 1 | 2, accent: string): string {
       return variant === 1
         ? `<rect x="260" y="200" width="280" height="90" rx="12" fill="${BODY}"/>
            <circle cx="300" cy="245" r="10" fill="${accent}"/>
-           ${grid(340, 228, 12, 2, 12, 12, 6, '#aab2c0')}`
+           ${grid(340, 228, 10, 2, 12, 12, 6, '#aab2c0')}`
         : `<path d="M250 220 L400 150 L550 220 L400 290 Z" fill="${BODY}"/>
            <path d="M250 220 L400 290 V330 L250 260 Z" fill="#aab2c0"/>
            <path d="M550 220 L400 290 V330 L550 260 Z" fill="#c3c9d4"/>
@@ -164,7 +164,7 @@ function grid(x: number, y: number, cols: number, rows: number, w: number, h: nu
 export function renderProductSvg(subject: ImageSubject, variant: 1 | 2): string {
   const { kind, bg, accent } = lookFor(subject.category);
   // Long names shrink so they stay inside the 800px width.
-  const nameSize = Math.max(20, Math.min(40, Math.floor(1300 / Math.max(subject.name.length, 1))));
+  const nameSize = Math.max(20, Math.min(40, Math.floor(1150 / Math.max(subject.name.length, 1))));
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 800 600" width="800" height="600" role="img" aria-label="${escapeXml(subject.name)}">
   <rect width="800" height="600" fill="${bg}"/>
   <circle cx="${variant === 1 ? 680 : 120}" cy="80" r="220" fill="${accent}" opacity="0.08"/>
