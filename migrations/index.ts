@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as domain from './20261121000001_domain';
+import * as catalogSearchTerms from './20261121000003_catalog_search_terms';
 
 /**
  * Every migration, in order. Listing them here (instead of scanning a folder)
@@ -8,4 +9,5 @@ import * as domain from './20261121000001_domain';
  */
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261121000001_domain', domain],
+  ['20261121000003_catalog_search_terms', catalogSearchTerms],
 ];

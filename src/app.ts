@@ -16,7 +16,23 @@ import { readFlash } from './http/flash';
 import { errorHandler, notFound } from './http/error-handler';
 import { CatalogService } from './catalog/service';
 import { catalogRoutes } from './catalog/routes';
+import { apiRoutes } from './api/routes';
 import { healthRoutes } from './health';
+import { JobRegistry } from './jobs/registry';
+import { Mailer } from './mail/service';
+import { transportFromConfig, type MailTransport } from './mail/transports';
+import { SessionService } from './accounts/sessions';
+import { AccountService } from './accounts/service';
+import { accountRoutes, type LoginHook } from './accounts/routes';
+import { authenticate, redactUrl, requireAuth, requireRole } from './http/auth';
+import { csrfProtection } from './http/csrf';
+import { buildCommerce, type Commerce } from './checkout/commerce';
+import type { StripeClient } from './payments/stripe';
+import { webhookRoutes } from './payments/routes';
+import { cartLocals } from './cart/cookie';
+import { cartRoutes } from './cart/routes';
+import { checkoutRoutes } from './checkout/routes';
+import { orderRoutes } from './orders/routes';
 
 export interface AppDeps {
   config: Config;
@@ -24,25 +40,58 @@ export interface AppDeps {
   clock?: Clock;
   logger?: Logger;
   catalog?: CatalogService;
+  /** Where e-mail goes (default: .eml files in MAIL_DIR, or SMTP_URL). */
+  mailTransport?: MailTransport;
+  /** Stripe SDK client (tests point one at a local server); default: built from config.stripe; null = manual provider. */
+  stripe?: StripeClient | null;
 }
 
-/** Everything a feature may need, built once per app. */
-export interface AppContext {
+/** Everything a feature may need, built once per app (cart, checkout, orders, payments, webhooks: see Commerce). */
+export interface AppContext extends Commerce {
   config: Config;
   db: Db;
   clock: Clock;
   logger: Logger;
   catalog: CatalogService;
+  /** Job kinds and handlers; register yours in buildContext. */
+  jobs: JobRegistry;
+  mailer: Mailer;
+  sessions: SessionService;
+  accounts: AccountService;
+  /** Run after each successful log-in (e.g. cart merge): ctx.loginHooks.push(fn). */
+  loginHooks: LoginHook[];
 }
 
 export const UPLOADS_DIR = rootPath('var/uploads');
 
 export function buildContext(deps: AppDeps): AppContext {
+  const { config, db } = deps;
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const mailer = new Mailer({
+    transport: deps.mailTransport ?? transportFromConfig(config.mail, logger),
+    from: config.mail.from,
+    globals: { storeName: config.storeName, baseUrl: config.baseUrl, currency: config.currency },
+    logger,
+  });
+  const sessions = new SessionService({ db, clock, secret: config.secrets.jwt, logger });
+  const accounts = new AccountService({ db, clock, logger, sessions, config });
+  const jobs = new JobRegistry();
+  // Job kinds: each feature registers its handlers here.
+  mailer.registerJobs(jobs);
+  accounts.registerJobs(jobs);
+  const { loginHook: mergeCartAtLogin, ...commerce } = buildCommerce({ config, db, clock, logger, jobs, stripe: deps.stripe });
   return {
+    ...commerce,
+    jobs,
+    mailer,
+    sessions,
+    accounts,
+    loginHooks: [mergeCartAtLogin],
     config: deps.config,
     db: deps.db,
-    clock: deps.clock ?? systemClock,
-    logger: deps.logger ?? createLogger(deps.config.logLevel),
+    clock,
+    logger,
     catalog: deps.catalog ?? new CatalogService(deps.db),
   };
 }
@@ -68,7 +117,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || (req.url ?? '').startsWith('/assets/') },
       serializers: {
-        req: (req) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res) => ({ statusCode: res.statusCode }),
       },
     }),
@@ -84,10 +133,14 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
       if (err) next();
     });
   });
-  app.use(express.static(PUBLIC_DIR, { maxAge: '1h', index: false }));
+  // Pages have no file extension: skip the file-system look-up for them (it costs every page request a stat).
+  const publicFiles = express.static(PUBLIC_DIR, { maxAge: '1h', index: false });
+  app.use((req: Request, res: Response, next: NextFunction) => (/\.[A-Za-z0-9]+$/.test(req.path) ? publicFiles(req, res, next) : next()));
   app.use('/uploads', express.static(UPLOADS_DIR, { maxAge: '7d', index: false }));
 
   app.use(healthRoutes(ctx));
+  // Before any body parser: the Stripe signature covers the raw bytes.
+  app.use(webhookRoutes(ctx.webhooks));
 
   app.use(cookieParser(config.secrets.cookie));
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
@@ -109,8 +162,24 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
     next();
   });
 
+  // Who is signed in: req.user and res.locals.currentUser (renews expired access tokens).
+  app.use(authenticate(ctx));
+  app.use(cartLocals(ctx));
+
+  // CSRF on every state-changing request (after the body parser and auth).
+  app.use(csrfProtection(config));
+
+  // Area guards: nothing under /account or /admin is reachable without them.
+  app.use('/account', requireAuth);
+  app.use('/admin', requireRole('staff'));
+
   // Feature routers. Each feature owns its routes.ts; mount new ones here.
-  app.use(catalogRoutes(ctx.catalog));
+  app.use(accountRoutes(ctx));
+  app.use('/api', apiRoutes(ctx));
+  app.use(catalogRoutes(ctx));
+  app.use(cartRoutes(ctx));
+  app.use(checkoutRoutes(ctx));
+  app.use(orderRoutes(ctx));
 
   app.use(notFound);
   app.use(errorHandler(logger));

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { boot } from './boot';
 import { createApp } from './app';
+import { startWorker } from './jobs/worker';
 import { seedDemo } from '../seeds';
 
 /** Listen, and shut down gracefully on SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the pool. */
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
   }
 
   const app = createApp({ config, db, logger });
+  // Sends e-mail and runs scheduled work; `npm run worker` runs more of these elsewhere.
+  const worker = config.runWorker ? startWorker(app.context) : null;
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
 
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     server.close(async () => {
+      await worker?.stop();
       await db.destroy();
       logger.info('stopped');
       process.exit(0);

@@ -2,4 +2,83 @@
 (function () {
   'use strict';
   document.documentElement.classList.add('js');
+
+  function ready(fn) {
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', fn);
+    else fn();
+  }
+
+  // Sort menus apply as soon as a choice is made; the "Sort" button stays for no-JS visitors.
+  function enhanceAutosubmit() {
+    document.querySelectorAll('select[data-autosubmit]').forEach(function (select) {
+      var form = select.form;
+      if (!form) return;
+      document.querySelectorAll('[data-autosubmit-button]').forEach(function (b) { b.hidden = true; });
+      select.addEventListener('change', function () {
+        if (typeof form.requestSubmit === 'function') form.requestSubmit();
+        else form.submit();
+      });
+    });
+  }
+
+  // Product gallery: thumbnails are links to the full photo; with JS they swap the main image in place.
+  function enhanceGallery() {
+    document.querySelectorAll('[data-gallery]').forEach(function (gallery) {
+      var main = gallery.querySelector('[data-gallery-main]');
+      var thumbs = gallery.querySelectorAll('[data-gallery-thumb]');
+      if (!main) return;
+      thumbs.forEach(function (thumb) {
+        thumb.addEventListener('click', function (event) {
+          if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+          event.preventDefault();
+          main.src = thumb.getAttribute('href');
+          main.alt = thumb.getAttribute('data-alt') || main.alt;
+          thumbs.forEach(function (t) { t.removeAttribute('aria-current'); });
+          thumb.setAttribute('aria-current', 'true');
+        });
+      });
+    });
+  }
+
+  // Rent-to-own calculator: the server renders every term; picking one shows its figures without a reload.
+  function enhanceCalculator() {
+    document.querySelectorAll('[data-rto]').forEach(function (root) {
+      var radios = root.querySelectorAll('input[type=radio][name=term]');
+      var submit = root.querySelector('[data-rto-submit]');
+      var summary = root.querySelector('[data-rto-summary]');
+      var link = root.querySelector('[data-rto-link]');
+      var linkTerm = root.querySelector('[data-rto-term]');
+      if (submit) submit.hidden = true;
+
+      function show(radio) {
+        var term = radio.value;
+        root.querySelectorAll('[data-rto-schedule]').forEach(function (s) {
+          s.hidden = s.getAttribute('data-term') !== term;
+        });
+        root.querySelectorAll('[data-term-col]').forEach(function (cell) {
+          cell.classList.toggle('is-selected', cell.getAttribute('data-term-col') === term);
+        });
+        if (summary) summary.textContent = radio.getAttribute('data-summary');
+        if (link) link.setAttribute('href', link.getAttribute('data-base') + term);
+        if (linkTerm) linkTerm.textContent = term;
+        if (window.history && window.history.replaceState) {
+          var url = new URL(window.location.href);
+          url.searchParams.set('term', term);
+          window.history.replaceState(null, '', url.toString());
+        }
+      }
+
+      radios.forEach(function (radio) {
+        radio.addEventListener('change', function () {
+          if (radio.checked) show(radio);
+        });
+      });
+    });
+  }
+
+  ready(function () {
+    enhanceAutosubmit();
+    enhanceGallery();
+    enhanceCalculator();
+  });
 })();

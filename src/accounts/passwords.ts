@@ -49,3 +49,12 @@ export function generatePassword(length = 20): string {
   for (let i = 0; i < length; i++) out += alphabet[bytes[i]! % alphabet.length];
   return out;
 }
+
+/** True when the hash was made with a different bcrypt cost than configured (rehash after a successful log-in). */
+export function needsRehash(hash: string, cost: number): boolean {
+  try {
+    return bcrypt.getRounds(hash) !== cost;
+  } catch {
+    return false;
+  }
+}

@@ -1,4 +1,7 @@
-import type { Conn } from '../db';
+import type { Knex } from 'knex';
+import { isMysql, type Conn } from '../db';
+import type { Sort } from './schemas';
+import { applySearch, orderByRelevance } from './search';
 
 export type ConditionGrade = 'A' | 'B' | 'C' | 'D';
 
@@ -22,6 +25,26 @@ export interface ProductSummary {
   rent12Cents: number;
   image: string | null;
   inStock: number;
+  ratingAvgX100: number;
+  ratingCount: number;
+  createdAt: string;
+}
+
+export type SpecValue = string | number | boolean | null;
+
+export interface ProductDetail extends ProductSummary {
+  description: string;
+  specifications: Record<string, SpecValue>;
+  cpuFamily: string | null;
+  ramGb: number | null;
+  storageGb: number | null;
+  screenIn: number | null;
+  rent3Cents: number;
+  rent6Cents: number;
+  warrantyMonths: number;
+  images: string[];
+  status: 'active' | 'archived';
+  updatedAt: string;
 }
 
 type Row = Record<string, any>;
@@ -37,8 +60,17 @@ export function toCategory(r: Row): Category {
   };
 }
 
+function parseJson<T>(text: unknown, fallback: T): T {
+  if (typeof text !== 'string') return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
 export function toProductSummary(r: Row): ProductSummary {
-  const images = JSON.parse(r.images ?? '[]') as string[];
+  const images = parseJson<string[]>(r.images, []);
   return {
     id: r.id,
     slug: r.slug,
@@ -50,12 +82,39 @@ export function toProductSummary(r: Row): ProductSummary {
     rent12Cents: r.rent_12_cents,
     image: images[0] ?? null,
     inStock: Number(r.in_stock ?? 0),
+    ratingAvgX100: Number(r.rating_avg_x100 ?? 0),
+    ratingCount: Number(r.rating_count ?? 0),
+    createdAt: String(r.created_at ?? ''),
+  };
+}
+
+function toProductDetail(r: Row): ProductDetail {
+  const specs = parseJson<Record<string, SpecValue>>(r.specifications, {});
+  return {
+    ...toProductSummary(r),
+    description: r.description,
+    specifications: specs && typeof specs === 'object' && !Array.isArray(specs) ? specs : {},
+    cpuFamily: r.cpu_family ?? null,
+    ramGb: r.ram_gb ?? null,
+    storageGb: r.storage_gb ?? null,
+    screenIn: r.screen_in === null || r.screen_in === undefined ? null : Number(r.screen_in),
+    rent3Cents: r.rent_3_cents,
+    rent6Cents: r.rent_6_cents,
+    warrantyMonths: r.warranty_months,
+    images: parseJson<string[]>(r.images, []).filter((s) => typeof s === 'string'),
+    status: r.status,
+    updatedAt: String(r.updated_at ?? ''),
   };
 }
 
 export const SUMMARY_COLUMNS = [
   'p.id', 'p.slug', 'p.name', 'p.brand', 'p.category_id', 'p.condition_grade',
-  'p.price_cents', 'p.rent_12_cents', 'p.images',
+  'p.price_cents', 'p.rent_12_cents', 'p.images', 'p.rating_avg_x100', 'p.rating_count', 'p.created_at',
+];
+
+const DETAIL_COLUMNS = [
+  ...SUMMARY_COLUMNS, 'p.description', 'p.specifications', 'p.cpu_family', 'p.ram_gb', 'p.storage_gb', 'p.screen_in',
+  'p.rent_3_cents', 'p.rent_6_cents', 'p.warranty_months', 'p.status', 'p.updated_at',
 ];
 
 /** Saleable stock as a correlated sub-select: units currently in stock. */
@@ -76,4 +135,158 @@ export async function featuredProducts(db: Conn, limit: number): Promise<Product
     .orderBy('p.id', 'desc')
     .limit(limit);
   return rows.map(toProductSummary);
+}
+
+export async function newestProducts(db: Conn, limit: number): Promise<ProductSummary[]> {
+  const rows = await db('products as p')
+    .select(...SUMMARY_COLUMNS, inStockSubquery(db))
+    .where('p.status', 'active')
+    .orderBy('p.created_at', 'desc')
+    .orderBy('p.id', 'desc')
+    .limit(limit);
+  return rows.map(toProductSummary);
+}
+
+/** A shop-visible product (active, or archived and shown as no longer sold); drafts are never found. */
+export async function findProduct(db: Conn, by: { slug: string } | { id: number }): Promise<ProductDetail | null> {
+  const row = await db('products as p')
+    .select(...DETAIL_COLUMNS, inStockSubquery(db))
+    .where('slug' in by ? { 'p.slug': by.slug } : { 'p.id': by.id })
+    .whereIn('p.status', ['active', 'archived'])
+    .first();
+  return row ? toProductDetail(row) : null;
+}
+
+/** Active products of the same category closest in price: up to `limit` on each side, merged by distance. */
+export async function relatedProducts(db: Conn, p: { id: number; categoryId: number; priceCents: number }, limit: number): Promise<ProductSummary[]> {
+  const side = (cmp: '<=' | '>', dir: 'asc' | 'desc') =>
+    db('products as p')
+      .select(...SUMMARY_COLUMNS, inStockSubquery(db))
+      .where({ 'p.status': 'active', 'p.category_id': p.categoryId })
+      .whereNot('p.id', p.id)
+      .where('p.price_cents', cmp, p.priceCents)
+      .orderBy('p.price_cents', dir)
+      .orderBy('p.id', 'asc')
+      .limit(limit);
+  const [below, above] = await Promise.all([side('<=', 'desc'), side('>', 'asc')]);
+  return [...below, ...above]
+    .map(toProductSummary)
+    .sort((a, b) => Math.abs(a.priceCents - p.priceCents) - Math.abs(b.priceCents - p.priceCents) || a.id - b.id)
+    .slice(0, limit);
+}
+
+/** Filters as the repo sees them: the category already expanded to ids, the query split into words. */
+export interface ListFilter {
+  /** Search words; a query that had text but no searchable words matches nothing (see noMatch). */
+  words: string[];
+  noMatch?: boolean;
+  categoryIds: number[] | null;
+  brand: string[];
+  condition: ConditionGrade[];
+  minPriceCents: number | null;
+  maxPriceCents: number | null;
+  inStock: boolean;
+  cpuFamily: string[];
+  ramGb: number[];
+  storageGb: number[];
+  screenIn: number[];
+}
+
+/** Active products matching everything except the facet filters (search, category, price, stock). */
+function baseQuery(db: Conn, f: ListFilter): Knex.QueryBuilder {
+  const qb = db('products as p').where('p.status', 'active');
+  if (f.noMatch) qb.whereRaw('1 = 0');
+  if (f.categoryIds) qb.whereIn('p.category_id', f.categoryIds);
+  if (f.minPriceCents !== null) qb.where('p.price_cents', '>=', f.minPriceCents);
+  if (f.maxPriceCents !== null) qb.where('p.price_cents', '<=', f.maxPriceCents);
+  if (f.inStock) {
+    qb.whereExists(db('inventory_units as u').select(db.raw('1')).where('u.product_id', db.ref('p.id')).andWhere('u.status', 'in_stock'));
+  }
+  applySearch(db, qb, f.words);
+  return qb;
+}
+
+function applyFacetFilters(db: Conn, qb: Knex.QueryBuilder, f: ListFilter): void {
+  // Text facets compare case-insensitively, as MySQL's collation already does.
+  const textIn = (col: string, values: string[]) =>
+    isMysql(db) ? qb.whereIn(col, values) : qb.whereRaw(`${col} COLLATE NOCASE IN (${values.map(() => '?').join(', ')})`, values);
+  if (f.brand.length) textIn('p.brand', f.brand);
+  if (f.condition.length) qb.whereIn('p.condition_grade', f.condition);
+  if (f.cpuFamily.length) textIn('p.cpu_family', f.cpuFamily);
+  if (f.ramGb.length) qb.whereIn('p.ram_gb', f.ramGb);
+  if (f.storageGb.length) qb.whereIn('p.storage_gb', f.storageGb);
+  if (f.screenIn.length) qb.whereIn('p.screen_in', f.screenIn);
+}
+
+export interface FacetCombo {
+  categoryId: number;
+  brand: string;
+  condition: ConditionGrade;
+  cpuFamily: string | null;
+  ramGb: number | null;
+  storageGb: number | null;
+  screenIn: number | null;
+  count: number;
+}
+
+/**
+ * One GROUP BY over every facet column at once: each distinct combination of
+ * facet values among the products matching the non-facet filters, with its
+ * count. Facet counts and the total are derived from these (see facets.ts),
+ * so a listing needs two queries however many facets there are.
+ */
+export async function facetCombos(db: Conn, f: ListFilter): Promise<FacetCombo[]> {
+  const cols = ['p.category_id', 'p.brand', 'p.condition_grade', 'p.cpu_family', 'p.ram_gb', 'p.storage_gb', 'p.screen_in'];
+  const rows = await baseQuery(db, f).select(...cols).count({ n: '*' }).groupBy(...cols);
+  return rows.map((r: Row) => ({
+    categoryId: r.category_id,
+    brand: r.brand,
+    condition: r.condition_grade,
+    cpuFamily: r.cpu_family ?? null,
+    ramGb: r.ram_gb ?? null,
+    storageGb: r.storage_gb ?? null,
+    screenIn: r.screen_in === null || r.screen_in === undefined ? null : Number(r.screen_in),
+    count: Number(r.n),
+  }));
+}
+
+/** One page of matching products in the requested order. */
+export async function pageOfProducts(db: Conn, f: ListFilter, sort: Sort, limit: number, offset: number): Promise<ProductSummary[]> {
+  const qb = baseQuery(db, f).select(...SUMMARY_COLUMNS, inStockSubquery(db));
+  applyFacetFilters(db, qb, f);
+  const nameOrder = isMysql(db) ? 'p.name' : 'p.name COLLATE NOCASE';
+  const effective = sort === 'relevance' && !f.words.length ? 'newest' : sort;
+  switch (effective) {
+    case 'price_asc':
+      qb.orderBy('p.price_cents', 'asc');
+      break;
+    case 'price_desc':
+      qb.orderBy('p.price_cents', 'desc');
+      break;
+    case 'name':
+      qb.orderByRaw(`${nameOrder} ASC`);
+      break;
+    case 'rating':
+      qb.orderBy('p.rating_avg_x100', 'desc').orderBy('p.rating_count', 'desc');
+      break;
+    case 'relevance':
+      orderByRelevance(db, qb, f.words);
+      qb.orderByRaw(`${nameOrder} ASC`);
+      break;
+    case 'newest':
+      qb.orderBy('p.created_at', 'desc');
+      break;
+  }
+  qb.orderBy('p.id', effective === 'newest' ? 'desc' : 'asc');
+  const rows = await qb.limit(limit).offset(offset);
+  return rows.map(toProductSummary);
+}
+
+/** Words shoppers may have meant: brands, processor families, category and product names. */
+export async function searchVocabularySources(db: Conn, limit: number): Promise<string[]> {
+  const [products, categories] = await Promise.all([
+    db('products').select('name', 'brand', 'cpu_family').where('status', 'active').orderBy('id', 'desc').limit(limit),
+    db('categories').select('name'),
+  ]);
+  return [...products.flatMap((r: Row) => [r.name, r.brand, r.cpu_family ?? '']), ...categories.map((r: Row) => r.name)];
 }

@@ -3,6 +3,7 @@ import { boot, runMain } from '../boot';
 import { argValue } from './args';
 import { generatePassword, hashPassword, passwordProblem } from '../accounts/passwords';
 import { toDbTime } from '../lib/clock';
+import { revokeAllSessions } from '../accounts/sessions';
 
 /**
  * npm run admin:create -- --email you@example.com [--password P]
@@ -28,7 +29,9 @@ runMain(async () => {
       if (existing) {
         await trx('users')
           .where({ id: existing.id })
-          .update({ role: 'admin', password_hash: hash, token_version: existing.token_version + 1, email_verified_at: existing.email_verified_at ?? now, updated_at: now });
+          .update({ role: 'admin', password_hash: hash, email_verified_at: existing.email_verified_at ?? now, updated_at: now });
+        // New password: every existing session (access and refresh tokens) ends.
+        await revokeAllSessions(trx, existing.id, new Date());
       } else {
         await trx('users').insert({ email, password_hash: hash, role: 'admin', first_name: 'Store', last_name: 'Admin', email_verified_at: now, created_at: now, updated_at: now });
       }

@@ -1,0 +1,283 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import knex from 'knex';
+import { createDb, ensureMysqlDatabase, migrateLatest, type Db } from '../src/db';
+import type { Config } from '../src/config';
+import { rootPath } from '../src/lib/paths';
+import { facetCombos, pageOfProducts, type ListFilter } from '../src/catalog/repo';
+import { searchWords } from '../src/catalog/search';
+import { generateProducts } from '../seeds/generate';
+
+/**
+ * npm run bench — one run measures:
+ *  1. a bare Express hello-world (the baseline),
+ *  2. GET /products, /products?q=…, /products/:slug and /api/products on a
+ *     catalog of 10,000 generated products (autocannon, 50 connections),
+ *  3. search latency (p50/p95/p99) over 100,000 products, calling the
+ *     catalog's search queries directly with the cache out of the way.
+ * MariaDB/MySQL at BENCH_DATABASE_URL (default mysql://root@127.0.0.1:3306/gg_bench)
+ * when reachable, SQLite under var/bench otherwise. Generated catalogs are
+ * kept and reused; pass --fresh to rebuild them.
+ *
+ * Options (environment): BENCH_DURATION seconds per endpoint (10),
+ * BENCH_CONNECTIONS (50), BENCH_SMALL (10000), BENCH_LARGE (100000).
+ */
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SMALL = Number(process.env.BENCH_SMALL ?? 10_000);
+const LARGE = Number(process.env.BENCH_LARGE ?? 100_000);
+const FRESH = process.argv.includes('--fresh');
+const SEARCH_QUERIES = ['thinkpad', 'dell latitude', 'hp elitebook', 'i7 16gb', 'xeon', 'ryzen 7', '512gb ssd', 'optiplex i5', 'poweredge', 'hp', 'monitor 27', 'quadro'];
+const TARGETS: Record<string, { ratio: number; p99?: number }> = {
+  'GET /products': { ratio: 0.35, p99: 50 },
+  'GET /products/:slug': { ratio: 0.4 },
+};
+
+const out = (s = '') => process.stdout.write(`${s}\n`);
+
+async function main(): Promise<void> {
+  const target = await chooseDatabase();
+  out(`GigGatek bench — ${target.label}, ${CONNECTIONS} connections, ${DURATION}s per endpoint, node ${process.version}`);
+
+  const small = await prepareCatalog(target, SMALL);
+  const slug = await sampleSlug(small.db);
+  await small.db.destroy();
+
+  const results: Row[] = [];
+  const hello = await startChild('bench/hello.ts', {});
+  try {
+    results.push(await measure('hello world (baseline)', `http://127.0.0.1:${hello.port}/`));
+  } finally {
+    stopChild(hello.child);
+  }
+  const app = await startChild('bench/server.ts', target.env(small.config));
+  try {
+    const base = `http://127.0.0.1:${app.port}`;
+    for (const [name, url] of [
+      ['GET /products', `${base}/products`],
+      ['GET /products?q=…', `${base}/products?q=thinkpad`],
+      ['GET /products/:slug', `${base}/products/${slug}`],
+      ['GET /api/products', `${base}/api/products`],
+    ] as const) {
+      results.push(await measure(name, url));
+    }
+  } finally {
+    stopChild(app.child);
+  }
+  printTable(results);
+
+  const large = await prepareCatalog(target, LARGE);
+  try {
+    await searchLatency(large.db, large.count);
+  } finally {
+    await large.db.destroy();
+  }
+}
+
+interface Target {
+  label: string;
+  dialect: 'mysql' | 'sqlite';
+  dbConfig(count: number): Config['db'];
+  env(db: Config['db']): Record<string, string>;
+}
+
+async function chooseDatabase(): Promise<Target> {
+  const url = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/gg_bench';
+  const named = (count: number) => {
+    const u = new URL(url);
+    u.pathname = `${u.pathname}${count === SMALL ? '' : `_${count}`}`;
+    return u.toString();
+  };
+  const secrets = { JWT_SECRET: crypto.randomBytes(32).toString('hex'), COOKIE_SECRET: crypto.randomBytes(32).toString('hex') };
+  const common = { RUN_WORKER: 'false', SEED_DEMO: 'false', LOG_LEVEL: 'silent', ...secrets };
+  try {
+    await withTimeout(ensureMysqlDatabase(named(SMALL)), 3000);
+    return {
+      label: `MariaDB/MySQL (${new URL(url).host})`,
+      dialect: 'mysql',
+      dbConfig: (count) => ({ client: 'mysql', url: named(count), poolMax: 10 }),
+      env: (db) => ({ ...common, NODE_ENV: 'production', DATABASE_URL: db.client === 'mysql' ? db.url : '' }),
+    };
+  } catch (err) {
+    out(`No MySQL/MariaDB reachable at ${url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} (${(err as Error).message}); using SQLite.`);
+    const dir = rootPath('var/bench');
+    fs.mkdirSync(dir, { recursive: true });
+    return {
+      label: 'SQLite (no MySQL reachable)',
+      dialect: 'sqlite',
+      dbConfig: (count) => ({ client: 'sqlite', filename: path.join(dir, `catalog-${count}.sqlite`) }),
+      env: (db) => ({ ...common, NODE_ENV: 'test', SQLITE_PATH: db.client === 'sqlite' ? db.filename : '' }),
+    };
+  }
+}
+
+/** A migrated database holding exactly `count` generated products (reused when it already does). */
+async function prepareCatalog(target: Target, count: number): Promise<{ db: Db; config: Config['db']; count: number }> {
+  const config = target.dbConfig(count);
+  if (config.client === 'mysql') await ensureMysqlDatabase(config.url);
+  let db = createDb(config);
+  await migrateLatest(db);
+  const existing = await productCount(db);
+  if (FRESH || (existing !== count && existing !== 0)) {
+    await db.destroy();
+    await dropDatabase(config);
+    if (config.client === 'mysql') await ensureMysqlDatabase(config.url);
+    db = createDb(config);
+    await migrateLatest(db);
+  }
+  if ((await productCount(db)) === 0) {
+    const started = Date.now();
+    await generateProducts(db, count, { seed: 7, batchSize: 1000, onProgress: (done, total) => progress(`generating ${total.toLocaleString('en-US')} products`, done, total) });
+    process.stderr.write('\n');
+    out(`Generated ${count.toLocaleString('en-US')} products in ${((Date.now() - started) / 1000).toFixed(1)}s.`);
+    if (config.client === 'mysql') await db.raw('ANALYZE TABLE products, inventory_units');
+    else await db.raw('ANALYZE');
+  } else {
+    out(`Reusing the generated catalog of ${count.toLocaleString('en-US')} products (--fresh rebuilds it).`);
+  }
+  return { db, config, count };
+}
+
+async function productCount(db: Db): Promise<number> {
+  const row = (await db('products').count({ n: '*' }))[0] as { n: number | string };
+  return Number(row.n);
+}
+
+async function dropDatabase(config: Config['db']): Promise<void> {
+  if (config.client === 'sqlite') {
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(config.filename + suffix, { force: true });
+    return;
+  }
+  const u = new URL(config.url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  const admin = knex({
+    client: 'mysql2',
+    connection: { host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) },
+  });
+  try {
+    await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+  } finally {
+    await admin.destroy();
+  }
+}
+
+async function sampleSlug(db: Db): Promise<string> {
+  const row = await db('products').where('status', 'active').orderBy('id').offset(Math.floor(SMALL / 2)).first('slug');
+  return row.slug as string;
+}
+
+function progress(label: string, done: number, total: number): void {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.floor((done / total) * 100)}% ${done}/${total}`);
+}
+
+async function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', rootPath(script)], {
+    cwd: rootPath('.'),
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const line = buffer.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line).port);
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with code ${code}`)));
+    setTimeout(() => reject(new Error(`${script} did not start within 30s`)), 30_000).unref();
+  });
+  return { child, port };
+}
+
+function stopChild(child: ChildProcess): void {
+  child.kill('SIGTERM');
+}
+
+interface Row {
+  name: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function measure(name: string, url: string): Promise<Row> {
+  // Warm up: JIT, template cache, catalog cache, connection pool.
+  await autocannon({ url, connections: 10, duration: 2 });
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+  const row = { name, reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
+  out(`  ${name.padEnd(24)} ${Math.round(row.reqPerSec).toString().padStart(7)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms${row.errors ? `  (${row.errors} errors/non-2xx!)` : ''}`);
+  return row;
+}
+
+function printTable(rows: Row[]): void {
+  const baseline = rows[0]!.reqPerSec;
+  out();
+  out('| endpoint | req/s | p50 ms | p99 ms | × baseline | target |');
+  out('|---|---:|---:|---:|---:|---|');
+  for (const row of rows) {
+    const ratio = row.reqPerSec / baseline;
+    const t = TARGETS[row.name];
+    const verdict = t
+      ? `≥ ${t.ratio}×${t.p99 ? `, p99 ≤ ${t.p99} ms` : ''}: ${ratio >= t.ratio && (!t.p99 || row.p99 <= t.p99) ? 'met' : 'MISSED'}`
+      : '';
+    out(`| ${row.name} | ${Math.round(row.reqPerSec)} | ${row.p50} | ${row.p99} | ${ratio.toFixed(2)} | ${verdict} |`);
+  }
+  out();
+}
+
+/** Search over the large catalog, as a results page needs it: one page of 24 plus the facet counts. */
+async function searchLatency(db: Db, count: number): Promise<void> {
+  const filter = (q: string): ListFilter => ({
+    words: searchWords(q), categoryIds: null, brand: [], condition: [], minPriceCents: null, maxPriceCents: null,
+    inStock: false, cpuFamily: [], ramGb: [], storageGb: [], screenIn: [],
+  });
+  const rounds = Number(process.env.BENCH_SEARCH_ROUNDS ?? 10);
+  for (const q of SEARCH_QUERIES) await pageOfProducts(db, filter(q), 'relevance', 24, 0); // warm the buffer pool
+  const page: number[] = [];
+  const full: number[] = [];
+  const hits: Record<string, number> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const q of SEARCH_QUERIES) {
+      const f = filter(q);
+      let t0 = performance.now();
+      await pageOfProducts(db, f, 'relevance', 24, 0);
+      page.push(performance.now() - t0);
+      t0 = performance.now();
+      const [combos] = await Promise.all([facetCombos(db, f), pageOfProducts(db, f, 'relevance', 24, 0)]);
+      full.push(performance.now() - t0);
+      hits[q] = combos.reduce((n, c) => n + c.count, 0);
+    }
+  }
+  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
+  const line = (label: string, xs: number[]) =>
+    `| ${label} | ${xs.length} | ${pct(xs, 50).toFixed(1)} | ${pct(xs, 95).toFixed(1)} | ${pct(xs, 99).toFixed(1)} |`;
+  out(`Search over ${count.toLocaleString('en-US')} products (${SEARCH_QUERIES.length} queries × ${rounds} rounds, no cache):`);
+  out('| measure | samples | p50 ms | p95 ms | p99 ms |');
+  out('|---|---:|---:|---:|---:|');
+  out(line('results page (24, ranked)', page));
+  out(line('results page + facet counts', full));
+  out(`Target: search p95 ≤ 30 ms — ${pct(page, 95) <= 30 ? 'met' : 'MISSED'} (results page), ${pct(full, 95) <= 30 ? 'met' : 'MISSED'} (with facets).`);
+  out(`Matches per query: ${Object.entries(hits).map(([q, n]) => `${q}=${n}`).join(', ')}`);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);

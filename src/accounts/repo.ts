@@ -1,0 +1,246 @@
+import type { Conn } from '../db';
+import { isMysql } from '../db';
+import { toDbTime } from '../lib/clock';
+import type { Role } from '../http/current-user';
+import type { TokenKind } from './tokens';
+
+/** Knex queries for accounts; nothing else. Every address query is scoped by user_id. */
+
+export interface UserRow {
+  id: number;
+  email: string;
+  password_hash: string;
+  first_name: string;
+  last_name: string;
+  phone: string | null;
+  role: Role;
+  email_verified_at: string | null;
+  disabled_at: string | null;
+  token_version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AuthTokenRow {
+  id: number;
+  user_id: number;
+  kind: TokenKind;
+  token_hash: string;
+  family_id: string | null;
+  email: string | null;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: string;
+}
+
+export interface AddressRow {
+  id: number;
+  user_id: number;
+  label: string | null;
+  first_name: string;
+  last_name: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string;
+  postal_code: string;
+  country: string;
+  phone: string | null;
+  is_default: boolean | number;
+  created_at: string;
+  updated_at: string;
+}
+
+export type AddressFields = Pick<AddressRow, 'label' | 'first_name' | 'last_name' | 'line1' | 'line2' | 'city' | 'region' | 'postal_code' | 'country' | 'phone'>;
+
+// ---- users
+
+export function findUserById(conn: Conn, id: number): Promise<UserRow | undefined> {
+  return conn<UserRow>('users').where({ id }).first();
+}
+
+export function findUserByEmail(conn: Conn, email: string): Promise<UserRow | undefined> {
+  return conn<UserRow>('users').where({ email: email.toLowerCase() }).first();
+}
+
+export async function insertUser(
+  conn: Conn,
+  u: { email: string; passwordHash: string; firstName: string; lastName: string; role?: Role },
+  now: Date,
+): Promise<number> {
+  const at = toDbTime(now);
+  const [id] = await conn('users').insert({
+    email: u.email.toLowerCase(),
+    password_hash: u.passwordHash,
+    first_name: u.firstName,
+    last_name: u.lastName,
+    role: u.role ?? 'customer',
+    created_at: at,
+    updated_at: at,
+  });
+  return Number(id);
+}
+
+export async function updateUser(conn: Conn, id: number, changes: Partial<Omit<UserRow, 'id' | 'created_at'>>, now: Date): Promise<void> {
+  await conn('users').where({ id }).update({ ...changes, updated_at: toDbTime(now) });
+}
+
+/** Changes the password and bumps token_version, which invalidates every access token issued so far. */
+export async function setPassword(conn: Conn, id: number, passwordHash: string, now: Date): Promise<void> {
+  await conn('users')
+    .where({ id })
+    .update({ password_hash: passwordHash, token_version: conn.raw('token_version + 1'), updated_at: toDbTime(now) });
+}
+
+export async function bumpTokenVersion(conn: Conn, id: number, now: Date): Promise<void> {
+  await conn('users').where({ id }).update({ token_version: conn.raw('token_version + 1'), updated_at: toDbTime(now) });
+}
+
+// ---- auth tokens (refresh, verify_email, password_reset): only hashes are stored
+
+export async function insertAuthToken(
+  conn: Conn,
+  t: { userId: number; kind: TokenKind; tokenHash: string; expiresAt: Date; familyId?: string; email?: string; ip?: string; userAgent?: string },
+  now: Date,
+): Promise<void> {
+  const at = toDbTime(now);
+  await conn('auth_tokens').insert({
+    user_id: t.userId,
+    kind: t.kind,
+    token_hash: t.tokenHash,
+    family_id: t.familyId ?? null,
+    email: t.email ?? null,
+    expires_at: toDbTime(t.expiresAt),
+    ip: t.ip?.slice(0, 64) ?? null,
+    user_agent: t.userAgent?.slice(0, 255) ?? null,
+    created_at: at,
+    updated_at: at,
+  });
+}
+
+/** The token row, locked for update on MySQL when inside a transaction. */
+export function findAuthToken(conn: Conn, kind: TokenKind, tokenHash: string): Promise<AuthTokenRow | undefined> {
+  const q = conn<AuthTokenRow>('auth_tokens').where({ kind, token_hash: tokenHash });
+  if (conn.isTransaction && isMysql(conn)) q.forUpdate();
+  return q.first();
+}
+
+/** Marks a token used; false when another request used it first. */
+export async function markTokenUsed(conn: Conn, id: number, now: Date): Promise<boolean> {
+  const at = toDbTime(now);
+  const n = await conn('auth_tokens').where({ id }).whereNull('used_at').update({ used_at: at, updated_at: at });
+  return n === 1;
+}
+
+export async function revokeFamily(conn: Conn, familyId: string, now: Date): Promise<void> {
+  const at = toDbTime(now);
+  await conn('auth_tokens').where({ kind: 'refresh', family_id: familyId }).whereNull('revoked_at').update({ revoked_at: at, updated_at: at });
+}
+
+export async function isFamilyRevoked(conn: Conn, familyId: string): Promise<boolean> {
+  const row = await conn('auth_tokens').where({ kind: 'refresh', family_id: familyId }).whereNotNull('revoked_at').first('id');
+  return Boolean(row);
+}
+
+/** Revokes the user's unused tokens of one kind (all refresh families, or outstanding reset/verify links). */
+export async function revokeUserTokens(conn: Conn, userId: number, kind: TokenKind, now: Date, exceptFamilyId?: string): Promise<void> {
+  const at = toDbTime(now);
+  const q = conn('auth_tokens').where({ user_id: userId, kind }).whereNull('revoked_at');
+  if (kind !== 'refresh') q.whereNull('used_at');
+  if (exceptFamilyId) q.whereNot({ family_id: exceptFamilyId });
+  await q.update({ revoked_at: at, updated_at: at });
+}
+
+export function countActiveSessions(conn: Conn, userId: number, now: Date): Promise<number> {
+  return conn('auth_tokens')
+    .where({ user_id: userId, kind: 'refresh' })
+    .whereNull('used_at')
+    .whereNull('revoked_at')
+    .where('expires_at', '>', toDbTime(now))
+    .count({ n: '*' })
+    .then((rows) => Number((rows[0] as { n: number | string }).n));
+}
+
+export function deleteExpiredTokens(conn: Conn, before: Date): Promise<number> {
+  return conn('auth_tokens').where('expires_at', '<', toDbTime(before)).delete();
+}
+
+// ---- addresses
+
+export function listAddresses(conn: Conn, userId: number): Promise<AddressRow[]> {
+  return conn<AddressRow>('addresses').where({ user_id: userId }).orderBy([{ column: 'is_default', order: 'desc' }, { column: 'id', order: 'asc' }]);
+}
+
+export function findAddress(conn: Conn, userId: number, id: number): Promise<AddressRow | undefined> {
+  return conn<AddressRow>('addresses').where({ id, user_id: userId }).first();
+}
+
+export async function insertAddress(conn: Conn, userId: number, a: AddressFields, isDefault: boolean, now: Date): Promise<number> {
+  const at = toDbTime(now);
+  const [id] = await conn('addresses').insert({ ...a, user_id: userId, is_default: isDefault, created_at: at, updated_at: at });
+  return Number(id);
+}
+
+export async function updateAddress(conn: Conn, userId: number, id: number, a: AddressFields, now: Date): Promise<boolean> {
+  const n = await conn('addresses').where({ id, user_id: userId }).update({ ...a, updated_at: toDbTime(now) });
+  return n === 1;
+}
+
+export async function deleteAddress(conn: Conn, userId: number, id: number): Promise<boolean> {
+  const n = await conn('addresses').where({ id, user_id: userId }).delete();
+  return n === 1;
+}
+
+/** Makes one address the default and clears the flag on the user's others. */
+export async function setDefaultAddress(conn: Conn, userId: number, id: number, now: Date): Promise<void> {
+  const at = toDbTime(now);
+  await conn('addresses').where({ user_id: userId }).whereNot({ id }).where({ is_default: true }).update({ is_default: false, updated_at: at });
+  await conn('addresses').where({ user_id: userId, id }).update({ is_default: true, updated_at: at });
+}
+
+export async function countAddresses(conn: Conn, userId: number): Promise<number> {
+  const rows = await conn('addresses').where({ user_id: userId }).count({ n: '*' });
+  return Number((rows[0] as { n: number | string }).n);
+}
+
+// ---- dashboard: a glance at other features' tables, read-only
+
+export interface Glance {
+  orders: { count: number; recent: Array<{ number: string | null; status: string; total_cents: number; created_at: string }> };
+  rentals: {
+    active: number;
+    recent: Array<{ number: string | null; status: string; monthly_cents: number; term_months: number; product_name: string | null; created_at: string }>;
+  };
+  creditCents: number;
+  notifications: { unread: number; recent: Array<{ id: number; title: string; url: string | null; read_at: string | null; created_at: string }> };
+}
+
+const ACTIVE_RENTAL_STATES = ['pending_signature', 'pending_payment', 'active', 'past_due', 'returning'];
+
+export async function glance(conn: Conn, userId: number): Promise<Glance> {
+  const n = (rows: unknown[]) => Number((rows[0] as { n: number | string | null } | undefined)?.n ?? 0);
+  const [orderCount, recentOrders, activeRentals, recentRentals, credit, unread, recentNotes] = await Promise.all([
+    conn('orders').where({ user_id: userId }).count({ n: '*' }),
+    conn('orders').where({ user_id: userId }).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(3).select('number', 'status', 'total_cents', 'created_at'),
+    conn('rentals').where({ user_id: userId }).whereIn('status', ACTIVE_RENTAL_STATES).count({ n: '*' }),
+    conn('rentals')
+      .leftJoin('products', 'products.id', 'rentals.product_id')
+      .where({ 'rentals.user_id': userId })
+      .orderBy('rentals.created_at', 'desc')
+      .orderBy('rentals.id', 'desc')
+      .limit(3)
+      .select('rentals.number', 'rentals.status', 'rentals.monthly_cents', 'rentals.term_months', 'products.name as product_name', 'rentals.created_at'),
+    conn('store_credit_entries').where({ user_id: userId }).sum({ n: 'amount_cents' }),
+    conn('notifications').where({ user_id: userId }).whereNull('read_at').count({ n: '*' }),
+    conn('notifications').where({ user_id: userId }).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(5).select('id', 'title', 'url', 'read_at', 'created_at'),
+  ]);
+  return {
+    orders: { count: n(orderCount), recent: recentOrders },
+    rentals: { active: n(activeRentals), recent: recentRentals },
+    creditCents: n(credit),
+    notifications: { unread: n(unread), recent: recentNotes },
+  };
+}

@@ -1,0 +1,136 @@
+import { capacityLabel } from './facets';
+import type { SpecValue } from './repo';
+import { filtersToQuery, centsToDollars, type ProductFilters } from './schemas';
+
+/** View helpers for catalog pages: spec rows, pagination links, active-filter chips. */
+
+const SPEC_LABELS: Record<string, string> = {
+  cpu: 'Processor',
+  cpu_family: 'Processor family',
+  ram_gb: 'Memory',
+  storage_gb: 'Storage',
+  screen_in: 'Screen size',
+  resolution: 'Resolution',
+  panel: 'Panel',
+  gpu: 'Graphics',
+  ports: 'Ports',
+  os: 'Operating system',
+  form_factor: 'Form factor',
+};
+
+export interface SpecRow {
+  label: string;
+  value: string;
+}
+
+/** Specifications as label/value rows; known keys first, in a fixed order, then the rest as stored. */
+export function specRows(specs: Record<string, SpecValue>): SpecRow[] {
+  const keys = Object.keys(specs).filter((k) => k !== 'storage_type' && specs[k] !== null && specs[k] !== '');
+  const known = Object.keys(SPEC_LABELS);
+  keys.sort((a, b) => rank(known, a) - rank(known, b));
+  return keys.map((key) => ({ label: SPEC_LABELS[key] ?? humanize(key), value: specValue(key, specs[key]!, specs) }));
+}
+
+function rank(known: string[], key: string): number {
+  const i = known.indexOf(key);
+  return i === -1 ? known.length : i;
+}
+
+function humanize(key: string): string {
+  const s = key.replace(/_/g, ' ').trim();
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function specValue(key: string, v: SpecValue, specs: Record<string, SpecValue>): string {
+  if (typeof v === 'boolean') return v ? 'Yes' : 'No';
+  if (key === 'ram_gb' && typeof v === 'number') return `${v} GB`;
+  if (key === 'storage_gb' && typeof v === 'number') return [capacityLabel(v), specs.storage_type].filter(Boolean).join(' ');
+  if (key === 'screen_in' && typeof v === 'number') return `${v}″`;
+  return String(v);
+}
+
+export type PageLink = { page: number; href: string; current: boolean } | { gap: true };
+
+/** Numbered pagination: first, last, and two pages either side of the current one. */
+export function pageLinks(basePath: string, f: ProductFilters, pages: number, omitCategory: boolean): PageLink[] {
+  const wanted = new Set([1, pages]);
+  for (let p = f.page - 2; p <= f.page + 2; p++) if (p >= 1 && p <= pages) wanted.add(p);
+  const sorted = [...wanted].sort((a, b) => a - b);
+  const links: PageLink[] = [];
+  sorted.forEach((page, i) => {
+    if (i > 0 && page - sorted[i - 1]! > 1) links.push({ gap: true });
+    links.push({ page, href: basePath + filtersToQuery(f, { page, omitCategory }), current: page === f.page });
+  });
+  return links;
+}
+
+export interface Chip {
+  label: string;
+  href: string;
+}
+
+/** One "remove this filter" link per active filter value. */
+export function filterChips(basePath: string, f: ProductFilters, omitCategory: boolean): Chip[] {
+  const without = (patch: Partial<ProductFilters>) => basePath + filtersToQuery({ ...f, ...patch, page: 1 }, { omitCategory });
+  const chips: Chip[] = [];
+  if (f.q) chips.push({ label: `“${f.q}”`, href: without({ q: '', sort: f.sort === 'relevance' ? 'newest' : f.sort }) });
+  for (const b of f.brand) chips.push({ label: b, href: without({ brand: f.brand.filter((x) => x !== b) }) });
+  for (const c of f.condition) chips.push({ label: `Grade ${c}`, href: without({ condition: f.condition.filter((x) => x !== c) }) });
+  if (f.minPriceCents !== null) chips.push({ label: `From $${centsToDollars(f.minPriceCents)}`, href: without({ minPriceCents: null }) });
+  if (f.maxPriceCents !== null) chips.push({ label: `Up to $${centsToDollars(f.maxPriceCents)}`, href: without({ maxPriceCents: null }) });
+  if (f.inStock) chips.push({ label: 'In stock', href: without({ inStock: false }) });
+  for (const c of f.cpuFamily) chips.push({ label: c, href: without({ cpuFamily: f.cpuFamily.filter((x) => x !== c) }) });
+  for (const r of f.ramGb) chips.push({ label: `${r} GB RAM`, href: without({ ramGb: f.ramGb.filter((x) => x !== r) }) });
+  for (const s of f.storageGb) chips.push({ label: `${capacityLabel(s)} storage`, href: without({ storageGb: f.storageGb.filter((x) => x !== s) }) });
+  for (const s of f.screenIn) chips.push({ label: `${s}″ screen`, href: without({ screenIn: f.screenIn.filter((x) => x !== s) }) });
+  return chips;
+}
+
+export const SORT_LABELS: Record<string, string> = {
+  relevance: 'Best match',
+  newest: 'Newest',
+  price_asc: 'Price: low to high',
+  price_desc: 'Price: high to low',
+  name: 'Name',
+  rating: 'Customer rating',
+};
+
+/** Levenshtein distance, bounded: returns max+1 as soon as the distance must exceed max. */
+export function editDistance(a: string, b: string, max = 2): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      best = Math.min(best, cur[j]!);
+    }
+    if (best > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** "Did you mean": each word replaced by the closest vocabulary word (distance ≤ 2), or null when nothing changes. */
+export function spellingSuggestion(words: string[], vocabulary: Set<string>): string | null {
+  let changed = false;
+  const fixed = words.map((w) => {
+    if (w.length < 4 || vocabulary.has(w)) return w;
+    let best: string | null = null;
+    let bestD = 3;
+    for (const v of vocabulary) {
+      const d = editDistance(w, v, 2);
+      if (d < bestD || (d === bestD && best !== null && v < best)) {
+        best = v;
+        bestD = d;
+      }
+    }
+    if (best && bestD <= 2) {
+      changed = true;
+      return best;
+    }
+    return w;
+  });
+  return changed ? fixed.join(' ') : null;
+}

@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import { BadRequestError } from '../http/errors';
+
+/**
+ * The catalog's query contract (SPEC §7), shared by the storefront pages, the
+ * JSON API and the OpenAPI document. Schemas describe the wire format (query
+ * strings); transforms turn it into ProductFilters.
+ */
+
+export const GRADE_VALUES = ['A', 'B', 'C', 'D'] as const;
+export type Grade = (typeof GRADE_VALUES)[number];
+
+export const SORTS = ['relevance', 'price_asc', 'price_desc', 'newest', 'name', 'rating'] as const;
+export type Sort = (typeof SORTS)[number];
+
+export const PAGE_SIZE = 24;
+export const MAX_PER_PAGE = 100;
+export const MAX_Q_LENGTH = 200;
+const MAX_VALUES = 20;
+
+/** One value or the same parameter repeated (?brand=Dell&brand=HP). */
+function multi<T extends z.ZodType>(item: T, what: string) {
+  return z
+    .union([z.array(item).max(MAX_VALUES, { error: `${what}: at most ${MAX_VALUES} values` }), item])
+    .transform((v): z.output<T>[] => (Array.isArray(v) ? v : [v]));
+}
+
+const wholeNumber = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number` })
+    .int({ error: `${name} must be a whole number` })
+    .min(min, { error: `${name} must be at least ${min}` })
+    .max(max, { error: `${name} must be at most ${max}` });
+
+const dollars = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be an amount in dollars, like 250 or 249.99` })
+    .min(0, { error: `${name} cannot be negative` })
+    .max(1_000_000, { error: `${name} must be at most 1000000` })
+    .meta({ description: `${name === 'min_price' ? 'Lowest' : 'Highest'} cash price in whole or decimal dollars.` });
+
+const gradeValue = z
+  .enum([...GRADE_VALUES, 'a', 'b', 'c', 'd'], { error: 'condition must be one of A, B, C, D' })
+  .transform((g) => g.toUpperCase() as Grade);
+
+export const productQueryShape = {
+  q: z
+    .string({ error: 'q must be text' })
+    .transform((s) => s.replace(/\s+/g, ' ').trim().slice(0, MAX_Q_LENGTH).trim())
+    .meta({ description: `Full-text search over name, brand and specifications; longer text is cut to ${MAX_Q_LENGTH} characters.` }),
+  category: z
+    .string()
+    .regex(/^[a-z0-9-]{1,120}$/, { error: 'category must be a category slug such as "laptops"' })
+    .meta({ description: 'Category slug; includes its sub-categories.' }),
+  brand: multi(z.string().min(1).max(80, { error: 'brand must be at most 80 characters' }), 'brand').meta({ description: 'Brand; repeat for several.' }),
+  condition: multi(gradeValue, 'condition').meta({ description: 'Condition grade A–D; repeat for several.' }),
+  min_price: dollars('min_price'),
+  max_price: dollars('max_price'),
+  in_stock: z
+    .enum(['1', '0', 'true', 'false', 'on', 'yes', 'no'], { error: 'in_stock must be 1 or 0' })
+    .transform((v) => ['1', 'true', 'on', 'yes'].includes(v))
+    .meta({ description: 'Only products with units in stock.' }),
+  cpu_family: multi(z.string().min(1).max(40, { error: 'cpu_family must be at most 40 characters' }), 'cpu_family').meta({ description: 'CPU family, e.g. "Intel Core i7"; repeat for several.' }),
+  ram_gb: multi(wholeNumber('ram_gb', 0, 100_000), 'ram_gb').meta({ description: 'Memory in GB; repeat for several.' }),
+  storage_gb: multi(wholeNumber('storage_gb', 0, 1_000_000), 'storage_gb').meta({ description: 'Storage in GB; repeat for several.' }),
+  screen_in: multi(
+    z.coerce.number({ error: 'screen_in must be a size in inches, like 14 or 15.6' }).min(0, { error: 'screen_in cannot be negative' }).max(100, { error: 'screen_in must be at most 100' }),
+    'screen_in',
+  ).meta({ description: 'Screen size in inches; repeat for several.' }),
+  sort: z
+    .enum(SORTS, { error: `sort must be one of ${SORTS.join(', ')}` })
+    .meta({ description: 'Order of results; default relevance when q is given, otherwise newest.' }),
+  page: wholeNumber('page', 1, 100_000).meta({ description: 'Page number, from 1.' }),
+};
+
+export const ProductQuery = z.object(Object.fromEntries(Object.entries(productQueryShape).map(([k, v]) => [k, v.optional()])) as {
+  [K in keyof typeof productQueryShape]: z.ZodOptional<(typeof productQueryShape)[K]>;
+});
+
+export const ApiProductQuery = ProductQuery.extend({
+  per_page: wholeNumber('per_page', 1, MAX_PER_PAGE).optional().meta({ description: `Results per page, 1–${MAX_PER_PAGE} (default ${PAGE_SIZE}).` }),
+});
+
+export const RentalQuoteQuery = z.object({
+  term: z.enum(['3', '6', '12'], { error: 'term must be 3, 6 or 12' }).transform(Number).meta({ description: 'Number of monthly payments.' }),
+});
+
+export interface ProductFilters {
+  q: string;
+  category: string | null;
+  brand: string[];
+  condition: Grade[];
+  minPriceCents: number | null;
+  maxPriceCents: number | null;
+  inStock: boolean;
+  cpuFamily: string[];
+  ramGb: number[];
+  storageGb: number[];
+  screenIn: number[];
+  sort: Sort;
+  page: number;
+  perPage: number;
+}
+
+const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
+
+/** Empty fields (an unfilled form input) mean "no filter". */
+function compact(query: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(query)) {
+    if (Array.isArray(v)) {
+      const kept = v.filter((x) => typeof x !== 'string' || x.trim() !== '');
+      if (kept.length) out[k] = kept;
+    } else if (!(typeof v === 'string' && v.trim() === '')) {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** Parses a query object with a schema; failures become one 400 naming every bad parameter. */
+export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
+  const parsed = schema.safeParse(compact((query ?? {}) as Record<string, unknown>));
+  if (parsed.success) return parsed.data;
+  const fields: Record<string, string> = {};
+  const input = (query ?? {}) as Record<string, unknown>;
+  for (const issue of parsed.error.issues) {
+    const name = String(issue.path[0] ?? 'query');
+    const message = innermostMessage(issue, Array.isArray(input[name]));
+    fields[name] ??= message.startsWith(name) ? message : `${name}: ${message}`;
+  }
+  throw new BadRequestError(`Some search filters could not be used: ${Object.values(fields).join('; ')}.`, { fields });
+}
+
+/** A repeatable parameter fails as a union (list | single value): report the branch matching what was sent. */
+function innermostMessage(issue: z.core.$ZodIssue, sentList: boolean): string {
+  if (issue.code === 'invalid_union' && issue.errors.length) {
+    const branch = sentList ? issue.errors[0] : issue.errors[issue.errors.length - 1];
+    if (branch?.[0]) return innermostMessage(branch[0], sentList);
+  }
+  return issue.message;
+}
+
+/** Turns the parsed query into filters: defaults, de-duplication, price in cents, min ≤ max. */
+export function toFilters(p: z.output<typeof ApiProductQuery>, perPage = PAGE_SIZE): ProductFilters {
+  let min = p.min_price === undefined ? null : Math.round(p.min_price * 100);
+  let max = p.max_price === undefined ? null : Math.round(p.max_price * 100);
+  if (min !== null && max !== null && min > max) [min, max] = [max, min];
+  const q = p.q ?? '';
+  return {
+    q,
+    category: p.category ?? null,
+    brand: uniq(p.brand ?? []),
+    condition: uniq(p.condition ?? []).sort(),
+    minPriceCents: min,
+    maxPriceCents: max,
+    inStock: p.in_stock ?? false,
+    cpuFamily: uniq(p.cpu_family ?? []),
+    ramGb: uniq(p.ram_gb ?? []).sort((a, b) => a - b),
+    storageGb: uniq(p.storage_gb ?? []).sort((a, b) => a - b),
+    screenIn: uniq(p.screen_in ?? []).sort((a, b) => a - b),
+    sort: p.sort ?? (q ? 'relevance' : 'newest'),
+    page: p.page ?? 1,
+    perPage: p.per_page ?? perPage,
+  };
+}
+
+/**
+ * The canonical query string for filters, parameters in a fixed order and
+ * defaults left out, so one result set has one URL. `omitCategory` is for
+ * /categories/:slug, where the category is in the path.
+ */
+export function filtersToQuery(f: ProductFilters, overrides: { page?: number; omitCategory?: boolean; perPage?: boolean } = {}): string {
+  const params = new URLSearchParams();
+  if (f.q) params.append('q', f.q);
+  if (f.category && !overrides.omitCategory) params.append('category', f.category);
+  for (const b of f.brand) params.append('brand', b);
+  for (const c of f.condition) params.append('condition', c);
+  if (f.minPriceCents !== null) params.append('min_price', centsToDollars(f.minPriceCents));
+  if (f.maxPriceCents !== null) params.append('max_price', centsToDollars(f.maxPriceCents));
+  if (f.inStock) params.append('in_stock', '1');
+  for (const c of f.cpuFamily) params.append('cpu_family', c);
+  for (const r of f.ramGb) params.append('ram_gb', String(r));
+  for (const s of f.storageGb) params.append('storage_gb', String(s));
+  for (const s of f.screenIn) params.append('screen_in', String(s));
+  if (f.sort !== (f.q ? 'relevance' : 'newest')) params.append('sort', f.sort);
+  const page = overrides.page ?? f.page;
+  if (page > 1) params.append('page', String(page));
+  if (overrides.perPage && f.perPage !== PAGE_SIZE) params.append('per_page', String(f.perPage));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+export function centsToDollars(cents: number): string {
+  return cents % 100 === 0 ? String(cents / 100) : (cents / 100).toFixed(2);
+}
+
+/** True when any filter beyond q/sort/page narrows the result. */
+export function hasNarrowingFilters(f: ProductFilters): boolean {
+  return (
+    f.brand.length + f.condition.length + f.cpuFamily.length + f.ramGb.length + f.storageGb.length + f.screenIn.length > 0 ||
+    f.minPriceCents !== null ||
+    f.maxPriceCents !== null ||
+    f.inStock
+  );
+}

@@ -1,0 +1,73 @@
+import type { Config } from '../config';
+import type { Db } from '../db';
+import type { Clock } from '../lib/clock';
+import type { Logger } from '../lib/log';
+import { formatMoney } from '../lib/money';
+import type { JobRegistry } from '../jobs/registry';
+import type { LoginHook } from '../accounts/routes';
+import { CartService } from '../cart/service';
+import { clearCartCookie, guestToken } from '../cart/cookie';
+import { OrderService } from '../orders/service';
+import { EXPIRE_JOB, PaymentService, REFUND_JOB } from '../payments/service';
+import { createStripeClient, StripeGateway, type StripeClient } from '../payments/stripe';
+import { StripeWebhooks } from '../payments/webhooks';
+import { CheckoutService } from './service';
+
+export interface Commerce {
+  cart: CartService;
+  checkout: CheckoutService;
+  orders: OrderService;
+  payments: PaymentService;
+  /** Null without Stripe keys (the manual provider serves the same flows). */
+  webhooks: StripeWebhooks | null;
+}
+
+export interface CommerceDeps {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  jobs: JobRegistry;
+  /** A Stripe client to use instead of one built from config.stripe (tests); null forces the manual provider. */
+  stripe?: StripeClient | null;
+}
+
+/** Builds the buy journey's services, registers its jobs and returns the login hook that merges carts. */
+export function buildCommerce(deps: CommerceDeps): Commerce & { loginHook: LoginHook } {
+  const { config, db, clock, logger } = deps;
+  const secret = config.secrets.cookie;
+  const money = (cents: number) => formatMoney(cents, config.currency);
+  const client = deps.stripe !== undefined ? deps.stripe : config.stripe ? createStripeClient(config.stripe) : null;
+  const gateway = client && config.stripe ? new StripeGateway(client, { baseUrl: config.baseUrl, webhookSecret: config.stripe.webhookSecret }) : null;
+
+  const cart = new CartService({ db, clock, formatMoney: money });
+  const payments = new PaymentService({ db, clock, logger, secret, gateway });
+  const orders = new OrderService({ db, clock, logger, secret, payments, gateway });
+  const checkout = new CheckoutService({
+    db, clock, logger, secret, cart, payments,
+    currency: config.currency,
+    formatMoney: money,
+    cardHoldMinutes: config.orderPaymentTimeoutMinutes,
+  });
+  const webhooks = gateway ? new StripeWebhooks({ db, clock, logger, gateway, payments, orders }) : null;
+
+  deps.jobs.register<{ orderId: number }>(EXPIRE_JOB, async ({ orderId }) => {
+    await orders.expireOrder(orderId);
+  });
+  deps.jobs.register('orders.expire-overdue', async () => {
+    await orders.expireOverdue();
+  });
+  deps.jobs.every('orders.expire-overdue', 5 * 60_000);
+  deps.jobs.register<{ refundId: number }>(REFUND_JOB, async ({ refundId }) => {
+    await payments.processRefund(refundId);
+  });
+
+  const loginHook: LoginHook = async ({ req, res, user }) => {
+    const token = guestToken(req);
+    if (!token) return;
+    await cart.mergeGuestCart(token, user.id);
+    clearCartCookie(res, config);
+  };
+
+  return { cart, checkout, orders, payments, webhooks, loginHook };
+}

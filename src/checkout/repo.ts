@@ -1,0 +1,84 @@
+import type { Conn } from '../db';
+import { isMysql } from '../db';
+import { fromDbTime } from '../lib/clock';
+import type { PromoCode } from './promo';
+
+type Row = Record<string, any>;
+
+export function toPromo(r: Row): PromoCode {
+  return {
+    id: r.id,
+    code: r.code,
+    kind: r.kind,
+    value: r.value,
+    minSubtotalCents: r.min_subtotal_cents,
+    startsAt: fromDbTime(r.starts_at),
+    endsAt: fromDbTime(r.ends_at),
+    usageLimit: r.usage_limit ?? null,
+    perCustomerLimit: r.per_customer_limit ?? null,
+    active: Boolean(r.active),
+    description: r.description ?? null,
+  };
+}
+
+export async function findPromoByCode(conn: Conn, code: string): Promise<PromoCode | null> {
+  const row = await conn('promo_codes').where({ code }).first();
+  return row ? toPromo(row) : null;
+}
+
+/** Reads a promo; inside an order transaction on MySQL the row is locked so usage limits hold under concurrency. */
+export async function findPromoById(conn: Conn, id: number, lock = false): Promise<PromoCode | null> {
+  const q = conn('promo_codes').where({ id }).first();
+  const row = await (lock && isMysql(conn) && conn.isTransaction ? q.forUpdate() : q);
+  return row ? toPromo(row) : null;
+}
+
+export async function promoUsage(conn: Conn, promoId: number, customer: { userId: number | null; email: string | null }): Promise<{ total: number; byCustomer: number }> {
+  const total = await conn('promo_redemptions').where({ promo_code_id: promoId }).count({ n: '*' }).first();
+  let byCustomer = 0;
+  if (customer.userId !== null || customer.email) {
+    const q = conn('promo_redemptions')
+      .where({ promo_code_id: promoId })
+      .andWhere((w) => {
+        if (customer.userId !== null) w.orWhere('user_id', customer.userId);
+        if (customer.email) w.orWhere('email', customer.email);
+      })
+      .count({ n: '*' })
+      .first();
+    byCustomer = Number((await q)?.n ?? 0);
+  }
+  return { total: Number(total?.n ?? 0), byCustomer };
+}
+
+export interface SavedAddress {
+  id: number;
+  label: string | null;
+  firstName: string;
+  lastName: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string;
+  postalCode: string;
+  country: string;
+  phone: string | null;
+  isDefault: boolean;
+}
+
+export async function savedAddresses(conn: Conn, userId: number): Promise<SavedAddress[]> {
+  const rows = await conn('addresses').where({ user_id: userId }).orderBy([{ column: 'is_default', order: 'desc' }, { column: 'id' }]);
+  return rows.map((r) => ({
+    id: r.id,
+    label: r.label ?? null,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    line1: r.line1,
+    line2: r.line2 ?? null,
+    city: r.city,
+    region: r.region,
+    postalCode: r.postal_code,
+    country: r.country,
+    phone: r.phone ?? null,
+    isDefault: Boolean(r.is_default),
+  }));
+}

@@ -1,0 +1,51 @@
+import type { Conn } from '../db';
+import { enqueueMail } from '../mail/service';
+import type { Clock } from '../lib/clock';
+import { orderPath } from './access';
+import * as repo from './repo';
+import { ORDER_STATUS_LABELS } from './transitions';
+
+export type OrderMail = 'order-confirmation' | 'order-payment-received' | 'order-cancelled' | 'order-refunded';
+
+/**
+ * Queues an order e-mail in the caller's transaction (outbox). Every order
+ * e-mail gets the same data: the order, its items and a link to it.
+ */
+export async function queueOrderMail(
+  conn: Conn,
+  ctx: { clock: Clock; secret: string },
+  template: OrderMail,
+  order: repo.Order,
+  extra: Record<string, unknown> = {},
+): Promise<void> {
+  const items = await repo.orderItems(conn, order.id);
+  await enqueueMail(
+    conn,
+    {
+      to: order.email,
+      template,
+      data: {
+        order: {
+          number: order.number,
+          status: ORDER_STATUS_LABELS[order.status],
+          paymentMethod: order.paymentMethod,
+          subtotalCents: order.subtotalCents,
+          discountCents: order.discountCents,
+          shippingCents: order.shippingCents,
+          taxCents: order.taxCents,
+          totalCents: order.totalCents,
+          storeCreditCents: order.storeCreditCents,
+          amountDueCents: order.amountDueCents,
+          shippingMethod: order.shippingMethod,
+          address: order.shippingAddress,
+          expiresAt: order.expiresAt ? order.expiresAt.toISOString() : null,
+        },
+        items: items.map((i) => ({ name: i.productName, grade: i.conditionGrade, quantity: i.quantity, totalCents: i.totalCents })),
+        firstName: order.shippingAddress.firstName,
+        orderPath: orderPath(order, ctx.secret),
+        ...extra,
+      },
+    },
+    { clock: ctx.clock },
+  );
+}

@@ -1,0 +1,223 @@
+import type { Conn } from '../db';
+import { isMysql } from '../db';
+import { fromDbTime, toDbTime } from '../lib/clock';
+import type { OrderStatus } from './transitions';
+import type { PaymentStatus } from '../payments/status';
+
+type Row = Record<string, any>;
+
+export interface ShippingAddress {
+  firstName: string;
+  lastName: string;
+  line1: string;
+  line2: string | null;
+  city: string;
+  region: string;
+  postalCode: string;
+  country: string;
+  phone: string | null;
+}
+
+export interface Order {
+  id: number;
+  number: string;
+  userId: number | null;
+  email: string;
+  status: OrderStatus;
+  paymentStatus: PaymentStatus;
+  currency: string;
+  subtotalCents: number;
+  discountCents: number;
+  storeCreditCents: number;
+  shippingCents: number;
+  taxCents: number;
+  totalCents: number;
+  /** What the shopper still pays after store credit. */
+  amountDueCents: number;
+  promoCodeId: number | null;
+  shippingMethod: string;
+  shippingAddress: ShippingAddress;
+  paymentMethod: 'stripe' | 'manual';
+  checkoutSessionId: string | null;
+  carrier: string | null;
+  trackingNumber: string | null;
+  expiresAt: Date | null;
+  paidAt: Date | null;
+  shippedAt: Date | null;
+  deliveredAt: Date | null;
+  cancelledAt: Date | null;
+  createdAt: Date;
+}
+
+export interface OrderItem {
+  id: number;
+  productId: number;
+  productName: string;
+  productSlug: string;
+  conditionGrade: string;
+  quantity: number;
+  unitPriceCents: number;
+  totalCents: number;
+  serialNumbers: string[];
+}
+
+export function toOrder(r: Row): Order {
+  return {
+    id: r.id,
+    number: r.number,
+    userId: r.user_id ?? null,
+    email: r.email,
+    status: r.status,
+    paymentStatus: r.payment_status,
+    currency: r.currency,
+    subtotalCents: r.subtotal_cents,
+    discountCents: r.discount_cents,
+    storeCreditCents: r.store_credit_cents,
+    shippingCents: r.shipping_cents,
+    taxCents: r.tax_cents,
+    totalCents: r.total_cents,
+    amountDueCents: r.total_cents - r.store_credit_cents,
+    promoCodeId: r.promo_code_id ?? null,
+    shippingMethod: r.shipping_method,
+    shippingAddress: JSON.parse(r.shipping_address),
+    paymentMethod: r.payment_method,
+    checkoutSessionId: r.checkout_session_id ?? null,
+    carrier: r.carrier ?? null,
+    trackingNumber: r.tracking_number ?? null,
+    expiresAt: fromDbTime(r.expires_at),
+    paidAt: fromDbTime(r.paid_at),
+    shippedAt: fromDbTime(r.shipped_at),
+    deliveredAt: fromDbTime(r.delivered_at),
+    cancelledAt: fromDbTime(r.cancelled_at),
+    createdAt: fromDbTime(r.created_at)!,
+  };
+}
+
+function toItem(r: Row): OrderItem {
+  return {
+    id: r.id,
+    productId: r.product_id,
+    productName: r.product_name,
+    productSlug: r.product_slug,
+    conditionGrade: r.condition_grade,
+    quantity: r.quantity,
+    unitPriceCents: r.unit_price_cents,
+    totalCents: r.total_cents,
+    serialNumbers: r.serial_numbers ? JSON.parse(r.serial_numbers) : [],
+  };
+}
+
+/** Human order number: GG- and the order's sequence (its id, offset so numbers start at six digits). */
+export function orderNumberFor(id: number): string {
+  return `GG-${100000 + id}`;
+}
+
+export interface NewOrder {
+  userId: number | null;
+  email: string;
+  currency: string;
+  subtotalCents: number;
+  discountCents: number;
+  storeCreditCents: number;
+  shippingCents: number;
+  taxCents: number;
+  totalCents: number;
+  promoCodeId: number | null;
+  shippingMethod: string;
+  shippingAddress: ShippingAddress;
+  paymentMethod: 'stripe' | 'manual';
+  expiresAt: Date | null;
+  now: Date;
+}
+
+export async function insertOrder(conn: Conn, o: NewOrder): Promise<{ id: number; number: string }> {
+  const at = toDbTime(o.now);
+  const [id] = await conn('orders').insert({
+    user_id: o.userId,
+    email: o.email,
+    status: 'pending_payment',
+    payment_status: 'unpaid',
+    currency: o.currency,
+    subtotal_cents: o.subtotalCents,
+    discount_cents: o.discountCents,
+    store_credit_cents: o.storeCreditCents,
+    shipping_cents: o.shippingCents,
+    tax_cents: o.taxCents,
+    total_cents: o.totalCents,
+    promo_code_id: o.promoCodeId,
+    shipping_method: o.shippingMethod,
+    shipping_address: JSON.stringify(o.shippingAddress),
+    payment_method: o.paymentMethod,
+    expires_at: o.expiresAt ? toDbTime(o.expiresAt) : null,
+    created_at: at,
+    updated_at: at,
+  });
+  const number = orderNumberFor(Number(id));
+  await conn('orders').where({ id }).update({ number });
+  return { id: Number(id), number };
+}
+
+export async function insertItems(conn: Conn, orderId: number, items: Array<Omit<OrderItem, 'id' | 'serialNumbers'>>, now: Date): Promise<void> {
+  const at = toDbTime(now);
+  await conn('order_items').insert(
+    items.map((i) => ({
+      order_id: orderId,
+      product_id: i.productId,
+      product_name: i.productName,
+      product_slug: i.productSlug,
+      condition_grade: i.conditionGrade,
+      quantity: i.quantity,
+      unit_price_cents: i.unitPriceCents,
+      total_cents: i.totalCents,
+      created_at: at,
+      updated_at: at,
+    })),
+  );
+}
+
+export async function findOrderById(conn: Conn, id: number, lock = false): Promise<Order | null> {
+  const q = conn('orders').where({ id }).first();
+  const row = await (lock && isMysql(conn) && conn.isTransaction ? q.forUpdate() : q);
+  return row ? toOrder(row) : null;
+}
+
+export async function findOrderByNumber(conn: Conn, number: string): Promise<Order | null> {
+  const row = await conn('orders').where({ number }).first();
+  return row ? toOrder(row) : null;
+}
+
+export async function findOrderBySession(conn: Conn, sessionId: string): Promise<Order | null> {
+  const row = await conn('orders').where({ checkout_session_id: sessionId }).first();
+  return row ? toOrder(row) : null;
+}
+
+export async function orderItems(conn: Conn, orderId: number): Promise<OrderItem[]> {
+  const rows = await conn('order_items').where({ order_id: orderId }).orderBy('id');
+  return rows.map(toItem);
+}
+
+export async function listUserOrders(conn: Conn, userId: number, page: number, perPage: number): Promise<{ orders: Array<Order & { itemCount: number }>; total: number }> {
+  const totalRow = await conn('orders').where({ user_id: userId }).count({ n: '*' }).first();
+  const rows = await conn('orders as o')
+    .where('o.user_id', userId)
+    .select('o.*', conn('order_items as i').sum('i.quantity').where('i.order_id', conn.ref('o.id')).as('item_count'))
+    .orderBy('o.created_at', 'desc')
+    .orderBy('o.id', 'desc')
+    .limit(perPage)
+    .offset((page - 1) * perPage);
+  return { orders: rows.map((r) => ({ ...toOrder(r), itemCount: Number(r.item_count ?? 0) })), total: Number(totalRow?.n ?? 0) };
+}
+
+export async function setCheckoutSession(conn: Conn, orderId: number, sessionId: string, now: Date): Promise<void> {
+  await conn('orders').where({ id: orderId }).update({ checkout_session_id: sessionId, updated_at: toDbTime(now) });
+}
+
+export async function setPaymentStatus(conn: Conn, orderId: number, status: PaymentStatus, now: Date): Promise<void> {
+  await conn('orders').where({ id: orderId }).whereNot({ payment_status: status }).update({ payment_status: status, updated_at: toDbTime(now) });
+}
+
+/** Orders still waiting for payment whose hold has run out (for the expiry sweep). */
+export async function overdueOrderIds(conn: Conn, now: Date, limit: number): Promise<number[]> {
+  const rows = await conn('orders').where({ status: 'pending_payment' }).where('expires_at', '<=', toDbTime(now)).orderBy('expires_at').limit(limit).select('id');
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,116 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { ConflictError, NotFoundError, UnauthorizedError } from '../http/errors';
+import { setFlash } from '../http/flash';
+import { PaymentStartError, type PaymentService } from '../payments/service';
+import { confirmationPath, hasOrderAccess, orderAccessKey } from './access';
+import type { OrderService } from './service';
+import { ORDER_STATUS_LABELS } from './transitions';
+
+const OrderNumber = z.string().regex(/^GG-\d{1,12}$/);
+const Page = z.coerce.number().int().min(1).max(10_000).catch(1);
+const CancelInput = z.object({ refund_to: z.enum(['original', 'store_credit']).optional().default('original') });
+
+export interface OrderRouteDeps {
+  orders: OrderService;
+  payments: PaymentService;
+  config: Pick<Config, 'secrets'>;
+}
+
+const PAYMENT_INSTRUCTIONS = [
+  'Pay by bank transfer, quoting your order number as the reference; we e-mail you as soon as it arrives.',
+  'Or pay by card or cash when you pick up your order at our warehouse.',
+];
+
+/**
+ * GET /orders/:number/confirmation (the shopper's own: signed in, or the
+ * keyed link) with POST /orders/:number/pay to (re)open Stripe; the account
+ * pages /account/orders, /account/orders/:number and POST …/cancel.
+ */
+export function orderRoutes(deps: OrderRouteDeps): Router {
+  const { orders, payments, config } = deps;
+  const secret = config.secrets.cookie;
+  const router = Router();
+
+  /** The order the request may see: owner, keyed link, or the Stripe session returning to us. */
+  const accessible = async (req: Request) => {
+    const number = OrderNumber.safeParse(req.params.number);
+    if (!number.success) throw new NotFoundError('We could not find that order.');
+    const order = await orders.byNumber(number.data);
+    const key = req.query.key ?? (req.body as Record<string, unknown> | undefined)?.key;
+    const sessionId = req.query.session_id;
+    const ok =
+      order &&
+      (hasOrderAccess(order, { userId: req.user?.id ?? null, key }, secret) ||
+        (typeof sessionId === 'string' && order.checkoutSessionId !== null && sessionId === order.checkoutSessionId));
+    if (!order || !ok) throw new NotFoundError('We could not find that order.');
+    return order;
+  };
+
+  router.get('/orders/:number/confirmation', async (req, res) => {
+    const order = await accessible(req);
+    const details = await orders.details(order.id);
+    res.render('orders/confirmation', {
+      title: `Order ${order.number}`,
+      noindex: true,
+      ...details,
+      statusLabels: ORDER_STATUS_LABELS,
+      accessKey: orderAccessKey(order.number, secret),
+      paymentCancelled: req.query.payment === 'cancelled',
+      returnedFromStripe: typeof req.query.session_id === 'string',
+      stripeEnabled: payments.stripeEnabled,
+      instructions: PAYMENT_INSTRUCTIONS,
+    });
+  });
+
+  router.post('/orders/:number/pay', async (req, res) => {
+    const order = await accessible(req);
+    const back = confirmationPath(order, secret);
+    try {
+      const url = await payments.checkoutUrl(order.id);
+      if (url) return res.redirect(303, url);
+    } catch (err) {
+      if (!(err instanceof PaymentStartError)) throw err;
+      setFlash(res, 'error', err.message);
+    }
+    res.redirect(303, back);
+  });
+
+  const me = (req: Request) => {
+    if (!req.user) throw new UnauthorizedError();
+    return req.user;
+  };
+
+  router.get('/account/orders', async (req: Request, res: Response) => {
+    const user = me(req);
+    const list = await orders.listForCustomer(user.id, Page.parse(req.query.page));
+    res.render('orders/list', { title: 'Your orders', noindex: true, ...list, statusLabels: ORDER_STATUS_LABELS });
+  });
+
+  router.get('/account/orders/:number', async (req, res) => {
+    const number = OrderNumber.safeParse(req.params.number);
+    if (!number.success) throw new NotFoundError('We could not find that order.');
+    const details = await orders.forCustomer(me(req).id, number.data);
+    res.render('orders/show', { title: `Order ${details.order.number}`, noindex: true, ...details, statusLabels: ORDER_STATUS_LABELS, instructions: PAYMENT_INSTRUCTIONS });
+  });
+
+  router.post('/account/orders/:number/cancel', async (req, res) => {
+    const user = me(req);
+    const number = OrderNumber.safeParse(req.params.number);
+    if (!number.success) throw new NotFoundError('We could not find that order.');
+    const { order } = await orders.forCustomer(user.id, number.data);
+    const input = CancelInput.parse(req.body ?? {});
+    try {
+      await orders.cancelOrder(order.id, { actor: { userId: user.id, label: `user:${user.id}` }, reason: 'Cancelled by the customer', refundTo: input.refund_to });
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      setFlash(res, 'error', err.message);
+      return res.redirect(303, `/account/orders/${order.number}`);
+    }
+    setFlash(res, 'success', `Order ${order.number} was cancelled.${order.paymentStatus === 'unpaid' && order.storeCreditCents === 0 ? '' : ' Your refund is on its way; we have e-mailed you the details.'}`);
+    res.redirect(303, `/account/orders/${order.number}`);
+  });
+
+  return router;
+}

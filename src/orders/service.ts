@@ -1,0 +1,180 @@
+import type { Db, Trx } from '../db';
+import { inTransaction } from '../db';
+import type { Clock } from '../lib/clock';
+import { toDbTime } from '../lib/clock';
+import type { Logger } from '../lib/log';
+import { ConflictError, NotFoundError } from '../http/errors';
+import { stateHistory, type StateChange } from '../lib/state-machine';
+import * as payRepo from '../payments/repo';
+import type { PaymentService } from '../payments/service';
+import type { StripeGateway } from '../payments/stripe';
+import { queueOrderMail } from './emails';
+import * as repo from './repo';
+import { releaseOrderUnits } from './stock';
+import { isCancellable, orderMachine } from './transitions';
+
+export interface OrderDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  secret: string;
+  payments: PaymentService;
+  gateway: StripeGateway | null;
+}
+
+export interface OrderDetails {
+  order: repo.Order;
+  items: repo.OrderItem[];
+  payments: payRepo.Payment[];
+  refunds: payRepo.Refund[];
+  history: StateChange[];
+  cancellable: boolean;
+}
+
+export interface Actor {
+  /** Staff or customer user id; null for the system. */
+  userId: number | null;
+  /** How state_changes names them: `user:12`, `system`, `stripe`. */
+  label: string;
+}
+
+export const ORDERS_PER_PAGE = 10;
+
+/** The life of an order after it is placed: reading, paying by hand, cancelling, expiring. */
+export class OrderService {
+  constructor(private readonly deps: OrderDeps) {}
+
+  private mailCtx() {
+    return { clock: this.deps.clock, secret: this.deps.secret };
+  }
+
+  async byNumber(number: string): Promise<repo.Order | null> {
+    return repo.findOrderByNumber(this.deps.db, number);
+  }
+
+  async details(orderId: number): Promise<OrderDetails> {
+    const db = this.deps.db;
+    const order = await repo.findOrderById(db, orderId);
+    if (!order) throw new NotFoundError('We could not find that order.');
+    const [items, payments, refunds, history] = await Promise.all([
+      repo.orderItems(db, orderId),
+      payRepo.orderPayments(db, orderId),
+      payRepo.orderRefunds(db, orderId),
+      stateHistory(db, 'order', orderId),
+    ]);
+    return { order, items, payments, refunds, history, cancellable: isCancellable(order.status) };
+  }
+
+  /** A customer's own order; anyone else's is "not found". */
+  async forCustomer(userId: number, number: string): Promise<OrderDetails> {
+    const order = await repo.findOrderByNumber(this.deps.db, number);
+    if (!order || order.userId !== userId) throw new NotFoundError('We could not find that order.');
+    return this.details(order.id);
+  }
+
+  async listForCustomer(userId: number, page: number) {
+    const { orders, total } = await repo.listUserOrders(this.deps.db, userId, page, ORDERS_PER_PAGE);
+    return { orders, total, page, pages: Math.max(1, Math.ceil(total / ORDERS_PER_PAGE)) };
+  }
+
+  /**
+   * Staff record a manual payment (bank transfer, cash on pickup) for the
+   * amount still due. Safe to repeat: the reference makes it one payment.
+   */
+  async markOrderPaid(orderId: number, opts: { actorUserId: number; reference?: string; note?: string }): Promise<repo.Order> {
+    return inTransaction(this.deps.db, async (trx) => {
+      const order = await repo.findOrderById(trx, orderId, true);
+      if (!order) throw new NotFoundError('We could not find that order.');
+      if (order.status !== 'pending_payment') throw new ConflictError(`Order ${order.number} is ${order.status.replace('_', ' ')}, not awaiting payment.`);
+      const money = await payRepo.orderMoney(trx, orderId);
+      await this.deps.payments.applyPayment(trx, orderId, {
+        provider: 'manual',
+        providerRef: (opts.reference?.trim() || `order:${order.number}`).slice(0, 255),
+        amountCents: Math.max(0, order.totalCents - money.paidCents),
+        actor: `user:${opts.actorUserId}`,
+        note: opts.note ?? 'Marked paid by staff',
+      });
+      return (await repo.findOrderById(trx, orderId))!;
+    });
+  }
+
+  /**
+   * Cancels an order that has not shipped: its units go back in stock (with
+   * movements), what was paid is refunded (card via Stripe, or store credit),
+   * and the customer gets an e-mail. Card refunds are sent right after commit
+   * and retried by a job if Stripe is unreachable.
+   */
+  async cancelOrder(orderId: number, opts: { actor: Actor; reason: string; refundTo?: 'original' | 'store_credit' }): Promise<repo.Order> {
+    const { order, cardRefunds, sessionToClose } = await inTransaction(this.deps.db, async (trx) => {
+      const now = this.deps.clock.now();
+      const current = await repo.findOrderById(trx, orderId, true);
+      if (!current) throw new NotFoundError('We could not find that order.');
+      if (!isCancellable(current.status)) {
+        throw new ConflictError(`Order ${current.number} can no longer be cancelled (it is ${current.status.replace('_', ' ')}).`);
+      }
+      await orderMachine.transition(trx, orderId, 'cancelled', { actor: opts.actor.label, at: now, note: opts.reason, set: { cancelled_at: toDbTime(now), expires_at: null } });
+      await releaseOrderUnits(trx, orderId, { actorUserId: opts.actor.userId, note: `Order ${current.number} cancelled`, now });
+      const cancelled = (await repo.findOrderById(trx, orderId))!;
+      const cardRefunds = await this.deps.payments.refundOrder(trx, cancelled, { refundTo: opts.refundTo ?? 'original', reason: opts.reason, actorUserId: opts.actor.userId });
+      const after = (await repo.findOrderById(trx, orderId))!;
+      await queueOrderMail(trx, this.mailCtx(), 'order-cancelled', after, { reason: opts.reason, cardRefundPending: cardRefunds.length > 0 });
+      const sessionToClose = current.status === 'pending_payment' ? current.checkoutSessionId : null;
+      return { order: after, cardRefunds, sessionToClose };
+    });
+    await this.afterCommit(cardRefunds, sessionToClose);
+    return (await repo.findOrderById(this.deps.db, order.id))!;
+  }
+
+  private async afterCommit(cardRefunds: number[], sessionToClose: string | null): Promise<void> {
+    for (const id of cardRefunds) {
+      await this.deps.payments.processRefund(id).catch((err) => this.deps.logger.warn({ err, refund: id }, 'refund not sent yet; the job will retry'));
+    }
+    if (sessionToClose && this.deps.gateway) {
+      await this.deps.gateway.expireSession(sessionToClose).catch((err) => this.deps.logger.info({ err }, 'checkout session already closed'));
+    }
+  }
+
+  /**
+   * An unpaid order whose hold ran out: expired, units back in stock. For a
+   * card order the Stripe session is checked first — if it was paid and the
+   * webhook is late, the order is marked paid instead. Returns what happened.
+   */
+  async expireOrder(orderId: number): Promise<'expired' | 'paid' | 'skipped'> {
+    const order = await repo.findOrderById(this.deps.db, orderId);
+    const now = this.deps.clock.now();
+    if (!order || order.status !== 'pending_payment' || !order.expiresAt || order.expiresAt > now) return 'skipped';
+    if (order.paymentMethod === 'stripe' && order.checkoutSessionId && this.deps.gateway) {
+      const s = await this.deps.gateway.retrieveSession(order.checkoutSessionId);
+      if (s.status === 'complete' && (s.paymentStatus === 'paid' || s.paymentStatus === 'no_payment_required') && s.paymentIntentId) {
+        await inTransaction(this.deps.db, (trx) => this.deps.payments.recordStripeSuccess(trx, orderId, s.paymentIntentId!, s.amountTotal ?? order.amountDueCents));
+        return 'paid';
+      }
+      if (s.status === 'open') await this.deps.gateway.expireSession(order.checkoutSessionId);
+    }
+    return inTransaction(this.deps.db, (trx) => this.expireInTrx(trx, orderId, 'system', 'Not paid in time'));
+  }
+
+  /** Expires a pending order inside a transaction (job, or Stripe's checkout.session.expired). */
+  async expireInTrx(trx: Trx, orderId: number, actor: string, note: string): Promise<'expired' | 'skipped'> {
+    const now = this.deps.clock.now();
+    const order = await repo.findOrderById(trx, orderId, true);
+    if (!order || order.status !== 'pending_payment') return 'skipped';
+    await orderMachine.transition(trx, orderId, 'expired', { actor, at: now, note });
+    await releaseOrderUnits(trx, orderId, { note: `Order ${order.number} expired unpaid`, now });
+    return 'expired';
+  }
+
+  /** Safety net for lost jobs: expires every overdue order (recurring job). */
+  async expireOverdue(limit = 100): Promise<number> {
+    const ids = await repo.overdueOrderIds(this.deps.db, this.deps.clock.now(), limit);
+    let n = 0;
+    for (const id of ids) {
+      try {
+        if ((await this.expireOrder(id)) !== 'skipped') n++;
+      } catch (err) {
+        this.deps.logger.warn({ err, order: id }, 'could not expire order');
+      }
+    }
+    return n;
+  }
+}

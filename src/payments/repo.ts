@@ -1,0 +1,157 @@
+import type { Conn } from '../db';
+import { fromDbTime, toDbTime } from '../lib/clock';
+
+type Row = Record<string, any>;
+
+export type Provider = 'stripe' | 'manual' | 'store_credit';
+
+export interface Payment {
+  id: number;
+  orderId: number | null;
+  provider: Provider;
+  providerRef: string | null;
+  amountCents: number;
+  status: 'pending' | 'succeeded' | 'failed';
+  failureCode: string | null;
+  failureMessage: string | null;
+  createdAt: Date;
+}
+
+export interface Refund {
+  id: number;
+  paymentId: number | null;
+  orderId: number | null;
+  destination: 'card' | 'store_credit';
+  providerRef: string | null;
+  amountCents: number;
+  status: 'pending' | 'succeeded' | 'failed';
+  reason: string | null;
+  createdAt: Date;
+}
+
+function toPayment(r: Row): Payment {
+  return {
+    id: r.id,
+    orderId: r.order_id ?? null,
+    provider: r.provider,
+    providerRef: r.provider_ref ?? null,
+    amountCents: r.amount_cents,
+    status: r.status,
+    failureCode: r.failure_code ?? null,
+    failureMessage: r.failure_message ?? null,
+    createdAt: fromDbTime(r.created_at)!,
+  };
+}
+
+function toRefund(r: Row): Refund {
+  return {
+    id: r.id,
+    paymentId: r.payment_id ?? null,
+    orderId: r.order_id ?? null,
+    destination: r.destination,
+    providerRef: r.provider_ref ?? null,
+    amountCents: r.amount_cents,
+    status: r.status,
+    reason: r.reason ?? null,
+    createdAt: fromDbTime(r.created_at)!,
+  };
+}
+
+export async function findPayment(conn: Conn, provider: Provider, providerRef: string): Promise<Payment | null> {
+  const row = await conn('payments').where({ provider, provider_ref: providerRef }).first();
+  return row ? toPayment(row) : null;
+}
+
+export async function insertPayment(
+  conn: Conn,
+  p: { orderId: number; provider: Provider; providerRef: string | null; amountCents: number; currency: string; status: Payment['status']; failureCode?: string | null; failureMessage?: string | null; now: Date },
+): Promise<number> {
+  const at = toDbTime(p.now);
+  const [id] = await conn('payments').insert({
+    order_id: p.orderId,
+    purpose: 'order',
+    provider: p.provider,
+    provider_ref: p.providerRef,
+    amount_cents: p.amountCents,
+    currency: p.currency,
+    status: p.status,
+    failure_code: p.failureCode ?? null,
+    failure_message: p.failureMessage ? p.failureMessage.slice(0, 500) : null,
+    created_at: at,
+    updated_at: at,
+  });
+  return Number(id);
+}
+
+/** A provider object moves forward (pending/failed → succeeded); a succeeded payment is never downgraded. */
+export async function updatePaymentStatus(conn: Conn, id: number, p: { status: Payment['status']; amountCents?: number; failureCode?: string | null; failureMessage?: string | null; now: Date }): Promise<number> {
+  return conn('payments')
+    .where({ id })
+    .whereNot({ status: 'succeeded' })
+    .update({
+      status: p.status,
+      ...(p.amountCents !== undefined ? { amount_cents: p.amountCents } : {}),
+      failure_code: p.failureCode ?? null,
+      failure_message: p.failureMessage ? p.failureMessage.slice(0, 500) : null,
+      updated_at: toDbTime(p.now),
+    });
+}
+
+export async function orderPayments(conn: Conn, orderId: number): Promise<Payment[]> {
+  const rows = await conn('payments').where({ order_id: orderId }).orderBy('id');
+  return rows.map(toPayment);
+}
+
+export async function orderRefunds(conn: Conn, orderId: number): Promise<Refund[]> {
+  const rows = await conn('refunds').where({ order_id: orderId }).orderBy('id');
+  return rows.map(toRefund);
+}
+
+export async function findRefund(conn: Conn, id: number): Promise<Refund | null> {
+  const row = await conn('refunds').where({ id }).first();
+  return row ? toRefund(row) : null;
+}
+
+export async function findRefundByRef(conn: Conn, providerRef: string): Promise<Refund | null> {
+  const row = await conn('refunds').where({ provider_ref: providerRef }).first();
+  return row ? toRefund(row) : null;
+}
+
+export async function insertRefund(
+  conn: Conn,
+  r: { paymentId: number | null; orderId: number; destination: Refund['destination']; providerRef: string | null; amountCents: number; status: Refund['status']; reason: string | null; actorUserId?: number | null; now: Date },
+): Promise<number> {
+  const at = toDbTime(r.now);
+  const [id] = await conn('refunds').insert({
+    payment_id: r.paymentId,
+    order_id: r.orderId,
+    destination: r.destination,
+    provider_ref: r.providerRef,
+    amount_cents: r.amountCents,
+    status: r.status,
+    reason: r.reason ? r.reason.slice(0, 500) : null,
+    actor_user_id: r.actorUserId ?? null,
+    created_at: at,
+    updated_at: at,
+  });
+  return Number(id);
+}
+
+export async function settleRefund(conn: Conn, id: number, r: { status: Refund['status']; providerRef?: string | null; now: Date }): Promise<number> {
+  return conn('refunds')
+    .where({ id, status: 'pending' })
+    .update({ status: r.status, ...(r.providerRef ? { provider_ref: r.providerRef } : {}), updated_at: toDbTime(r.now) });
+}
+
+/** Money taken and money given back for an order (succeeded rows only). */
+export async function orderMoney(conn: Conn, orderId: number): Promise<{ paidCents: number; refundedCents: number }> {
+  const paid = (await conn('payments').where({ order_id: orderId, status: 'succeeded' }).sum({ n: 'amount_cents' }).first()) as { n: unknown } | undefined;
+  const refunded = (await conn('refunds').where({ order_id: orderId, status: 'succeeded' }).sum({ n: 'amount_cents' }).first()) as { n: unknown } | undefined;
+  return { paidCents: Number(paid?.n ?? 0), refundedCents: Number(refunded?.n ?? 0) };
+}
+
+/** Refunded (or being refunded) so far against one payment. */
+export async function refundedAgainst(conn: Conn, paymentId: number): Promise<number> {
+  const row = (await conn('refunds').where({ payment_id: paymentId }).whereNot({ status: 'failed' }).sum({ n: 'amount_cents' }).first()) as { n: unknown } | undefined;
+  return Number(row?.n ?? 0);
+}

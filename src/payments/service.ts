@@ -1,0 +1,329 @@
+import type { Conn, Db, Trx } from '../db';
+import { inTransaction } from '../db';
+import { MINUTE, type Clock, toDbTime } from '../lib/clock';
+import type { Logger } from '../lib/log';
+import { enqueue } from '../jobs/queue';
+import { ConflictError, NotFoundError } from '../http/errors';
+import * as orderRepo from '../orders/repo';
+import { orderMachine } from '../orders/transitions';
+import { markOrderUnitsSold } from '../orders/stock';
+import { queueOrderMail } from '../orders/emails';
+import { derivePaymentStatus } from './status';
+import { addCreditEntry } from './store-credit';
+import * as repo from './repo';
+import type { CheckoutLine, StripeGateway } from './stripe';
+
+export const REFUND_JOB = 'payments.refund';
+export const EXPIRE_JOB = 'orders.expire';
+
+/** Stripe accepts a Checkout Session expiry between 30 minutes and 24 hours from creation. */
+const STRIPE_MIN_SESSION_MS = 31 * MINUTE;
+
+export interface PaymentDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  /** Server secret, for the keyed order links in e-mails. */
+  secret: string;
+  gateway: StripeGateway | null;
+}
+
+export interface IncomingPayment {
+  provider: repo.Provider;
+  providerRef: string;
+  amountCents: number;
+  /** `stripe`, `system`, `user:<id>` */
+  actor: string;
+  note?: string;
+}
+
+/** Could not open the Stripe payment page; the order stays pending_payment and can be retried. */
+export class PaymentStartError extends ConflictError {
+  constructor(readonly orderNumber: string) {
+    super('We could not reach our card payment provider. Your order is saved and nothing was charged — please try again.');
+  }
+}
+
+/**
+ * Money in and out of orders: opening Stripe Checkout, recording payments
+ * (idempotent per provider reference), refunds to card or store credit, and
+ * keeping the derived payment_status in step.
+ */
+export class PaymentService {
+  constructor(private readonly deps: PaymentDeps) {}
+
+  get stripeEnabled(): boolean {
+    return this.deps.gateway !== null;
+  }
+
+  private mailCtx() {
+    return { clock: this.deps.clock, secret: this.deps.secret };
+  }
+
+  /**
+   * Returns the Stripe Checkout URL for an unpaid card order: the open session
+   * when there is one, else a new session (idempotency key per order and
+   * session expiry, so SDK retries never create two and a shopper's retry after
+   * an error gets a fresh attempt). Null when the order no longer needs paying.
+   */
+  async checkoutUrl(orderId: number): Promise<string | null> {
+    const gateway = this.deps.gateway;
+    const order = await orderRepo.findOrderById(this.deps.db, orderId);
+    if (!order) throw new NotFoundError();
+    if (order.status !== 'pending_payment' || order.paymentMethod !== 'stripe' || order.amountDueCents <= 0) return null;
+    if (!gateway) throw new PaymentStartError(order.number);
+
+    try {
+      if (order.checkoutSessionId) {
+        const s = await gateway.retrieveSession(order.checkoutSessionId);
+        if (s.status === 'open' && s.url) return s.url;
+        if (s.status === 'complete' && (s.paymentStatus === 'paid' || s.paymentStatus === 'no_payment_required') && s.paymentIntentId) {
+          await inTransaction(this.deps.db, (trx) => this.recordStripeSuccess(trx, order.id, s.paymentIntentId!, s.amountTotal ?? order.amountDueCents));
+          return null;
+        }
+      }
+      const now = this.deps.clock.now();
+      const expiresAt = new Date(Math.max(order.expiresAt?.getTime() ?? 0, now.getTime() + STRIPE_MIN_SESSION_MS));
+      expiresAt.setUTCMilliseconds(0);
+      const items = await orderRepo.orderItems(this.deps.db, order.id);
+      // A failed call is replayed by Stripe for the same key, so each retry after a failure gets a new one.
+      const failed = await this.deps.db('payments').where({ order_id: order.id, provider: 'stripe', status: 'failed' }).whereNull('provider_ref').count({ n: '*' }).first();
+      const session = await gateway.createCheckoutSession({
+        orderId: order.id,
+        orderNumber: order.number,
+        email: order.email,
+        currency: order.currency,
+        lines: checkoutLines(order, items),
+        expiresAt,
+        attempt: `${Number(failed?.n ?? 0) + 1}-${Math.floor(expiresAt.getTime() / 1000)}`,
+      });
+      await inTransaction(this.deps.db, async (trx) => {
+        await trx('orders')
+          .where({ id: order.id, status: 'pending_payment' })
+          .update({ checkout_session_id: session.id, expires_at: toDbTime(expiresAt), updated_at: toDbTime(now) });
+        await scheduleExpiry(trx, this.deps.clock, order.id, expiresAt);
+      });
+      return session.url;
+    } catch (err) {
+      if (err instanceof NotFoundError) throw err;
+      this.deps.logger.warn({ err, order: order.number }, 'could not start Stripe Checkout');
+      const e = err as { code?: string; type?: string; message?: string };
+      await repo
+        .insertPayment(this.deps.db, {
+          orderId: order.id,
+          provider: 'stripe',
+          providerRef: null,
+          amountCents: order.amountDueCents,
+          currency: order.currency,
+          status: 'failed',
+          failureCode: `checkout_session:${e.code ?? e.type ?? 'error'}`.slice(0, 100),
+          failureMessage: e.message ?? 'Stripe Checkout Session could not be created',
+          now: this.deps.clock.now(),
+        })
+        .catch((dbErr) => this.deps.logger.error({ err: dbErr }, 'could not record the failed payment attempt'));
+      throw new PaymentStartError(order.number);
+    }
+  }
+
+  /** A succeeded Stripe payment (Checkout or PaymentIntent event, or a session we looked up). */
+  recordStripeSuccess(trx: Trx, orderId: number, paymentIntentId: string, amountCents: number): Promise<{ recorded: boolean }> {
+    return this.applyPayment(trx, orderId, { provider: 'stripe', providerRef: paymentIntentId, amountCents, actor: 'stripe' });
+  }
+
+  /**
+   * Records money received for an order, once per (provider, reference). When
+   * the payments cover the total, the order becomes paid, its units sold, and
+   * the customer is told. Money arriving for an order that already expired or
+   * was cancelled is refunded automatically.
+   */
+  async applyPayment(trx: Trx, orderId: number, p: IncomingPayment): Promise<{ recorded: boolean }> {
+    const now = this.deps.clock.now();
+    const order = await orderRepo.findOrderById(trx, orderId, true);
+    if (!order) throw new NotFoundError(`No order ${orderId}.`);
+    const existing = await repo.findPayment(trx, p.provider, p.providerRef);
+    if (existing?.status === 'succeeded') return { recorded: false };
+    let paymentId: number;
+    if (existing) {
+      paymentId = existing.id;
+      await repo.updatePaymentStatus(trx, existing.id, { status: 'succeeded', amountCents: p.amountCents, now });
+    } else {
+      paymentId = await repo.insertPayment(trx, { orderId, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, currency: order.currency, status: 'succeeded', now });
+    }
+
+    const money = await repo.orderMoney(trx, orderId);
+    if (order.status === 'pending_payment' && money.paidCents >= order.totalCents) {
+      await orderMachine.transition(trx, orderId, 'paid', { actor: p.actor, at: now, note: p.note ?? `${p.provider} payment ${p.providerRef}`, set: { paid_at: toDbTime(now), expires_at: null } });
+      await markOrderUnitsSold(trx, orderId, now);
+      await this.refreshPaymentStatus(trx, orderId);
+      await queueOrderMail(trx, this.mailCtx(), 'order-payment-received', (await orderRepo.findOrderById(trx, orderId))!, { paidCents: p.amountCents });
+    } else if (order.status === 'expired' || order.status === 'cancelled') {
+      // Too late to fulfil: the units went back on sale. Give the money back.
+      await this.refreshPaymentStatus(trx, orderId);
+      await this.refundPayment(trx, order, { id: paymentId, provider: p.provider, amountCents: p.amountCents }, { refundTo: 'original', reason: `Payment arrived after the order was ${order.status}` });
+      this.deps.logger.warn({ order: order.number, status: order.status }, 'late payment: refund queued');
+    } else {
+      await this.refreshPaymentStatus(trx, orderId);
+    }
+    return { recorded: true };
+  }
+
+  /** A failed attempt is kept for staff (failure code); it never downgrades a payment that succeeded. */
+  async recordFailure(trx: Trx, orderId: number, f: { provider: repo.Provider; providerRef: string; amountCents: number; code: string | null; message: string | null }): Promise<void> {
+    const now = this.deps.clock.now();
+    const existing = await repo.findPayment(trx, f.provider, f.providerRef);
+    if (existing) {
+      await repo.updatePaymentStatus(trx, existing.id, { status: 'failed', failureCode: f.code, failureMessage: f.message, now });
+      return;
+    }
+    const order = await orderRepo.findOrderById(trx, orderId);
+    await repo.insertPayment(trx, { orderId, provider: f.provider, providerRef: f.providerRef, amountCents: f.amountCents, currency: order?.currency ?? 'USD', status: 'failed', failureCode: f.code, failureMessage: f.message, now });
+  }
+
+  async refreshPaymentStatus(conn: Conn, orderId: number): Promise<void> {
+    const money = await repo.orderMoney(conn, orderId);
+    await orderRepo.setPaymentStatus(conn, orderId, derivePaymentStatus(money.paidCents, money.refundedCents), this.deps.clock.now());
+  }
+
+  /**
+   * Gives back everything still refundable on an order (cancellation). Store
+   * credit goes back to the ledger at once; card payments become pending
+   * refunds sent to Stripe by processRefund (now, and by a retrying job);
+   * manual payments go to store credit when there is an account. Returns the
+   * pending card refund ids.
+   */
+  async refundOrder(trx: Trx, order: orderRepo.Order, opts: { refundTo: 'original' | 'store_credit'; reason: string; actorUserId?: number | null }): Promise<number[]> {
+    const pending: number[] = [];
+    for (const pay of await repo.orderPayments(trx, order.id)) {
+      if (pay.status !== 'succeeded') continue;
+      pending.push(...(await this.refundPayment(trx, order, pay, opts)));
+    }
+    await this.refreshPaymentStatus(trx, order.id);
+    return pending;
+  }
+
+  private async refundPayment(
+    trx: Trx,
+    order: orderRepo.Order,
+    pay: { id: number; provider: repo.Provider; amountCents: number },
+    opts: { refundTo: 'original' | 'store_credit'; reason: string; actorUserId?: number | null },
+  ): Promise<number[]> {
+    const now = this.deps.clock.now();
+    const left = pay.amountCents - (await repo.refundedAgainst(trx, pay.id));
+    if (left <= 0) return [];
+    const toCredit = pay.provider === 'store_credit' || (order.userId !== null && (opts.refundTo === 'store_credit' || pay.provider === 'manual'));
+    if (toCredit && order.userId !== null) {
+      await addCreditEntry(trx, { userId: order.userId, amountCents: left, kind: 'refund', reason: `${opts.reason} (${order.number})`, orderId: order.id, actorUserId: opts.actorUserId, now });
+      await repo.insertRefund(trx, { paymentId: pay.id, orderId: order.id, destination: 'store_credit', providerRef: null, amountCents: left, status: 'succeeded', reason: opts.reason, actorUserId: opts.actorUserId, now });
+      await this.refreshPaymentStatus(trx, order.id);
+      await queueOrderMail(trx, this.mailCtx(), 'order-refunded', order, { refundCents: left, destination: 'store_credit' });
+      return [];
+    }
+    // Card (or a guest's bank transfer, which staff return by hand): pending until the provider confirms.
+    const id = await repo.insertRefund(trx, { paymentId: pay.id, orderId: order.id, destination: 'card', providerRef: null, amountCents: left, status: 'pending', reason: opts.reason, actorUserId: opts.actorUserId, now });
+    if (pay.provider === 'stripe') {
+      await enqueue(trx, REFUND_JOB, { refundId: id }, { runAt: new Date(now.getTime() + MINUTE), uniqueKey: `refund:${id}`, maxAttempts: 10, clock: this.deps.clock });
+      return [id];
+    }
+    return [];
+  }
+
+  /** Sends a pending card refund to Stripe (idempotency key per refund row); safe to call again. */
+  async processRefund(refundId: number): Promise<void> {
+    const refund = await repo.findRefund(this.deps.db, refundId);
+    if (!refund || refund.status !== 'pending' || refund.providerRef) return;
+    const payment = refund.paymentId ? await this.deps.db('payments').where({ id: refund.paymentId }).first() : null;
+    if (!payment || payment.provider !== 'stripe' || !payment.provider_ref) return;
+    if (!this.deps.gateway) throw new Error('Stripe is not configured; cannot send the refund');
+    const order = await orderRepo.findOrderById(this.deps.db, refund.orderId!);
+    const result = await this.deps.gateway.refund({ refundId, paymentIntentId: payment.provider_ref, amountCents: refund.amountCents, orderNumber: order?.number ?? '' });
+    await inTransaction(this.deps.db, async (trx) => {
+      const now = this.deps.clock.now();
+      if (result.status === 'succeeded') {
+        const settled = await repo.settleRefund(trx, refundId, { status: 'succeeded', providerRef: result.id, now });
+        if (settled && order) {
+          await this.refreshPaymentStatus(trx, order.id);
+          await queueOrderMail(trx, this.mailCtx(), 'order-refunded', order, { refundCents: refund.amountCents, destination: 'card' });
+        }
+      } else if (result.status === 'failed' || result.status === 'canceled') {
+        await repo.settleRefund(trx, refundId, { status: 'failed', providerRef: result.id, now });
+      } else {
+        // Stripe will tell us with charge.refunded; remember which refund this is.
+        await trx('refunds').where({ id: refundId, status: 'pending' }).whereNull('provider_ref').update({ provider_ref: result.id, updated_at: toDbTime(now) });
+      }
+    });
+  }
+
+  /**
+   * charge.refunded: Stripe's running total of refunds on a charge. Our pending
+   * refunds are settled, and refunds made elsewhere (the Stripe dashboard) are
+   * recorded, until our rows add up to Stripe's amount.
+   */
+  async reconcileCardRefunds(trx: Trx, orderId: number, paymentIntentId: string, charge: { id: string; amountRefunded: number; refunds: Array<{ id: string; amount: number; status: string | null }> }): Promise<void> {
+    const now = this.deps.clock.now();
+    const payment = await repo.findPayment(trx, 'stripe', paymentIntentId);
+    if (!payment) return;
+    const order = (await orderRepo.findOrderById(trx, orderId))!;
+    let newlySettled = 0;
+    for (const r of charge.refunds.filter((x) => x.status === 'succeeded')) {
+      const known = await repo.findRefundByRef(trx, r.id);
+      if (known) {
+        if (known.status === 'pending' && (await repo.settleRefund(trx, known.id, { status: 'succeeded', now }))) newlySettled += known.amountCents;
+        continue;
+      }
+      const claimable = await trx('refunds').where({ payment_id: payment.id, status: 'pending', amount_cents: r.amount }).whereNull('provider_ref').orderBy('id').first('id');
+      if (claimable) {
+        await repo.settleRefund(trx, claimable.id, { status: 'succeeded', providerRef: r.id, now });
+      } else {
+        await repo.insertRefund(trx, { paymentId: payment.id, orderId, destination: 'card', providerRef: r.id, amountCents: r.amount, status: 'succeeded', reason: 'Refunded in Stripe', now });
+      }
+      newlySettled += r.amount;
+    }
+    // Without the refund list, settle by amount: pending rows first, then whatever is left.
+    const settledRow = (await trx('refunds').where({ payment_id: payment.id, destination: 'card', status: 'succeeded' }).sum({ n: 'amount_cents' }).first()) as { n: unknown } | undefined;
+    let missing = charge.amountRefunded - Number(settledRow?.n ?? 0);
+    if (missing > 0) {
+      const pendingRows = await trx('refunds').where({ payment_id: payment.id, destination: 'card', status: 'pending' }).orderBy('id');
+      for (const row of pendingRows) {
+        if (row.amount_cents > missing) break;
+        await repo.settleRefund(trx, row.id, { status: 'succeeded', now });
+        missing -= row.amount_cents;
+        newlySettled += row.amount_cents;
+      }
+      if (missing > 0) {
+        await repo.insertRefund(trx, { paymentId: payment.id, orderId, destination: 'card', providerRef: `${charge.id}:${charge.amountRefunded}`, amountCents: missing, status: 'succeeded', reason: 'Refunded in Stripe', now });
+        newlySettled += missing;
+      }
+    }
+    await this.refreshPaymentStatus(trx, orderId);
+    if (newlySettled > 0) await queueOrderMail(trx, this.mailCtx(), 'order-refunded', order, { refundCents: newlySettled, destination: 'card' });
+  }
+}
+
+/** One expiry job per hold: a later session extends the hold and queues its own job. */
+export async function scheduleExpiry(conn: Conn, clock: Clock, orderId: number, expiresAt: Date): Promise<void> {
+  await enqueue(conn, EXPIRE_JOB, { orderId }, { runAt: expiresAt, uniqueKey: `order-expire:${orderId}:${Math.floor(expiresAt.getTime() / 1000)}`, maxAttempts: 10, clock });
+}
+
+/**
+ * What Stripe Checkout shows: one line per item at its discounted price, then
+ * shipping and tax; store credit already used comes off the last lines, so the
+ * lines add up to exactly the amount due.
+ */
+export function checkoutLines(order: orderRepo.Order, items: orderRepo.OrderItem[]): CheckoutLine[] {
+  const lines: CheckoutLine[] = [];
+  let discountLeft = order.discountCents;
+  items.forEach((i, idx) => {
+    const share = idx === items.length - 1 ? discountLeft : Math.min(discountLeft, Math.round((order.discountCents * i.totalCents) / Math.max(1, order.subtotalCents)));
+    discountLeft -= share;
+    lines.push({ name: `${i.productName} (grade ${i.conditionGrade})${i.quantity > 1 ? ` × ${i.quantity}` : ''}`, amountCents: i.totalCents - share });
+  });
+  if (order.shippingCents > 0) lines.push({ name: 'Shipping', amountCents: order.shippingCents });
+  if (order.taxCents > 0) lines.push({ name: 'Sales tax', amountCents: order.taxCents });
+  let creditLeft = order.storeCreditCents;
+  for (let i = lines.length - 1; i >= 0 && creditLeft > 0; i--) {
+    const take = Math.min(creditLeft, lines[i]!.amountCents);
+    lines[i]!.amountCents -= take;
+    creditLeft -= take;
+  }
+  return lines.filter((l) => l.amountCents > 0);
+}

@@ -1,0 +1,216 @@
+import type { Db, Trx } from '../db';
+import { isUniqueViolation } from '../db/errors';
+import { toDbTime, type Clock } from '../lib/clock';
+import type { Logger } from '../lib/log';
+import * as orderRepo from '../orders/repo';
+import type { OrderService } from '../orders/service';
+import { recordChargeback } from './chargebacks';
+import * as repo from './repo';
+import type { PaymentService } from './service';
+import type { StripeEvent, StripeGateway } from './stripe';
+
+export interface WebhookDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  gateway: StripeGateway;
+  payments: PaymentService;
+  orders: OrderService;
+}
+
+export type WebhookResult = { status: 200; body: { received: true; duplicate?: true; ignored?: true } } | { status: 400; body: { error: string } };
+
+type Obj = Record<string, any>;
+
+/**
+ * Stripe webhooks: the signature is checked on the raw body; each event id is
+ * processed exactly once (the webhook_events row is claimed with a conditional
+ * UPDATE in the same transaction as the effect); handlers look at the state
+ * they find, so events may arrive in any order; unknown types are acknowledged.
+ */
+export class StripeWebhooks {
+  constructor(private readonly deps: WebhookDeps) {}
+
+  async receive(rawBody: Buffer, signature: string | undefined): Promise<WebhookResult> {
+    if (!signature) return { status: 400, body: { error: 'Missing Stripe-Signature header' } };
+    let event: StripeEvent;
+    try {
+      event = this.deps.gateway.verifyEvent(rawBody, signature);
+    } catch {
+      return { status: 400, body: { error: 'Invalid signature' } };
+    }
+    const { db, clock } = this.deps;
+    try {
+      await db('webhook_events').insert({ provider: 'stripe', event_id: event.id, type: event.type, payload: rawBody.toString('utf8'), created_at: toDbTime(clock.now()) });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+    }
+    // Charges and disputes name only the PaymentIntent; when it is not on record yet (events out of
+    // order), ask Stripe which order it belongs to — before the transaction, so no lock waits on the network.
+    const hintOrderId = await this.orderHint(event);
+    try {
+      const processed = await db.transaction(async (trx) => {
+        const claimed = await trx('webhook_events')
+          .where({ provider: 'stripe', event_id: event.id })
+          .whereNull('processed_at')
+          .update({ processed_at: toDbTime(clock.now()), error: null });
+        if (claimed !== 1) return 'duplicate' as const;
+        return (await this.dispatch(trx, event, hintOrderId)) ? ('handled' as const) : ('ignored' as const);
+      });
+      if (processed === 'duplicate') return { status: 200, body: { received: true, duplicate: true } };
+      if (processed === 'ignored') return { status: 200, body: { received: true, ignored: true } };
+      return { status: 200, body: { received: true } };
+    } catch (err) {
+      // Left unprocessed with the error visible; Stripe retries the delivery.
+      await db('webhook_events')
+        .where({ provider: 'stripe', event_id: event.id })
+        .update({ error: String((err as Error).message ?? err).slice(0, 2000) })
+        .catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Returns false for event types the store does not act on. */
+  private async orderHint(event: StripeEvent): Promise<number | null> {
+    if (!event.type.startsWith('charge.')) return null;
+    const pi = idOf((event.data.object as Obj).payment_intent);
+    if (!pi || (await repo.findPayment(this.deps.db, 'stripe', pi))) return null;
+    return this.deps.gateway.orderIdOfPaymentIntent(pi);
+  }
+
+  private async dispatch(trx: Trx, event: StripeEvent, hintOrderId: number | null): Promise<boolean> {
+    const obj = event.data.object as Obj;
+    switch (event.type) {
+      case 'checkout.session.completed':
+      case 'checkout.session.async_payment_succeeded':
+        await this.sessionPaid(trx, obj);
+        return true;
+      case 'checkout.session.expired':
+        await this.sessionExpired(trx, obj);
+        return true;
+      case 'checkout.session.async_payment_failed':
+        await this.sessionFailed(trx, obj);
+        return true;
+      case 'payment_intent.succeeded':
+        await this.intentSucceeded(trx, obj);
+        return true;
+      case 'payment_intent.payment_failed':
+        await this.intentFailed(trx, obj);
+        return true;
+      case 'charge.refunded':
+        await this.chargeRefunded(trx, obj, hintOrderId);
+        return true;
+      case 'charge.dispute.created':
+      case 'charge.dispute.updated':
+      case 'charge.dispute.closed':
+        await this.dispute(trx, obj, event.type === 'charge.dispute.closed', hintOrderId);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Our order for a Stripe object: metadata first, then the session id or client_reference_id. */
+  private async orderFor(trx: Trx, obj: Obj): Promise<orderRepo.Order | null> {
+    const id = Number(obj.metadata?.order_id);
+    if (Number.isInteger(id) && id > 0) {
+      const o = await orderRepo.findOrderById(trx, id);
+      if (o) return o;
+    }
+    if (typeof obj.id === 'string' && obj.object === 'checkout.session') {
+      const o = await orderRepo.findOrderBySession(trx, obj.id);
+      if (o) return o;
+    }
+    if (typeof obj.client_reference_id === 'string') return orderRepo.findOrderByNumber(trx, obj.client_reference_id);
+    return null;
+  }
+
+  private async orderForIntent(trx: Trx, paymentIntentId: string | null, obj: Obj, hintOrderId: number | null): Promise<orderRepo.Order | null> {
+    if (paymentIntentId) {
+      const payment = await repo.findPayment(trx, 'stripe', paymentIntentId);
+      if (payment?.orderId) return orderRepo.findOrderById(trx, payment.orderId);
+    }
+    if (hintOrderId) return orderRepo.findOrderById(trx, hintOrderId);
+    return this.orderFor(trx, obj);
+  }
+
+  private async sessionPaid(trx: Trx, s: Obj): Promise<void> {
+    const order = await this.orderFor(trx, s);
+    if (!order) return this.unmatched('checkout.session', s.id);
+    if (!order.checkoutSessionId) await orderRepo.setCheckoutSession(trx, order.id, s.id, this.deps.clock.now());
+    if (s.payment_status !== 'paid' && s.payment_status !== 'no_payment_required') return; // async method: wait for async_payment_succeeded
+    const pi = idOf(s.payment_intent) ?? `cs:${s.id}`;
+    await this.deps.payments.recordStripeSuccess(trx, order.id, pi, Number(s.amount_total ?? order.amountDueCents));
+  }
+
+  private async sessionExpired(trx: Trx, s: Obj): Promise<void> {
+    const order = await this.orderFor(trx, s);
+    if (!order) return this.unmatched('checkout.session', s.id);
+    // Only the order's current session decides; an older, replaced session expiring changes nothing.
+    if (order.checkoutSessionId !== s.id) return;
+    await this.deps.orders.expireInTrx(trx, order.id, 'stripe', 'Stripe Checkout session expired');
+  }
+
+  private async sessionFailed(trx: Trx, s: Obj): Promise<void> {
+    const order = await this.orderFor(trx, s);
+    const pi = idOf(s.payment_intent);
+    if (!order || !pi) return;
+    await this.deps.payments.recordFailure(trx, order.id, { provider: 'stripe', providerRef: pi, amountCents: Number(s.amount_total ?? 0), code: 'async_payment_failed', message: 'The payment could not be completed.' });
+  }
+
+  private async intentSucceeded(trx: Trx, pi: Obj): Promise<void> {
+    const order = await this.orderFor(trx, pi);
+    if (!order) return this.unmatched('payment_intent', pi.id);
+    await this.deps.payments.recordStripeSuccess(trx, order.id, pi.id, Number(pi.amount_received ?? pi.amount));
+  }
+
+  private async intentFailed(trx: Trx, pi: Obj): Promise<void> {
+    const order = await this.orderFor(trx, pi);
+    if (!order) return this.unmatched('payment_intent', pi.id);
+    const err = (pi.last_payment_error ?? {}) as Obj;
+    await this.deps.payments.recordFailure(trx, order.id, {
+      provider: 'stripe',
+      providerRef: pi.id,
+      amountCents: Number(pi.amount ?? 0),
+      code: err.decline_code ?? err.code ?? 'payment_failed',
+      message: err.message ?? null,
+    });
+  }
+
+  private async chargeRefunded(trx: Trx, charge: Obj, hintOrderId: number | null): Promise<void> {
+    const pi = idOf(charge.payment_intent);
+    const order = await this.orderForIntent(trx, pi, charge, hintOrderId);
+    if (!order || !pi) return this.unmatched('charge', charge.id);
+    // A refund implies the charge succeeded: record it if its own event has not arrived yet.
+    if (charge.status === 'succeeded' || charge.paid) {
+      await this.deps.payments.recordStripeSuccess(trx, order.id, pi, Number(charge.amount_captured ?? charge.amount));
+    }
+    const list = Array.isArray(charge.refunds?.data) ? (charge.refunds.data as Obj[]) : [];
+    await this.deps.payments.reconcileCardRefunds(trx, order.id, pi, {
+      id: charge.id,
+      amountRefunded: Number(charge.amount_refunded ?? 0),
+      refunds: list.map((r) => ({ id: String(r.id), amount: Number(r.amount), status: r.status ?? null })),
+    });
+  }
+
+  private async dispute(trx: Trx, d: Obj, closed: boolean, hintOrderId: number | null): Promise<void> {
+    const pi = idOf(d.payment_intent);
+    const order = await this.orderForIntent(trx, pi, d, hintOrderId);
+    await recordChargeback(trx, { id: d.id, amount: Number(d.amount ?? 0), reason: d.reason ?? null, status: String(d.status ?? '') }, {
+      orderId: order?.id ?? null,
+      userId: order?.userId ?? null,
+      closed,
+      now: this.deps.clock.now(),
+    });
+  }
+
+  private unmatched(kind: string, id: unknown): void {
+    this.deps.logger.warn({ kind, id }, 'Stripe event for an unknown order: acknowledged, nothing changed');
+  }
+}
+
+function idOf(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && typeof (v as Obj).id === 'string') return (v as Obj).id;
+  return null;
+}

@@ -1,0 +1,67 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import type { Db } from '../../src/db';
+import { hashPassword } from '../../src/accounts/passwords';
+import { toDbTime } from '../../src/lib/clock';
+import type { Role } from '../../src/http/current-user';
+
+export type Agent = ReturnType<typeof request.agent>;
+
+let n = 0;
+
+export interface TestUser {
+  id: number;
+  email: string;
+  password: string;
+}
+
+/** Inserts a user directly (bcrypt cost 4). Defaults: a customer with a confirmed address. */
+export async function createUser(
+  db: Db,
+  o: { email?: string; password?: string; role?: Role; verified?: boolean; firstName?: string; lastName?: string } = {},
+): Promise<TestUser> {
+  n++;
+  const email = (o.email ?? `user${n}-${Date.now()}@example.test`).toLowerCase();
+  const password = o.password ?? 'correct horse battery staple';
+  const now = toDbTime(new Date());
+  await db('users').insert({
+    email,
+    password_hash: await hashPassword(password, 4),
+    first_name: o.firstName ?? 'Test',
+    last_name: o.lastName ?? `User${n}`,
+    role: o.role ?? 'customer',
+    email_verified_at: o.verified === false ? null : now,
+    created_at: now,
+    updated_at: now,
+  });
+  const { id } = await db('users').where({ email }).first('id');
+  return { id, email, password };
+}
+
+/** The hidden _csrf value of the first form on an HTML page. */
+export function csrfFrom(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('No _csrf field on the page');
+  return m[1]!;
+}
+
+/** Loads a page with a form through the agent (setting its CSRF cookie) and returns the token. */
+export async function csrfToken(agent: Agent, page = '/login'): Promise<string> {
+  const res = await agent.get(page);
+  return csrfFrom(res.text);
+}
+
+/** An agent signed in as the user (cookies kept between requests). */
+export async function signIn(app: Express, email: string, password: string): Promise<Agent> {
+  const agent = request.agent(app);
+  const token = await csrfToken(agent, '/login');
+  const res = await agent.post('/login').type('form').send({ _csrf: token, email, password });
+  if (res.status !== 303) throw new Error(`log-in as ${email} failed: ${res.status}`);
+  return agent;
+}
+
+/** Posts a form the way a browser would: fetches a CSRF token from `from` first. */
+export async function postForm(agent: Agent, path: string, fields: Record<string, string>, from = '/account'): Promise<request.Response> {
+  const token = await csrfToken(agent, from);
+  return agent.post(path).type('form').send({ _csrf: token, ...fields });
+}

@@ -1,0 +1,239 @@
+import http from 'node:http';
+import crypto from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import qs from 'qs';
+import Stripe from 'stripe';
+
+/**
+ * A local stand-in for api.stripe.com that the real `stripe` SDK talks to
+ * (`host`/`port`/`protocol: 'http'`). It records every request, answers with
+ * realistic objects (Checkout Sessions, refunds), replays idempotent requests,
+ * can be told to fail, and builds signed webhook deliveries.
+ */
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  idempotencyKey: string | null;
+  body: Record<string, any>;
+}
+
+export interface FakeStripe {
+  url: string;
+  secretKey: string;
+  webhookSecret: string;
+  /** Environment for loadConfig: STRIPE_* pointing at this server. */
+  env: Record<string, string>;
+  requests: RecordedRequest[];
+  sessions: Map<string, Record<string, any>>;
+  refunds: Map<string, Record<string, any>>;
+  paymentIntents: Map<string, Record<string, any>>;
+  /** The next `times` requests matching method + path prefix get this error (no SDK retry). */
+  failNext(match: { method: string; path: string }, error?: { status?: number; type?: string; code?: string; message?: string }, times?: number): void;
+  /** The customer pays a session: it becomes complete/paid with a PaymentIntent and a Charge. */
+  paySession(sessionId: string): { session: Record<string, any>; paymentIntent: Record<string, any>; charge: Record<string, any> };
+  /** A Stripe event envelope around an object. */
+  event(type: string, object: Record<string, any>, id?: string): Record<string, any>;
+  /** The body and Stripe-Signature header of a webhook delivery (signed with the webhook secret unless told otherwise). */
+  sign(event: Record<string, any>, secret?: string): { body: string; signature: string };
+  close(): Promise<void>;
+}
+
+const id = (prefix: string) => `${prefix}_test_${crypto.randomBytes(12).toString('hex')}`;
+const nowSec = () => Math.floor(Date.now() / 1000);
+
+export async function startStripeServer(): Promise<FakeStripe> {
+  const secretKey = 'sk_test_giggatek_fake_0123456789';
+  const webhookSecret = 'whsec_test_giggatek_fake_0123456789';
+  const requests: RecordedRequest[] = [];
+  const sessions = new Map<string, Record<string, any>>();
+  const refunds = new Map<string, Record<string, any>>();
+  const paymentIntents = new Map<string, Record<string, any>>();
+  const idempotent = new Map<string, { status: number; body: unknown }>();
+  const failures: Array<{ method: string; path: string; status: number; body: unknown; times: number }> = [];
+
+  const error = (status: number, type: string, message: string, code?: string) => ({ status, body: { error: { type, message, ...(code ? { code } : {}) } } });
+
+  function route(method: string, path: string, body: Record<string, any>): { status: number; body: unknown } {
+    if (method === 'POST' && path === '/v1/checkout/sessions') {
+      const lines = Object.values(body.line_items ?? {}) as Array<Record<string, any>>;
+      const amount = lines.reduce((a, l) => a + Number(l.price_data?.unit_amount ?? 0) * Number(l.quantity ?? 1), 0);
+      const sid = id('cs');
+      const session = {
+        id: sid,
+        object: 'checkout.session',
+        mode: body.mode,
+        status: 'open',
+        payment_status: 'unpaid',
+        url: `https://checkout.stripe.com/c/pay/${sid}`,
+        amount_subtotal: amount,
+        amount_total: amount,
+        currency: lines[0]?.price_data?.currency ?? 'usd',
+        customer_email: body.customer_email ?? null,
+        client_reference_id: body.client_reference_id ?? null,
+        metadata: body.metadata ?? {},
+        payment_intent: null,
+        payment_intent_data_metadata: body.payment_intent_data?.metadata ?? {},
+        success_url: body.success_url,
+        cancel_url: body.cancel_url,
+        expires_at: Number(body.expires_at ?? nowSec() + 86400),
+        created: nowSec(),
+        livemode: false,
+      };
+      sessions.set(sid, session);
+      return { status: 200, body: session };
+    }
+    let m = /^\/v1\/checkout\/sessions\/([\w]+)$/.exec(path);
+    if (method === 'GET' && m) {
+      const s = sessions.get(m[1]!);
+      return s ? { status: 200, body: s } : error(404, 'invalid_request_error', `No such checkout.session: '${m[1]}'`, 'resource_missing');
+    }
+    m = /^\/v1\/payment_intents\/([\w]+)$/.exec(path);
+    if (method === 'GET' && m) {
+      const pi = paymentIntents.get(m[1]!);
+      return pi ? { status: 200, body: pi } : error(404, 'invalid_request_error', `No such payment_intent: '${m[1]}'`, 'resource_missing');
+    }
+    m = /^\/v1\/checkout\/sessions\/([\w]+)\/expire$/.exec(path);
+    if (method === 'POST' && m) {
+      const s = sessions.get(m[1]!);
+      if (!s) return error(404, 'invalid_request_error', `No such checkout.session: '${m[1]}'`, 'resource_missing');
+      if (s.status !== 'open') return error(400, 'invalid_request_error', `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${s.status}".`);
+      s.status = 'expired';
+      return { status: 200, body: s };
+    }
+    if (method === 'POST' && path === '/v1/refunds') {
+      const rid = id('re');
+      const refund = {
+        id: rid,
+        object: 'refund',
+        amount: Number(body.amount),
+        currency: 'usd',
+        payment_intent: body.payment_intent,
+        charge: `ch_for_${body.payment_intent}`,
+        metadata: body.metadata ?? {},
+        status: 'succeeded',
+        created: nowSec(),
+      };
+      refunds.set(rid, refund);
+      return { status: 200, body: refund };
+    }
+    return error(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}).`);
+  }
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://stripe.local');
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const body = (req.method === 'GET' ? qs.parse(url.search.slice(1)) : qs.parse(raw)) as Record<string, any>;
+      const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
+      requests.push({ method: req.method!, path: url.pathname, idempotencyKey: key, body });
+      const send = (r: { status: number; body: unknown }, extra: Record<string, string> = {}) => {
+        res.writeHead(r.status, { 'Content-Type': 'application/json', 'Request-Id': id('req'), ...(key ? { 'Idempotency-Key': key } : {}), ...extra });
+        res.end(JSON.stringify(r.body));
+      };
+      if (!String(req.headers.authorization ?? '').includes(secretKey)) {
+        return send(error(401, 'invalid_request_error', 'Invalid API Key provided'));
+      }
+      const failure = failures.find((f) => f.method === req.method && url.pathname.startsWith(f.path));
+      if (failure) {
+        if (--failure.times <= 0) failures.splice(failures.indexOf(failure), 1);
+        return send({ status: failure.status, body: failure.body }, { 'Stripe-Should-Retry': 'false' });
+      }
+      const replayKey = key ? `${req.method} ${url.pathname} ${key}` : null;
+      if (replayKey && idempotent.has(replayKey)) return send(idempotent.get(replayKey)!, { 'Idempotent-Replayed': 'true' });
+      const result = route(req.method!, url.pathname, body);
+      if (replayKey) idempotent.set(replayKey, result);
+      send(result);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    secretKey,
+    webhookSecret,
+    env: {
+      STRIPE_SECRET_KEY: secretKey,
+      STRIPE_WEBHOOK_SECRET: webhookSecret,
+      STRIPE_API_HOST: '127.0.0.1',
+      STRIPE_API_PORT: String(port),
+      STRIPE_API_PROTOCOL: 'http',
+    },
+    requests,
+    sessions,
+    refunds,
+    paymentIntents,
+    failNext(match, e = {}, times = 1) {
+      const status = e.status ?? 500;
+      failures.push({
+        method: match.method,
+        path: match.path,
+        status,
+        times,
+        body: { error: { type: e.type ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), message: e.message ?? 'Something went wrong on Stripe’s end.', ...(e.code ? { code: e.code } : {}) } },
+      });
+    },
+    paySession(sessionId) {
+      const s = sessions.get(sessionId);
+      if (!s) throw new Error(`no session ${sessionId}`);
+      const pi = id('pi');
+      const ch = id('ch');
+      s.status = 'complete';
+      s.payment_status = 'paid';
+      s.payment_intent = pi;
+      const paymentIntent = {
+        id: pi,
+        object: 'payment_intent',
+        amount: s.amount_total,
+        amount_received: s.amount_total,
+        currency: s.currency,
+        status: 'succeeded',
+        latest_charge: ch,
+        metadata: s.payment_intent_data_metadata,
+        created: nowSec(),
+      };
+      paymentIntents.set(pi, paymentIntent);
+      const charge = {
+        id: ch,
+        object: 'charge',
+        amount: s.amount_total,
+        amount_captured: s.amount_total,
+        amount_refunded: 0,
+        currency: s.currency,
+        paid: true,
+        captured: true,
+        refunded: false,
+        status: 'succeeded',
+        payment_intent: pi,
+        metadata: {},
+        created: nowSec(),
+      };
+      return { session: { ...s }, paymentIntent, charge };
+    },
+    event(type, object, eventId) {
+      return {
+        id: eventId ?? id('evt'),
+        object: 'event',
+        api_version: '2026-10-28.endive',
+        created: nowSec(),
+        type,
+        livemode: false,
+        pending_webhooks: 1,
+        request: { id: null, idempotency_key: null },
+        data: { object },
+      };
+    },
+    sign(event, secret = webhookSecret) {
+      const body = JSON.stringify(event, null, 2);
+      return { body, signature: Stripe.webhooks.generateTestHeaderString({ payload: body, secret }) };
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
