@@ -73,7 +73,7 @@ class Browser {
     let body: string | undefined;
     if (form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(Object.entries({ _csrf: this.csrf, ...form }).map(([k, v]) => [k, String(v)])).toString();
+      body = new URLSearchParams(Object.entries({ _csrf: this.csrf, ...form }).map(([k, v]): [string, string] => [k, String(v)])).toString();
     }
     const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) {

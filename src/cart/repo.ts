@@ -57,10 +57,9 @@ export async function deleteCart(conn: Conn, cartId: number): Promise<void> {
   await conn('carts').where({ id: cartId }).delete();
 }
 
-/** Empties a cart after its order was placed; the promo goes with the order. */
-export async function clearCart(conn: Conn, cartId: number, now: Date): Promise<void> {
-  await conn('cart_items').where({ cart_id: cartId }).delete();
-  await conn('carts').where({ id: cartId }).update({ promo_code_id: null, updated_at: toDbTime(now) });
+/** A placed order takes the cart's contents and its code: the cart goes (its items cascade). */
+export async function dropCart(conn: Conn, cartId: number): Promise<void> {
+  await conn('carts').where({ id: cartId }).delete();
 }
 
 export async function cartLines(conn: Conn, cartId: number): Promise<CartLineRow[]> {

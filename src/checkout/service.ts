@@ -2,6 +2,7 @@ import type { Db, Trx } from '../db';
 import { isMysql } from '../db';
 import { DAY, MINUTE, type Clock, toDbTime } from '../lib/clock';
 import type { Logger } from '../lib/log';
+import { TtlCache } from '../lib/ttl-cache';
 import { ConflictError, ValidationError } from '../http/errors';
 import type { CurrentUser } from '../http/current-user';
 import type { CartOwner, CartService, CartView } from '../cart/service';
@@ -83,9 +84,21 @@ export interface CheckoutDeps {
 }
 
 const MAX_ATTEMPTS = 4;
+export const SETTINGS_TTL_MS = 10_000;
 
 export class CheckoutService {
+  // Shipping and tax settings change rarely; admin edits apply within SETTINGS_TTL_MS (or at once via invalidateSettings()).
+  private readonly settingsCache = new TtlCache<CheckoutSettings>(SETTINGS_TTL_MS);
+
   constructor(private readonly deps: CheckoutDeps) {}
+
+  private settings(): Promise<CheckoutSettings> {
+    return this.settingsCache.get('checkout', () => loadCheckoutSettings(this.deps.db));
+  }
+
+  invalidateSettings(): void {
+    this.settingsCache.clear();
+  }
 
   paymentMethods(): PaymentMethod[] {
     return this.deps.payments.stripeEnabled ? ['stripe'] : ['manual'];
@@ -94,7 +107,7 @@ export class CheckoutService {
   /** What the checkout page shows for the current selection; writes nothing. */
   async summary(shopper: Shopper, sel: { shippingMethod?: string | null; region?: string | null; useStoreCredit?: boolean }): Promise<CheckoutSummary> {
     const db = this.deps.db;
-    const [cart, settings] = await Promise.all([this.deps.cart.view(shopper.cart), loadCheckoutSettings(db)]);
+    const [cart, settings] = await Promise.all([this.deps.cart.view(shopper.cart), this.settings()]);
     const shippingMethod = settings.shippingMethods.find((m) => m.code === sel.shippingMethod) ?? settings.shippingMethods[0]!;
     const taxBps = taxBpsFor(settings.taxRates, sel.region);
     const creditBalanceCents = shopper.user ? Math.max(0, await creditBalance(db, shopper.user.id)) : 0;
@@ -123,7 +136,7 @@ export class CheckoutService {
    * rolls all of it back. MySQL deadlocks (rare, under heavy contention) are retried.
    */
   async placeOrder(shopper: Shopper, input: CheckoutInput): Promise<PlacedOrder> {
-    const settings = await loadCheckoutSettings(this.deps.db);
+    const settings = await this.settings();
     const method = settings.shippingMethods.find((m) => m.code === input.shipping_method);
     if (!method) throw new ValidationError('Choose one of the shipping methods shown.', { shipping_method: 'Choose one of the shipping methods shown.' });
     if (!this.paymentMethods().includes(input.payment_method)) {
@@ -269,9 +282,10 @@ export class CheckoutService {
       if (totals.storeCreditCents > 0) await this.deps.payments.refreshPaymentStatus(trx, order.id);
       await scheduleExpiry(trx, this.deps.clock, order.id, expiresAt!);
     }
-    const placed = (await orderRepo.findOrderById(trx, order.id))!;
-    await queueOrderMail(trx, { clock: this.deps.clock, secret: this.deps.secret }, 'order-confirmation', placed);
-    await cartRepo.clearCart(trx, cart.id, now);
+    const items = lines.map((l) => ({ productName: l.name, conditionGrade: l.conditionGrade, quantity: l.quantity, totalCents: l.priceCents * l.quantity }));
+    const placed: orderRepo.Order = status === 'paid' ? { ...order, status, paymentStatus: 'paid', paidAt: now, expiresAt: null } : order;
+    await queueOrderMail(trx, { clock: this.deps.clock, secret: this.deps.secret }, 'order-confirmation', placed, {}, items);
+    await cartRepo.dropCart(trx, cart.id);
 
     return { id: order.id, number: order.number, status, paymentMethod: input.payment_method, amountDueCents: totals.amountDueCents, userId };
   }

@@ -117,7 +117,3 @@ export const requireVerifiedEmail: RequestHandler = (req, res, next) => {
   res.redirect(303, '/account');
 };
 
-/** A URL safe to log: one-time link tokens in the query string are masked. */
-export function redactUrl(url: string | undefined): string | undefined {
-  return url?.replace(/([?&](?:token|_csrf)=)[^&#]*/gi, '$1[redacted]');
-}

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler, Request } from 'express';
 import { z } from 'zod';
 import { AppError, BadRequestError, NotFoundError, TooManyRequestsError, ValidationError } from './errors';
-import type { Logger } from '../lib/log';
+import { redactUrl, type Logger } from '../lib/log';
 
 export function wantsJson(req: Request): boolean {
   return req.originalUrl.startsWith('/api/') || req.originalUrl === '/api' || req.originalUrl.startsWith('/webhooks/');
@@ -36,7 +36,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const appError = toAppError(err);
     const errorId = appError.status >= 500 ? (req.id ? String(req.id) : crypto.randomUUID()) : undefined;
     if (appError.status >= 500) {
-      logger.error({ err, errorId, url: req.originalUrl, method: req.method }, 'request failed');
+      logger.error({ err, errorId, url: redactUrl(req.originalUrl), method: req.method }, 'request failed');
     }
     if (res.headersSent) {
       res.end();

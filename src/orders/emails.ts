@@ -17,8 +17,9 @@ export async function queueOrderMail(
   template: OrderMail,
   order: repo.Order,
   extra: Record<string, unknown> = {},
+  knownItems?: Array<Pick<repo.OrderItem, 'productName' | 'conditionGrade' | 'quantity' | 'totalCents'>>,
 ): Promise<void> {
-  const items = await repo.orderItems(conn, order.id);
+  const items = knownItems ?? (await repo.orderItems(conn, order.id));
   await enqueueMail(
     conn,
     {

@@ -130,7 +130,8 @@ export interface NewOrder {
   now: Date;
 }
 
-export async function insertOrder(conn: Conn, o: NewOrder): Promise<{ id: number; number: string }> {
+/** Inserts a pending order and returns it as stored (numbered), without reading it back. */
+export async function insertOrder(conn: Conn, o: NewOrder): Promise<Order> {
   const at = toDbTime(o.now);
   const [id] = await conn('orders').insert({
     user_id: o.userId,
@@ -154,7 +155,22 @@ export async function insertOrder(conn: Conn, o: NewOrder): Promise<{ id: number
   });
   const number = orderNumberFor(Number(id));
   await conn('orders').where({ id }).update({ number });
-  return { id: Number(id), number };
+  return {
+    ...o,
+    id: Number(id),
+    number,
+    status: 'pending_payment',
+    paymentStatus: 'unpaid',
+    amountDueCents: o.totalCents - o.storeCreditCents,
+    checkoutSessionId: null,
+    carrier: null,
+    trackingNumber: null,
+    paidAt: null,
+    shippedAt: null,
+    deliveredAt: null,
+    cancelledAt: null,
+    createdAt: o.now,
+  };
 }
 
 export async function insertItems(conn: Conn, orderId: number, items: Array<Omit<OrderItem, 'id' | 'serialNumbers'>>, now: Date): Promise<void> {

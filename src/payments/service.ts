@@ -299,9 +299,9 @@ export class PaymentService {
   }
 }
 
-/** One expiry job per hold: a later session extends the hold and queues its own job. */
+/** An expiry job per hold (a later Stripe session extends the hold and queues another); expiring is idempotent. */
 export async function scheduleExpiry(conn: Conn, clock: Clock, orderId: number, expiresAt: Date): Promise<void> {
-  await enqueue(conn, EXPIRE_JOB, { orderId }, { runAt: expiresAt, uniqueKey: `order-expire:${orderId}:${Math.floor(expiresAt.getTime() / 1000)}`, maxAttempts: 10, clock });
+  await enqueue(conn, EXPIRE_JOB, { orderId }, { runAt: expiresAt, maxAttempts: 10, clock });
 }
 
 /**

@@ -52,7 +52,7 @@ describe('GET /products: filters and sorts', () => {
 
   it('shows facet counts that apply the other facets but not their own', async () => {
     const res = await get('/products?ram_gb=16').expect(200);
-    const count = (label: string) => new RegExp(`>${label} <span class="count">\\((\\d+)\\)</span>`).exec(decode(res.text))?.[1];
+    const count = (label: string) => new RegExp(`> ${label} <span class="count">\\((\\d+)\\)</span>`).exec(decode(res.text))?.[1];
     expect(count('Dell')).toBe('2');
     expect(count('Lenovo')).toBe('2');
     expect(count('HP')).toBe('1');

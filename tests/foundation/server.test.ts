@@ -46,6 +46,7 @@ describe.runIf(!TEST_DATABASE_URL)('server process', () => {
         SQLITE_PATH: path.join(dir, 'store.sqlite'),
         MAIL_DIR: path.join(dir, 'mail'),
         DATABASE_URL: '',
+        BASE_URL: '',
         LOG_LEVEL: 'info',
         RUN_WORKER: 'true',
       },
