@@ -69,13 +69,12 @@ async function findProduct(catalog: Ctx['catalog'], req: Request): Promise<Produ
 export function apiRoutes(ctx: Ctx): Router {
   const router = Router();
   router.use(express.json({ limit: '10kb' }));
-  router.use((_req, res, next) => {
-    res.setHeader('Cache-Control', 'public, max-age=30');
-    next();
-  });
   for (const route of API_ROUTES) {
     router.get(route.path, async (req: Request, res: Response) => {
-      res.json(await route.handler(ctx, req));
+      const body = await route.handler(ctx, req);
+      // Catalog reads are themselves cached for 30 s; errors are not cacheable.
+      res.setHeader('Cache-Control', 'public, max-age=30');
+      res.json(body);
     });
   }
   let doc: object | null = null;

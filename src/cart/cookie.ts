@@ -27,9 +27,10 @@ export function clearCartCookie(res: Response, config: Pick<Config, 'isProductio
 }
 
 /**
- * For every page: the header's cart count (res.locals.cartCount). A signed-in
- * shopper who still carries a guest cart cookie gets it merged here, so a cart
- * filled before logging in is never lost, whichever way they signed in.
+ * For every page: the header's cart count (res.locals.cartCount), looked up
+ * only when a page is actually rendered (redirects and JSON skip the query).
+ * A signed-in shopper who still carries a guest cart cookie gets it merged
+ * here, so a cart filled before logging in is never lost, however they signed in.
  */
 export function cartLocals(deps: { cart: CartService; config: Pick<Config, 'isProduction'>; logger: Logger }): RequestHandler {
   return async (req, res, next) => {
@@ -40,10 +41,23 @@ export function cartLocals(deps: { cart: CartService; config: Pick<Config, 'isPr
         await deps.cart.mergeGuestCart(token, req.user.id);
         clearCartCookie(res, deps.config);
       }
-      res.locals.cartCount = await deps.cart.count(cartOwner(req));
-      next();
     } catch (err) {
-      next(err);
+      return next(err);
     }
+    const render = res.render.bind(res) as (...args: unknown[]) => void;
+    res.render = ((...args: unknown[]) => {
+      deps.cart.count(cartOwner(req)).then(
+        (count) => {
+          res.locals.cartCount = count;
+          render(...args);
+        },
+        (err: unknown) => {
+          // The page (maybe the error page itself) still renders, with an empty badge.
+          deps.logger.warn({ err }, 'cart count unavailable');
+          render(...args);
+        },
+      );
+    }) as typeof res.render;
+    next();
   };
 }

@@ -62,37 +62,62 @@ export async function dropCart(conn: Conn, cartId: number): Promise<void> {
   await conn('carts').where({ id: cartId }).delete();
 }
 
+function lineColumns(conn: Conn) {
+  return [
+    'ci.id', 'ci.product_id', 'ci.quantity', 'ci.unit_price_cents',
+    'p.name', 'p.slug', 'p.images', 'p.condition_grade', 'p.price_cents', 'p.status',
+    conn('inventory_units as u').count('*').where('u.product_id', conn.ref('p.id')).andWhere('u.status', 'in_stock').as('available'),
+  ];
+}
+
 export async function cartLines(conn: Conn, cartId: number): Promise<CartLineRow[]> {
   const rows = await conn('cart_items as ci')
     .join('products as p', 'p.id', 'ci.product_id')
     .where('ci.cart_id', cartId)
-    .select(
-      'ci.id', 'ci.product_id', 'ci.quantity', 'ci.unit_price_cents',
-      'p.name', 'p.slug', 'p.images', 'p.condition_grade', 'p.price_cents', 'p.status',
-      conn('inventory_units as u').count('*').where('u.product_id', conn.ref('p.id')).andWhere('u.status', 'in_stock').as('available'),
-    )
+    .select(...lineColumns(conn))
     .orderBy('ci.id');
-  return rows.map((r) => {
-    let image: string | null = null;
-    try {
-      image = (JSON.parse(r.images ?? '[]') as string[])[0] ?? null;
-    } catch {
-      image = null;
-    }
-    return {
-      id: r.id,
-      productId: r.product_id,
-      quantity: r.quantity,
-      addedPriceCents: r.unit_price_cents,
-      name: r.name,
-      slug: r.slug,
-      image,
-      conditionGrade: r.condition_grade,
-      priceCents: r.price_cents,
-      active: r.status === 'active',
-      available: Number(r.available),
-    };
-  });
+  return rows.map(toLine);
+}
+
+/** The owner's cart and its lines in one round trip (checkout's hot path); null when there is no cart. */
+export async function cartWithLines(conn: Conn, owner: { userId: number | null; token: string | null }): Promise<{ cart: CartRow; lines: CartLineRow[] } | null> {
+  if (owner.userId === null && !owner.token) return null;
+  const q = conn('carts as c')
+    .leftJoin('cart_items as ci', 'ci.cart_id', 'c.id')
+    .leftJoin('products as p', 'p.id', 'ci.product_id')
+    .select('c.id as cart_id', 'c.token as cart_token', 'c.user_id as cart_user_id', 'c.promo_code_id as cart_promo_code_id', ...lineColumns(conn))
+    .orderBy('ci.id');
+  if (owner.userId !== null) q.where('c.id', conn('carts').where({ user_id: owner.userId }).max('id'));
+  else q.where('c.token', owner.token!).whereNull('c.user_id');
+  const rows = await q;
+  if (rows.length === 0) return null;
+  const first = rows[0]!;
+  return {
+    cart: { id: first.cart_id, token: first.cart_token, userId: first.cart_user_id ?? null, promoCodeId: first.cart_promo_code_id ?? null },
+    lines: rows.filter((r) => r.id !== null).map(toLine),
+  };
+}
+
+function toLine(r: Row): CartLineRow {
+  let image: string | null = null;
+  try {
+    image = (JSON.parse(r.images ?? '[]') as string[])[0] ?? null;
+  } catch {
+    image = null;
+  }
+  return {
+    id: r.id,
+    productId: r.product_id,
+    quantity: r.quantity,
+    addedPriceCents: r.unit_price_cents,
+    name: r.name,
+    slug: r.slug,
+    image,
+    conditionGrade: r.condition_grade,
+    priceCents: r.price_cents,
+    active: r.status === 'active',
+    available: Number(r.available),
+  };
 }
 
 export async function cartLine(conn: Conn, cartId: number, itemId: number): Promise<{ id: number; productId: number; quantity: number } | null> {

@@ -28,7 +28,6 @@ export function cartRoutes(deps: { cart: CartService; config: Pick<Config, 'isPr
 
   const show = async (req: Request, res: Response, status = 200, error: string | null = null, errors: Record<string, string> = {}) => {
     const view = await cart.view(cartOwner(req));
-    res.locals.cartCount = view.count;
     res.status(status).render('cart/show', { title: 'Your cart', cart: view, error, errors, noindex: true });
   };
 

@@ -31,10 +31,21 @@ export interface PageMeta {
   noindex?: boolean;
 }
 
-/** Renders `view` with `data` (or takes it from the cache under `key`) inside the layout. */
-export async function sendCatalogPage(res: Response, catalog: CatalogService, key: string, view: string, data: object, meta: PageMeta): Promise<void> {
-  const cacheable = Boolean(res.app.get('view cache'));
-  let body = cacheable ? await catalog.renderedPage(key, () => renderBody(res, view, data)) : await renderBody(res, view, data);
+/**
+ * Renders `view` with the locals `data()` builds (or takes the body from the
+ * cache under `key`) inside the layout. `key` must name everything the body
+ * depends on; `data` only runs when the body is rendered.
+ */
+export async function sendCatalogPage(
+  res: Response,
+  catalog: CatalogService,
+  key: string,
+  view: string,
+  data: () => object | Promise<object>,
+  meta: PageMeta,
+): Promise<void> {
+  const render = async () => renderBody(res, view, await data());
+  let body = res.app.get('view cache') ? await catalog.renderedPage(key, render) : await render();
   if (body.includes(CSRF_SLOT)) body = body.split(CSRF_SLOT).join(escapeHtml(String(res.locals.csrfToken ?? '')));
   res.render('catalog/page', { ...meta, pageBody: body });
 }

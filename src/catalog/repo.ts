@@ -137,16 +137,6 @@ export async function featuredProducts(db: Conn, limit: number): Promise<Product
   return rows.map(toProductSummary);
 }
 
-export async function newestProducts(db: Conn, limit: number): Promise<ProductSummary[]> {
-  const rows = await db('products as p')
-    .select(...SUMMARY_COLUMNS, inStockSubquery(db))
-    .where('p.status', 'active')
-    .orderBy('p.created_at', 'desc')
-    .orderBy('p.id', 'desc')
-    .limit(limit);
-  return rows.map(toProductSummary);
-}
-
 /** A shop-visible product (active, or archived and shown as no longer sold); drafts are never found. */
 export async function findProduct(db: Conn, by: { slug: string } | { id: number }): Promise<ProductDetail | null> {
   const row = await db('products as p')
@@ -193,7 +183,7 @@ export interface ListFilter {
 }
 
 /** Active products matching everything except the facet filters (search, category, price, stock). */
-function baseQuery(db: Conn, f: ListFilter): Knex.QueryBuilder {
+function baseQuery(db: Conn, f: ListFilter, ranked = false): Knex.QueryBuilder {
   const qb = db('products as p').where('p.status', 'active');
   if (f.noMatch) qb.whereRaw('1 = 0');
   if (f.categoryIds) qb.whereIn('p.category_id', f.categoryIds);
@@ -202,7 +192,7 @@ function baseQuery(db: Conn, f: ListFilter): Knex.QueryBuilder {
   if (f.inStock) {
     qb.whereExists(db('inventory_units as u').select(db.raw('1')).where('u.product_id', db.ref('p.id')).andWhere('u.status', 'in_stock'));
   }
-  applySearch(db, qb, f.words);
+  applySearch(db, qb, f.words, ranked);
   return qb;
 }
 
@@ -252,10 +242,10 @@ export async function facetCombos(db: Conn, f: ListFilter): Promise<FacetCombo[]
 
 /** One page of matching products in the requested order. */
 export async function pageOfProducts(db: Conn, f: ListFilter, sort: Sort, limit: number, offset: number): Promise<ProductSummary[]> {
-  const qb = baseQuery(db, f).select(...SUMMARY_COLUMNS, inStockSubquery(db));
+  const effective = sort === 'relevance' && !f.words.length ? 'newest' : sort;
+  const qb = baseQuery(db, f, effective === 'relevance').select(...SUMMARY_COLUMNS, inStockSubquery(db));
   applyFacetFilters(db, qb, f);
   const nameOrder = isMysql(db) ? 'p.name' : 'p.name COLLATE NOCASE';
-  const effective = sort === 'relevance' && !f.words.length ? 'newest' : sort;
   switch (effective) {
     case 'price_asc':
       qb.orderBy('p.price_cents', 'asc');

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Response } from 'express';
 import type { AppContext } from '../app';
 import { NotFoundError } from '../http/errors';
 import { RENTAL_POLICY, RENTAL_TERMS, rentalQuote, type RentalTerm } from '../rentals/quote';
@@ -14,8 +14,8 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config'>): Rout
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    const [featured, newest, categories] = await Promise.all([catalog.featured(8), catalog.newest(4), catalog.categoryTree()]);
-    await sendCatalogPage(res, catalog, 'home', 'catalog/home', { featured, newest, categories, gradeExplanations }, {
+    const [featured, categories] = await Promise.all([catalog.featured(8), catalog.categoryTree()]);
+    await sendCatalogPage(res, catalog, 'home', 'catalog/home', () => ({ featured, categories, gradeExplanations }), {
       title: 'Refurbished computers you can buy or rent to own',
       canonical: `${config.baseUrl}/`,
     });
@@ -23,14 +23,14 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config'>): Rout
 
   router.get('/products', async (req, res) => {
     const filters = toFilters(parseQuery(ProductQuery, req.query));
-    await renderListing(req, res, '/products', filters, false);
+    await renderListing(res, '/products', filters, false);
   });
 
   router.get('/categories/:slug', async (req, res) => {
     const category = await catalog.categoryBySlug(req.params.slug);
     if (!category) throw new NotFoundError('We could not find that category.');
     const filters = { ...toFilters(parseQuery(ProductQuery, req.query)), category: category.slug };
-    await renderListing(req, res, `/categories/${category.slug}`, filters, true);
+    await renderListing(res, `/categories/${category.slug}`, filters, true);
   });
 
   router.get('/products/:slug', async (req, res) => {
@@ -38,15 +38,14 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config'>): Rout
     if (!page) throw new NotFoundError('We could not find that product. It may have been sold out and removed.');
     const { product } = page;
     const term = chosenTerm(req.query.term);
-    const related = await catalog.related(product, 4);
-    const data = {
+    const data = async () => ({
       ...page,
       grade: { grade: product.conditionGrade, ...GRADES[product.conditionGrade] },
       specs: specRows(product.specifications),
       term,
-      related,
+      related: await catalog.related(product, 4),
       maxQuantity: Math.min(product.inStock, 10),
-    };
+    });
     await sendCatalogPage(res, catalog, `product:${product.slug}:${term}`, 'catalog/product', data, {
       title: product.name,
       description: `${product.name}, refurbished, grade ${product.conditionGrade}. Buy or rent to own.`,
@@ -55,44 +54,46 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config'>): Rout
   });
 
   router.get('/rent-to-own', async (_req, res) => {
-    const data = { policy: RENTAL_POLICY, terms: RENTAL_TERMS, example: rentalQuote(60_000, 8_750, 12) };
+    const data = () => ({ policy: RENTAL_POLICY, terms: RENTAL_TERMS, example: rentalQuote(60_000, 8_750, 12) });
     await sendCatalogPage(res, catalog, 'rent-to-own', 'catalog/rent-to-own', data, {
       title: 'How rent-to-own works',
       canonical: `${config.baseUrl}/rent-to-own`,
     });
   });
 
-  async function renderListing(req: Request, res: Response, basePath: string, filters: ProductFilters, inCategory: boolean): Promise<void> {
+  async function renderListing(res: Response, basePath: string, filters: ProductFilters, inCategory: boolean): Promise<void> {
     const listing = await catalog.listing(filters);
     if (filters.page > listing.pages) {
       // Past the last page: send the shopper to the last page that exists.
       res.redirect(302, basePath + filtersToQuery({ ...filters, page: listing.pages }, { omitCategory: inCategory }));
       return;
     }
-    const empty = listing.total === 0;
-    const words = searchWords(filters.q);
-    const didYouMean = empty && words.length ? spellingSuggestion(words, await catalog.vocabulary()) : null;
     const heading = listing.category ? listing.category.name : filters.q ? `Results for “${filters.q}”` : 'All products';
     const query = filtersToQuery(filters, { omitCategory: inCategory });
-    const data = {
-      heading,
-      basePath,
-      inCategory,
-      filters,
-      listing,
-      pageLinks: pageLinks(basePath, filters, listing.pages, inCategory),
-      prevHref: filters.page > 1 ? basePath + filtersToQuery(filters, { page: filters.page - 1, omitCategory: inCategory }) : null,
-      nextHref: filters.page < listing.pages ? basePath + filtersToQuery(filters, { page: filters.page + 1, omitCategory: inCategory }) : null,
-      chips: filterChips(basePath, filters, inCategory),
-      subcategoryHref: (slug: string) => `/categories/${slug}${filtersToQuery({ ...filters, category: null, page: 1 }, { omitCategory: true })}`,
-      clearHref: basePath + (filters.q ? filtersToQuery({ ...filters, ...NO_NARROWING, page: 1 }, { omitCategory: inCategory }) : ''),
-      sortLabels: SORT_LABELS,
-      empty,
-      didYouMean,
-      didYouMeanHref: didYouMean ? `/products${filtersToQuery({ ...filters, q: didYouMean, page: 1, category: null })}` : null,
-      broaderHref: empty && hasNarrowingFilters(filters) && filters.q ? `/products?q=${encodeURIComponent(filters.q)}` : null,
-      suggestions: empty ? await catalog.featured(4) : [],
-      categoryTree: await catalog.categoryTree(),
+    const data = async () => {
+      const empty = listing.total === 0;
+      const words = searchWords(filters.q);
+      const didYouMean = empty && words.length ? spellingSuggestion(words, await catalog.vocabulary()) : null;
+      return {
+        heading,
+        basePath,
+        inCategory,
+        filters,
+        listing,
+        pageLinks: pageLinks(basePath, filters, listing.pages, inCategory),
+        prevHref: filters.page > 1 ? basePath + filtersToQuery(filters, { page: filters.page - 1, omitCategory: inCategory }) : null,
+        nextHref: filters.page < listing.pages ? basePath + filtersToQuery(filters, { page: filters.page + 1, omitCategory: inCategory }) : null,
+        chips: filterChips(basePath, filters, inCategory),
+        subcategoryHref: (slug: string) => `/categories/${slug}${filtersToQuery({ ...filters, category: null, page: 1 }, { omitCategory: true })}`,
+        clearHref: basePath + (filters.q ? filtersToQuery({ ...filters, ...NO_NARROWING, page: 1 }, { omitCategory: inCategory }) : ''),
+        sortLabels: SORT_LABELS,
+        empty,
+        didYouMean,
+        didYouMeanHref: didYouMean ? `/products${filtersToQuery({ ...filters, q: didYouMean, page: 1, category: null })}` : null,
+        broaderHref: empty && hasNarrowingFilters(filters) && filters.q ? `/products?q=${encodeURIComponent(filters.q)}` : null,
+        suggestions: empty ? await catalog.featured(4) : [],
+        categoryTree: await catalog.categoryTree(),
+      };
     };
     await sendCatalogPage(res, catalog, `listing:${basePath}${query}`, 'catalog/list', data, {
       title: `${heading}${filters.page > 1 ? ` – page ${filters.page}` : ''}`,

@@ -35,17 +35,27 @@ export function mysqlBooleanQuery(words: string[]): string {
   return words.map((w) => `+${w}*`).join(' ');
 }
 
-/** Restricts a query on `products as p` to rows matching every word. */
-export function applySearch(db: Conn, qb: Knex.QueryBuilder, words: string[]): void {
+/**
+ * Restricts a query on `products as p` to rows matching every word. `ranked`
+ * queries (ordered by orderByRelevance) on SQLite join the FTS5 result once,
+ * so its bm25() score is computed in the same pass as the match.
+ */
+export function applySearch(db: Conn, qb: Knex.QueryBuilder, words: string[], ranked = false): void {
   if (!words.length) return;
   if (isMysql(db)) {
     qb.whereRaw('MATCH (p.search_terms) AGAINST (? IN BOOLEAN MODE)', [mysqlBooleanQuery(words)]);
+  } else if (ranked) {
+    qb.join(
+      db.raw('(SELECT rowid AS fts_id, bm25(products_fts, 10.0, 4.0, 1.0) AS fts_rank FROM products_fts WHERE products_fts MATCH ?) AS fts', [fts5Query(words)]),
+      'fts.fts_id',
+      'p.id',
+    );
   } else {
     qb.whereRaw('p.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)', [fts5Query(words)]);
   }
 }
 
-/** Adds the relevance ordering (name hits first, then engine score) for a searched query. */
+/** Adds the relevance ordering (name hits first, then engine score); the query must have been built with applySearch(…, ranked = true). */
 export function orderByRelevance(db: Conn, qb: Knex.QueryBuilder, words: string[]): void {
   // Words hold only letters and digits, so they need no LIKE escaping.
   const nameHits = words.map(() => '(CASE WHEN p.name LIKE ? THEN 1 ELSE 0 END)').join(' + ');
@@ -53,10 +63,6 @@ export function orderByRelevance(db: Conn, qb: Knex.QueryBuilder, words: string[
   if (isMysql(db)) {
     qb.orderByRaw('MATCH (p.search_terms) AGAINST (? IN BOOLEAN MODE) DESC', [mysqlBooleanQuery(words)]);
   } else {
-    // bm25() is only available inside an FTS query, so rank through a sub-select; lower is better.
-    qb.orderByRaw(
-      '(SELECT bm25(products_fts, 10.0, 4.0, 1.0) FROM products_fts WHERE products_fts MATCH ? AND products_fts.rowid = p.id) ASC',
-      [fts5Query(words)],
-    );
+    qb.orderBy('fts.fts_rank', 'asc'); // bm25: lower is better
   }
 }

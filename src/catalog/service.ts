@@ -85,10 +85,6 @@ export class CatalogService {
     return this.cached(`featured:${limit}`, () => repo.featuredProducts(this.db, limit));
   }
 
-  newest(limit = 4): Promise<repo.ProductSummary[]> {
-    return this.cached(`newest:${limit}`, () => repo.newestProducts(this.db, limit));
-  }
-
   /** Filtered, sorted, paginated products with facet counts. A page past the end has no items. */
   listing(f: ProductFilters): Promise<Listing> {
     return this.cached(`listing:${JSON.stringify(f)}`, () => this.loadListing(f));

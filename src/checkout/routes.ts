@@ -47,7 +47,10 @@ export function checkoutRoutes(deps: CheckoutRouteDeps): Router {
   const limit = rateLimit({
     windowMs: 10 * MINUTE,
     limit: 20,
-    key: (req) => (req.user ? `user:${req.user.id}` : guestToken(req) ? `cart:${guestToken(req)}` : `ip:${req.ip}`),
+    key: (req) => {
+      if ((req.body as Record<string, unknown> | undefined)?.intent === 'review') return undefined; // recalculating places nothing
+      return req.user ? `user:${req.user.id}` : guestToken(req) ? `cart:${guestToken(req)}` : `ip:${req.ip}`;
+    },
     message: 'Too many checkout attempts for this cart.',
   });
 
@@ -59,7 +62,6 @@ export function checkoutRoutes(deps: CheckoutRouteDeps): Router {
       useStoreCredit: Boolean(values.use_store_credit),
     });
     const addresses = req.user ? await repo.savedAddresses(deps.db, req.user.id) : [];
-    res.locals.cartCount = summary.cart.count;
     res.status(status).render('checkout/show', {
       title: 'Checkout',
       noindex: true,
@@ -102,9 +104,11 @@ export function checkoutRoutes(deps: CheckoutRouteDeps): Router {
     if (body.intent === 'review') return render(req, res, values);
 
     const parsed = CheckoutForm.safeParse(body);
-    if (!parsed.success) {
-      const e = toAppError(parsed.error) as ValidationError;
-      return render(req, res, values, 422, 'Please check the highlighted fields.', e.fields);
+    const guestWithoutEmail = !req.user && !(parsed.success ? parsed.data.email : values.email?.trim());
+    if (!parsed.success || guestWithoutEmail) {
+      const fields = parsed.success ? {} : (toAppError(parsed.error) as ValidationError).fields;
+      if (guestWithoutEmail) fields.email ??= 'Enter your e-mail address so we can send your receipt.';
+      return render(req, res, values, 422, 'Please check the highlighted fields.', fields);
     }
     let placed;
     try {

@@ -167,8 +167,9 @@ export class CheckoutService {
   private async placeInTrx(trx: Trx, shopper: Shopper, input: CheckoutInput, email: string, settings: CheckoutSettings, method: ShippingMethod): Promise<PlacedOrder> {
     const now = this.deps.clock.now();
     const userId = shopper.user?.id ?? null;
-    const cart = await this.deps.cart.find(shopper.cart, trx);
-    const lines = cart ? await cartRepo.cartLines(trx, cart.id) : [];
+    const found = await cartRepo.cartWithLines(trx, shopper.cart);
+    const cart = found?.cart ?? null;
+    const lines = found?.lines ?? [];
     if (!cart || lines.length === 0) throw new ValidationError('Your cart is empty. Add something before checking out.', { cart: 'Your cart is empty.' });
 
     const fmt = this.deps.formatMoney;
@@ -271,7 +272,7 @@ export class CheckoutService {
       await payRepo.insertPayment(trx, { orderId: order.id, provider: 'store_credit', providerRef: `order:${order.number}`, amountCents: totals.storeCreditCents, currency: this.deps.currency, status: 'succeeded', now });
     }
 
-    await orderMachine.recordInitial(trx, order.id, 'pending_payment', { actor: userId !== null ? `user:${userId}` : 'guest', at: now, note: `Placed (${input.payment_method})` });
+    await orderMachine.recordInitial(trx, order.id, 'pending_payment', { actor: userId !== null ? `user:${userId}` : 'guest', at: now, note: input.payment_method === 'stripe' ? 'Placed, paying by card' : 'Placed, paying by bank transfer or on pickup' });
     let status: PlacedOrder['status'] = 'pending_payment';
     if (totals.amountDueCents === 0) {
       await orderMachine.transition(trx, order.id, 'paid', { actor: 'system', at: now, note: 'Covered by store credit', set: { paid_at: toDbTime(now) } });

@@ -155,8 +155,9 @@ export async function insertOrder(conn: Conn, o: NewOrder): Promise<Order> {
   });
   const number = orderNumberFor(Number(id));
   await conn('orders').where({ id }).update({ number });
+  const { now: _now, ...fields } = o;
   return {
-    ...o,
+    ...fields,
     id: Number(id),
     number,
     status: 'pending_payment',
