@@ -2,6 +2,7 @@ import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
 import { isMysql, type Conn } from '../src/db';
 import { MINUTE, toDbTime } from '../src/lib/clock';
+import { DEFAULT_CHECKOUT_SETTINGS } from '../src/checkout/settings';
 import { CATEGORIES, DEMO_PRODUCTS, toProductRow } from './catalog-data';
 import { productImagePaths, writeProductImages } from './images';
 
@@ -27,12 +28,7 @@ export const DEFAULT_SETTINGS: Record<string, unknown> = {
     phone: '+1 (512) 555-0142',
     address: '4100 Industrial Blvd, Suite 200, Austin, TX 78744, USA',
   },
-  tax_rates: { default_bps: 0, regions: { CA: 725, NY: 400, TX: 625, WA: 650 } },
-  shipping_methods: [
-    { code: 'standard', name: 'Standard (3–5 business days)', price_cents: 999, free_over_cents: 50000 },
-    { code: 'express', name: 'Express (1–2 business days)', price_cents: 2499 },
-    { code: 'pickup', name: 'Pick up at our warehouse', price_cents: 0 },
-  ],
+  ...DEFAULT_CHECKOUT_SETTINGS,
   rental_policy: {
     grace_days: 7,
     late_fee_percent: 5,

@@ -33,13 +33,30 @@ export interface TaxRates {
   shippingTaxable: boolean;
 }
 
-export const DEFAULT_SHIPPING_METHODS: ShippingMethod[] = [
-  { code: 'standard', name: 'Standard (3–5 business days)', priceCents: 999, freeOverCents: 50_000 },
-  { code: 'express', name: 'Express (1–2 business days)', priceCents: 2499, freeOverCents: null },
-  { code: 'pickup', name: 'Pick up at our warehouse', priceCents: 0, freeOverCents: null },
-];
+/** The stored (settings table) form of the defaults; seeds write exactly these. */
+export const DEFAULT_CHECKOUT_SETTINGS = {
+  shipping_methods: [
+    { code: 'standard', name: 'Standard (3–5 business days)', price_cents: 999, free_over_cents: 50_000 },
+    { code: 'express', name: 'Express (1–2 business days)', price_cents: 2499 },
+    { code: 'pickup', name: 'Pick up at our warehouse', price_cents: 0 },
+  ],
+  tax_rates: { default_bps: 0, regions: { CA: 725, NY: 400, TX: 625, WA: 650 } },
+};
 
-export const DEFAULT_TAX_RATES: TaxRates = { defaultBps: 0, regions: { CA: 725, NY: 400, TX: 625, WA: 650 }, shippingTaxable: false };
+function toShippingMethods(stored: z.infer<typeof ShippingMethodsSchema>): ShippingMethod[] {
+  return stored.map((m) => ({ code: m.code, name: m.name, priceCents: m.price_cents, freeOverCents: m.free_over_cents ?? null }));
+}
+
+function toTaxRates(stored: z.infer<typeof TaxRatesSchema>): TaxRates {
+  return {
+    defaultBps: stored.default_bps,
+    regions: Object.fromEntries(Object.entries(stored.regions).map(([k, v]) => [k.trim().toUpperCase(), v])),
+    shippingTaxable: stored.shipping_taxable ?? false,
+  };
+}
+
+export const DEFAULT_SHIPPING_METHODS: ShippingMethod[] = toShippingMethods(DEFAULT_CHECKOUT_SETTINGS.shipping_methods);
+export const DEFAULT_TAX_RATES: TaxRates = toTaxRates(TaxRatesSchema.parse(DEFAULT_CHECKOUT_SETTINGS.tax_rates));
 
 export interface CheckoutSettings {
   shippingMethods: ShippingMethod[];
@@ -60,16 +77,8 @@ export async function loadCheckoutSettings(conn: Conn): Promise<CheckoutSettings
   const methods = ShippingMethodsSchema.safeParse(value('shipping_methods'));
   const rates = TaxRatesSchema.safeParse(value('tax_rates'));
   return {
-    shippingMethods: methods.success
-      ? methods.data.map((m) => ({ code: m.code, name: m.name, priceCents: m.price_cents, freeOverCents: m.free_over_cents ?? null }))
-      : DEFAULT_SHIPPING_METHODS,
-    taxRates: rates.success
-      ? {
-          defaultBps: rates.data.default_bps,
-          regions: Object.fromEntries(Object.entries(rates.data.regions).map(([k, v]) => [k.trim().toUpperCase(), v])),
-          shippingTaxable: rates.data.shipping_taxable ?? false,
-        }
-      : DEFAULT_TAX_RATES,
+    shippingMethods: methods.success ? toShippingMethods(methods.data) : DEFAULT_SHIPPING_METHODS,
+    taxRates: rates.success ? toTaxRates(rates.data) : DEFAULT_TAX_RATES,
   };
 }
 

@@ -36,11 +36,15 @@ function files(name: string): { html: string; text: string } {
 }
 
 /** Throws unless both parts of the template exist (checked when mail is enqueued, so typos fail the transaction). */
+const knownTemplates = new Set<string>();
+
 export function assertEmailTemplate(name: string): void {
+  if (knownTemplates.has(name)) return;
   const f = files(name);
   for (const file of [f.html, f.text]) {
     if (!fs.existsSync(file)) throw new EmailTemplateError(`E-mail template ${path.relative(VIEWS_DIR, file)} is missing`);
   }
+  knownTemplates.add(name);
 }
 
 /** Text parts are not HTML: no entity escaping. */
