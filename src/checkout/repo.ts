@@ -1,3 +1,4 @@
+import type { ShippingAddress } from '../orders/repo';
 import type { Conn } from '../db';
 import { isMysql } from '../db';
 import { fromDbTime } from '../lib/clock';
@@ -50,18 +51,9 @@ export async function promoUsage(conn: Conn, promoId: number, customer: { userId
   return { total: Number(total?.n ?? 0), byCustomer };
 }
 
-export interface SavedAddress {
+export interface SavedAddress extends ShippingAddress {
   id: number;
   label: string | null;
-  firstName: string;
-  lastName: string;
-  line1: string;
-  line2: string | null;
-  city: string;
-  region: string;
-  postalCode: string;
-  country: string;
-  phone: string | null;
   isDefault: boolean;
 }
 
