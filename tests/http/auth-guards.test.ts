@@ -80,7 +80,6 @@ describe('area guards in the app', () => {
     const staff = await createUser(t.db, { role: 'staff' });
     const s = await signIn(t.app, staff.email, staff.password);
     expect((await s.get('/admin')).status).not.toBe(403);
-    expect((await s.get('/')).text).toContain('href="/admin"');
   });
 
   it('the header shows who is signed in, with a log-out button', async () => {
