@@ -1,3 +1,4 @@
+import { creditBalance } from '../payments/store-credit';
 import type { Conn } from '../db';
 import { isMysql } from '../db';
 import { toDbTime } from '../lib/clock';
@@ -233,14 +234,14 @@ export async function glance(conn: Conn, userId: number): Promise<Glance> {
       .orderBy('rentals.id', 'desc')
       .limit(3)
       .select('rentals.number', 'rentals.status', 'rentals.monthly_cents', 'rentals.term_months', 'products.name as product_name', 'rentals.created_at'),
-    conn('store_credit_entries').where({ user_id: userId }).sum({ n: 'amount_cents' }),
+    creditBalance(conn, userId),
     conn('notifications').where({ user_id: userId }).whereNull('read_at').count({ n: '*' }),
     conn('notifications').where({ user_id: userId }).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(5).select('id', 'title', 'url', 'read_at', 'created_at'),
   ]);
   return {
     orders: { count: n(orderCount), recent: recentOrders },
     rentals: { active: n(activeRentals), recent: recentRentals },
-    creditCents: n(credit),
+    creditCents: credit,
     notifications: { unread: n(unread), recent: recentNotes },
   };
 }
