@@ -165,12 +165,8 @@ export async function relatedProducts(db: Conn, p: { id: number; categoryId: num
     .slice(0, limit);
 }
 
-/** Filters as the repo sees them: the category already expanded to ids, the query split into words. */
-export interface ListFilter {
-  /** Search words; a query that had text but no searchable words matches nothing (see noMatch). */
-  words: string[];
-  noMatch?: boolean;
-  categoryIds: number[] | null;
+/** The filters shared by the storefront query and the repo: price, stock and the facet selections. */
+export interface AttributeFilters {
   brand: string[];
   condition: ConditionGrade[];
   minPriceCents: number | null;
@@ -180,6 +176,14 @@ export interface ListFilter {
   ramGb: number[];
   storageGb: number[];
   screenIn: number[];
+}
+
+/** Filters as the repo sees them: the category already expanded to ids, the query split into words. */
+export interface ListFilter extends AttributeFilters {
+  /** Search words; a query that had text but no searchable words matches nothing (see noMatch). */
+  words: string[];
+  noMatch?: boolean;
+  categoryIds: number[] | null;
 }
 
 /** Active products matching everything except the facet filters (search, category, price, stock). */

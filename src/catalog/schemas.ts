@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BadRequestError } from '../http/errors';
+import type { AttributeFilters } from './repo';
 
 /**
  * The catalog's query contract (SPEC §7), shared by the storefront pages, the
@@ -85,18 +86,9 @@ export const RentalQuoteQuery = z.object({
   term: z.enum(['3', '6', '12'], { error: 'term must be 3, 6 or 12' }).transform(Number).meta({ description: 'Number of monthly payments.' }),
 });
 
-export interface ProductFilters {
+export interface ProductFilters extends AttributeFilters {
   q: string;
   category: string | null;
-  brand: string[];
-  condition: Grade[];
-  minPriceCents: number | null;
-  maxPriceCents: number | null;
-  inStock: boolean;
-  cpuFamily: string[];
-  ramGb: number[];
-  storageGb: number[];
-  screenIn: number[];
   sort: Sort;
   page: number;
   perPage: number;

@@ -112,23 +112,11 @@ export function orderNumberFor(id: number): string {
   return `GG-${100000 + id}`;
 }
 
-export interface NewOrder {
-  userId: number | null;
-  email: string;
-  currency: string;
-  subtotalCents: number;
-  discountCents: number;
-  storeCreditCents: number;
-  shippingCents: number;
-  taxCents: number;
-  totalCents: number;
-  promoCodeId: number | null;
-  shippingMethod: string;
-  shippingAddress: ShippingAddress;
-  paymentMethod: 'stripe' | 'manual';
-  expiresAt: Date | null;
-  now: Date;
-}
+export type NewOrder = Pick<
+  Order,
+  | 'userId' | 'email' | 'currency' | 'subtotalCents' | 'discountCents' | 'storeCreditCents' | 'shippingCents'
+  | 'taxCents' | 'totalCents' | 'promoCodeId' | 'shippingMethod' | 'shippingAddress' | 'paymentMethod' | 'expiresAt'
+> & { now: Date };
 
 /** Inserts a pending order and returns it as stored (numbered), without reading it back. */
 export async function insertOrder(conn: Conn, o: NewOrder): Promise<Order> {
