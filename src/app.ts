@@ -1,13 +1,12 @@
-import crypto from 'node:crypto';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import helmet from 'helmet';
 import compression from 'compression';
 import cookieParser from 'cookie-parser';
-import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
 import type { Db } from './db';
 import { type Clock, systemClock } from './lib/clock';
-import { createLogger, redactUrl, type Logger } from './lib/log';
+import { createLogger, type Logger } from './lib/log';
+import { requestLog } from './http/request-log';
 import { assetUrl, assetFileFromUrl, PUBLIC_DIR } from './lib/assets';
 import { rootPath } from './lib/paths';
 import { formatMoney } from './lib/money';
@@ -25,7 +24,8 @@ import { SessionService } from './accounts/sessions';
 import { AccountService } from './accounts/service';
 import { accountRoutes, type LoginHook } from './accounts/routes';
 import { authenticate, requireAuth, requireRole } from './http/auth';
-import { csrfProtection } from './http/csrf';
+import { createCsrf } from './http/csrf';
+import { serveGuestPages } from './http/page-cache';
 import { buildCommerce, type Commerce } from './checkout/commerce';
 import type { StripeClient } from './payments/stripe';
 import { webhookRoutes } from './payments/routes';
@@ -106,24 +106,13 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.set('trust proxy', config.trustProxy === 'false' ? false : config.trustProxy);
   installViews(app, config.env !== 'development');
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w-]{8,64}$/.test(incoming) ? incoming : crypto.randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || (req.url ?? '').startsWith('/assets/') },
-      serializers: {
-        req: (req) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
-        res: (res) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestLog(logger));
   app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(config) }, crossOriginEmbedderPolicy: false }));
   app.use(compression());
+  app.use(cookieParser(config.secrets.cookie));
+  const csrf = createCsrf(config);
+  // Guests' catalog pages straight from memory, before any per-visitor work.
+  app.use(serveGuestPages({ pages: ctx.catalog.guestPageStore, csrfToken: csrf.tokenFor }));
 
   // Fingerprinted assets never change: cache for a year.
   app.use('/assets', (req: Request, res: Response, next: NextFunction) => {
@@ -142,7 +131,6 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   // Before any body parser: the Stripe signature covers the raw bytes.
   app.use(webhookRoutes(ctx.webhooks));
 
-  app.use(cookieParser(config.secrets.cookie));
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(readFlash);
   app.use(async (req: Request, res: Response, next: NextFunction) => {
@@ -167,7 +155,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(cartLocals(ctx));
 
   // CSRF on every state-changing request (after the body parser and auth).
-  app.use(csrfProtection(config));
+  app.use(csrf.protect);
 
   // Area guards: nothing under /account or /admin is reachable without them.
   app.use('/account', requireAuth);

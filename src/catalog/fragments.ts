@@ -1,5 +1,5 @@
-import crypto from 'node:crypto';
 import type { Response } from 'express';
+import { fillTokenSlots, sendGuestPage, toGuestPage, TOKEN_SLOT } from '../http/page-cache';
 import type { CatalogService } from './service';
 
 /**
@@ -10,15 +10,14 @@ import type { CatalogService } from './service';
  * so nothing about one shopper can end up in another's page. The one
  * per-request value a body holds, the CSRF token of its forms, is a slot
  * filled in when the page is sent.
+ *
+ * For guests the whole page, layout included, is the same for everyone, so
+ * it is cached too (src/http/page-cache.ts) and later guests skip even the
+ * layout.
  */
 
-const CSRF_SLOT = `gg-csrf-slot-${crypto.randomBytes(12).toString('hex')}`;
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c]!);
-
 function renderBody(res: Response, view: string, data: object): Promise<string> {
-  const locals = { ...data, money: res.locals.money, asset: res.locals.asset, store: res.locals.store, csrfToken: CSRF_SLOT, layout: false };
+  const locals = { ...data, money: res.locals.money, asset: res.locals.asset, store: res.locals.store, csrfToken: TOKEN_SLOT, layout: false };
   return new Promise((resolve, reject) => {
     res.app.render(view, locals, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? '')));
   });
@@ -45,7 +44,22 @@ export async function sendCatalogPage(
   meta: PageMeta,
 ): Promise<void> {
   const render = async () => renderBody(res, view, await data());
-  let body = res.app.get('view cache') ? await catalog.renderedPage(key, render) : await render();
-  if (body.includes(CSRF_SLOT)) body = body.split(CSRF_SLOT).join(escapeHtml(String(res.locals.csrfToken ?? '')));
-  res.render('catalog/page', { ...meta, pageBody: body });
+  if (!res.app.get('view cache')) {
+    res.render('catalog/page', { ...meta, pageBody: fillTokenSlots(await render(), String(res.locals.csrfToken ?? '')) });
+    return;
+  }
+  const body = await catalog.renderedPage(key, render);
+  const guestKey = res.locals.guestPageKey as string | undefined;
+  if (guestKey) {
+    const page = await catalog.guestPage(guestKey, async () => toGuestPage(await renderWithLayout(res, { ...meta, pageBody: body, csrfToken: TOKEN_SLOT })));
+    sendGuestPage(res, page, () => String(res.locals.csrfToken ?? ''));
+    return;
+  }
+  res.render('catalog/page', { ...meta, pageBody: fillTokenSlots(body, String(res.locals.csrfToken ?? '')) });
+}
+
+function renderWithLayout(res: Response, locals: object): Promise<string> {
+  return new Promise((resolve, reject) => {
+    res.render('catalog/page', locals, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? '')));
+  });
 }

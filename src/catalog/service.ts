@@ -1,6 +1,7 @@
 import type { Db } from '../db';
 import { BadRequestError } from '../http/errors';
 import { TtlCache } from '../lib/ttl-cache';
+import type { GuestPage, GuestPageStore } from '../http/page-cache';
 import { RENTAL_TERMS, monthlyFor, rentalQuote, type RentalQuote, type RentalTerm } from '../rentals/quote';
 import { computeFacets, type Facet } from './facets';
 import * as repo from './repo';
@@ -45,6 +46,7 @@ export interface ProductPage {
 export class CatalogService {
   private readonly cache = new TtlCache<unknown>(30_000, 2000);
   private readonly pages = new TtlCache<string>(30_000, 500);
+  private readonly guestPages = new TtlCache<GuestPage>(30_000, 500);
 
   constructor(private readonly db: Db) {}
 
@@ -52,7 +54,16 @@ export class CatalogService {
   invalidate(): void {
     this.cache.clear();
     this.pages.clear();
+    this.guestPages.clear();
   }
+
+  /** Whole pages as guests see them (src/http/page-cache.ts), cached like the data they show. */
+  guestPage(key: string, render: () => Promise<GuestPage>): Promise<GuestPage> {
+    return this.guestPages.get(key, render);
+  }
+
+  /** For serveGuestPages: a guest page, only when it is cached and fresh. */
+  readonly guestPageStore: GuestPageStore = { peek: (key) => this.guestPages.peek(key) };
 
   /** A rendered page body (see fragments.ts), cached like the data it shows. */
   renderedPage(key: string, render: () => Promise<string>): Promise<string> {

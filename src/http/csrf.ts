@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { doubleCsrf } from 'csrf-csrf';
 import type { Config } from '../config';
 import { ForbiddenError } from './errors';
@@ -22,15 +22,22 @@ function tokenFromRequest(req: Request): string | undefined {
   return undefined;
 }
 
+export interface Csrf {
+  /** The middleware: defines res.locals.csrfToken and rejects unsafe requests without a valid token. */
+  protect: RequestHandler;
+  /** The token for this visitor (reusing a valid cookie), setting its cookie on the response. */
+  tokenFor(req: Request, res: Response): string;
+}
+
 /**
  * CSRF protection (signed double-submit cookie, csrf-csrf). The token is
  * bound to the signed-in session, so it changes at log-in and log-out.
  * Views get `csrfToken` (views/partials/csrf.ejs puts it in a hidden `_csrf`
  * field; scripts send it as an `X-CSRF-Token` header). Every request but
  * GET/HEAD/OPTIONS and /webhooks/* must carry it, or gets a 403 page.
- * Mount after the body parser and the auth middleware.
+ * Mount `protect` after the body parser and the auth middleware.
  */
-export function csrfProtection(config: Pick<Config, 'isProduction' | 'secrets'>): RequestHandler {
+export function createCsrf(config: Pick<Config, 'isProduction' | 'secrets'>): Csrf {
   const secret = crypto.createHmac('sha256', config.secrets.cookie).update('giggatek csrf').digest('hex');
   const { generateCsrfToken, validateRequest } = doubleCsrf({
     getSecret: () => secret,
@@ -40,7 +47,7 @@ export function csrfProtection(config: Pick<Config, 'isProduction' | 'secrets'>)
     getCsrfTokenFromRequest: tokenFromRequest,
   });
 
-  return (req, res, next) => {
+  const protect: RequestHandler = (req, res, next) => {
     let token: string | undefined;
     // Lazily: the cookie is only set on responses that render a form or the layout.
     Object.defineProperty(res.locals, 'csrfToken', {
@@ -52,4 +59,5 @@ export function csrfProtection(config: Pick<Config, 'isProduction' | 'secrets'>)
     if (validateRequest(req)) return next();
     next(new ForbiddenError('This form has expired or did not come from our site. Please go back, reload the page and try again.', 'csrf_invalid'));
   };
+  return { protect, tokenFor: (req, res) => generateCsrfToken(req, res) };
 }

@@ -30,6 +30,12 @@ export class TtlCache<V> {
     return promise;
   }
 
+  /** The fresh cached value, if there is one (never loads). */
+  peek(key: string): V | undefined {
+    const hit = this.entries.get(key);
+    return hit && hit.expires > this.now() ? hit.value : undefined;
+  }
+
   private set(key: string, value: V): void {
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;

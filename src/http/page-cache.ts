@@ -1,0 +1,86 @@
+import crypto from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+
+/**
+ * Whole-page cache for guests. A guest is a visitor with no session, cart or
+ * flash cookie: the pages they see depend only on the URL and the catalog,
+ * except for the CSRF token in their forms. Such a page is rendered once per
+ * cache period with TOKEN_SLOT where the token goes and kept as bytes; each
+ * guest then gets those bytes with their own token put in the slot, without
+ * the per-visitor middleware or the templates running again.
+ *
+ * Who fills the cache: a route that renders a guest-cacheable page checks
+ * res.locals.guestPageKey (set here on a miss) and stores what it rendered
+ * (see src/catalog/fragments.ts). Whoever changes what those pages show
+ * clears the cache (CatalogService.invalidate()).
+ */
+
+/** Where a page's CSRF token goes; random per process, so no content can contain it by accident. */
+export const TOKEN_SLOT = `gg-csrf-slot-${crypto.randomBytes(12).toString('hex')}`;
+
+/** Cookies that make a page personal: session, refresh, cart and flash (with or without the __Host- prefix). */
+const PERSONAL_COOKIE = /(?:^|;)\s*(?:__Host-)?gg_(?:at|rt|cart|flash)=/;
+const MAX_KEY_LENGTH = 2048;
+
+/** A page as every guest sees it: the bytes between token slots. */
+export interface GuestPage {
+  contentType: string;
+  parts: Buffer[];
+}
+
+export interface GuestPageStore {
+  peek(key: string): GuestPage | undefined;
+}
+
+export function toGuestPage(html: string, contentType = 'text/html; charset=utf-8'): GuestPage {
+  return { contentType, parts: html.split(TOKEN_SLOT).map((part) => Buffer.from(part)) };
+}
+
+/** GET or HEAD by a guest, for a URL short enough to be a cache key. */
+export function isGuestPageRequest(req: Request): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && req.originalUrl.length <= MAX_KEY_LENGTH && !PERSONAL_COOKIE.test(req.headers.cookie ?? '');
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c]!);
+
+/** Replaces every slot in rendered HTML with the (escaped) token. */
+export function fillTokenSlots(html: string, token: string): string {
+  return html.includes(TOKEN_SLOT) ? html.split(TOKEN_SLOT).join(escapeHtml(token)) : html;
+}
+
+/** Sends a cached page with this visitor's token; `token` is only asked for when the page has a form. */
+export function sendGuestPage(res: Response, page: GuestPage, token: () => string): void {
+  const filled = page.parts.length > 1 ? Buffer.from(escapeHtml(token())) : null;
+  let length = 0;
+  for (const part of page.parts) length += part.length;
+  if (filled) length += filled.length * (page.parts.length - 1);
+  res.statusCode = 200;
+  res.setHeader('Content-Type', page.contentType);
+  res.setHeader('Content-Length', length);
+  // Corked, the parts leave in one write without being copied into one buffer first. For HEAD, Node sends the headers only.
+  res.cork();
+  page.parts.forEach((part, i) => {
+    if (i > 0) res.write(filled!);
+    res.write(part);
+  });
+  res.end();
+  res.uncork();
+}
+
+/**
+ * Answers a guest's GET from the cache when the page is there; otherwise
+ * marks the request (res.locals.guestPageKey) so the route can fill it.
+ * Mount after the cookie parser and before the per-visitor middleware.
+ */
+export function serveGuestPages(deps: { pages: GuestPageStore; csrfToken(req: Request, res: Response): string }): RequestHandler {
+  return (req, res, next) => {
+    if (!isGuestPageRequest(req)) return next();
+    const page = deps.pages.peek(req.originalUrl);
+    if (!page) {
+      res.locals.guestPageKey = req.originalUrl;
+      return next();
+    }
+    sendGuestPage(res, page, () => deps.csrfToken(req, res));
+  };
+}
