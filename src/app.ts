@@ -11,7 +11,7 @@ import { assetUrl, assetFileFromUrl, PUBLIC_DIR } from './lib/assets';
 import { rootPath } from './lib/paths';
 import { formatMoney } from './lib/money';
 import { installViews } from './http/views';
-import { readFlash } from './http/flash';
+import { FLASH_COOKIE, readFlash } from './http/flash';
 import { errorHandler, notFound } from './http/error-handler';
 import { CatalogService } from './catalog/service';
 import { catalogRoutes } from './catalog/routes';
@@ -23,13 +23,13 @@ import { transportFromConfig, type MailTransport } from './mail/transports';
 import { SessionService } from './accounts/sessions';
 import { AccountService } from './accounts/service';
 import { accountRoutes, type LoginHook } from './accounts/routes';
-import { authenticate, requireAuth, requireRole } from './http/auth';
+import { authCookieNames, authenticate, requireAuth, requireRole } from './http/auth';
 import { createCsrf } from './http/csrf';
 import { serveGuestPages } from './http/page-cache';
 import { buildCommerce, type Commerce } from './checkout/commerce';
 import type { StripeClient } from './payments/stripe';
 import { webhookRoutes } from './payments/routes';
-import { cartLocals } from './cart/cookie';
+import { CART_COOKIE, cartLocals } from './cart/cookie';
 import { cartRoutes } from './cart/routes';
 import { checkoutRoutes } from './checkout/routes';
 import { orderRoutes } from './orders/routes';
@@ -112,7 +112,13 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(cookieParser(config.secrets.cookie));
   const csrf = createCsrf(config);
   // Guests' catalog pages straight from memory, before any per-visitor work.
-  app.use(serveGuestPages({ pages: ctx.catalog.guestPageStore, csrfToken: csrf.tokenFor }));
+  app.use(
+    serveGuestPages({
+      pages: ctx.catalog.guestPageStore,
+      personalCookies: [...Object.values(authCookieNames(config)), CART_COOKIE, FLASH_COOKIE],
+      csrfToken: csrf.tokenFor,
+    }),
+  );
 
   // Fingerprinted assets never change: cache for a year.
   app.use('/assets', (req: Request, res: Response, next: NextFunction) => {

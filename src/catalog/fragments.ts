@@ -44,18 +44,19 @@ export async function sendCatalogPage(
   meta: PageMeta,
 ): Promise<void> {
   const render = async () => renderBody(res, view, await data());
+  const token = () => String(res.locals.csrfToken ?? '');
   if (!res.app.get('view cache')) {
-    res.render('catalog/page', { ...meta, pageBody: fillTokenSlots(await render(), String(res.locals.csrfToken ?? '')) });
+    res.render('catalog/page', { ...meta, pageBody: fillTokenSlots(await render(), token()) });
     return;
   }
   const body = await catalog.renderedPage(key, render);
   const guestKey = res.locals.guestPageKey as string | undefined;
   if (guestKey) {
     const page = await catalog.guestPage(guestKey, async () => toGuestPage(await renderWithLayout(res, { ...meta, pageBody: body, csrfToken: TOKEN_SLOT })));
-    sendGuestPage(res, page, () => String(res.locals.csrfToken ?? ''));
+    sendGuestPage(res, page, token);
     return;
   }
-  res.render('catalog/page', { ...meta, pageBody: fillTokenSlots(body, String(res.locals.csrfToken ?? '')) });
+  res.render('catalog/page', { ...meta, pageBody: fillTokenSlots(body, token()) });
 }
 
 function renderWithLayout(res: Response, locals: object): Promise<string> {

@@ -6,15 +6,15 @@ export interface Flash {
   message: string;
 }
 
-const COOKIE = 'gg_flash';
+export const FLASH_COOKIE = 'gg_flash';
 
 /** One-shot message shown on the next page (post/redirect/get). */
 export function setFlash(res: Response, kind: FlashKind, message: string): void {
-  res.cookie(COOKIE, JSON.stringify({ kind, message }), { httpOnly: true, sameSite: 'lax', signed: true, path: '/', maxAge: 60_000 });
+  res.cookie(FLASH_COOKIE, JSON.stringify({ kind, message }), { httpOnly: true, sameSite: 'lax', signed: true, path: '/', maxAge: 60_000 });
 }
 
 export function readFlash(req: Request, res: Response, next: NextFunction): void {
-  const raw = req.signedCookies?.[COOKIE];
+  const raw = req.signedCookies?.[FLASH_COOKIE];
   res.locals.flash = null;
   if (typeof raw === 'string') {
     try {
@@ -23,7 +23,7 @@ export function readFlash(req: Request, res: Response, next: NextFunction): void
     } catch {
       // ignore a malformed cookie
     }
-    res.clearCookie(COOKIE, { path: '/' });
+    res.clearCookie(FLASH_COOKIE, { path: '/' });
   }
   next();
 }

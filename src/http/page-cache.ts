@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import ejs from 'ejs';
 import type { Request, RequestHandler, Response } from 'express';
 
 /**
@@ -18,13 +19,10 @@ import type { Request, RequestHandler, Response } from 'express';
 /** Where a page's CSRF token goes; random per process, so no content can contain it by accident. */
 export const TOKEN_SLOT = `gg-csrf-slot-${crypto.randomBytes(12).toString('hex')}`;
 
-/** Cookies that make a page personal: session, refresh, cart and flash (with or without the __Host- prefix). */
-const PERSONAL_COOKIE = /(?:^|;)\s*(?:__Host-)?gg_(?:at|rt|cart|flash)=/;
 const MAX_KEY_LENGTH = 2048;
 
-/** A page as every guest sees it: the bytes between token slots. */
+/** A page as every guest sees it: the HTML bytes between token slots. */
 export interface GuestPage {
-  contentType: string;
   parts: Buffer[];
 }
 
@@ -32,17 +30,12 @@ export interface GuestPageStore {
   peek(key: string): GuestPage | undefined;
 }
 
-export function toGuestPage(html: string, contentType = 'text/html; charset=utf-8'): GuestPage {
-  return { contentType, parts: html.split(TOKEN_SLOT).map((part) => Buffer.from(part)) };
+export function toGuestPage(html: string): GuestPage {
+  return { parts: html.split(TOKEN_SLOT).map((part) => Buffer.from(part)) };
 }
 
-/** GET or HEAD by a guest, for a URL short enough to be a cache key. */
-export function isGuestPageRequest(req: Request): boolean {
-  return (req.method === 'GET' || req.method === 'HEAD') && req.originalUrl.length <= MAX_KEY_LENGTH && !PERSONAL_COOKIE.test(req.headers.cookie ?? '');
-}
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' })[c]!);
+/** The token as `<%= %>` would have written it. */
+const escapeHtml = (token: string) => ejs.escapeXML(token);
 
 /** Replaces every slot in rendered HTML with the (escaped) token. */
 export function fillTokenSlots(html: string, token: string): string {
@@ -56,7 +49,7 @@ export function sendGuestPage(res: Response, page: GuestPage, token: () => strin
   for (const part of page.parts) length += part.length;
   if (filled) length += filled.length * (page.parts.length - 1);
   res.statusCode = 200;
-  res.setHeader('Content-Type', page.contentType);
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.setHeader('Content-Length', length);
   // Corked, the parts leave in one write without being copied into one buffer first. For HEAD, Node sends the headers only.
   res.cork();
@@ -71,11 +64,19 @@ export function sendGuestPage(res: Response, page: GuestPage, token: () => strin
 /**
  * Answers a guest's GET from the cache when the page is there; otherwise
  * marks the request (res.locals.guestPageKey) so the route can fill it.
- * Mount after the cookie parser and before the per-visitor middleware.
+ * `personalCookies` are the cookies that make a visitor more than a guest
+ * (session, cart, flash): a request carrying any of them is never served
+ * from here. Mount after the cookie parser and before the per-visitor
+ * middleware.
  */
-export function serveGuestPages(deps: { pages: GuestPageStore; csrfToken(req: Request, res: Response): string }): RequestHandler {
+export function serveGuestPages(deps: {
+  pages: GuestPageStore;
+  personalCookies: string[];
+  csrfToken(req: Request, res: Response): string;
+}): RequestHandler {
+  const isGuest = (req: Request) => !deps.personalCookies.some((name) => name in (req.cookies ?? {}) || name in (req.signedCookies ?? {}));
   return (req, res, next) => {
-    if (!isGuestPageRequest(req)) return next();
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.originalUrl.length > MAX_KEY_LENGTH || !isGuest(req)) return next();
     const page = deps.pages.peek(req.originalUrl);
     if (!page) {
       res.locals.guestPageKey = req.originalUrl;
