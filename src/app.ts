@@ -92,7 +92,7 @@ export function buildContext(deps: AppDeps): AppContext {
     db: deps.db,
     clock,
     logger,
-    catalog: deps.catalog ?? new CatalogService(deps.db),
+    catalog: deps.catalog ?? new CatalogService(deps.db, { searchIndex: config.searchIndex === 'memory' }),
   };
 }
 

@@ -59,6 +59,7 @@ const EnvSchema = z.object({
   RUN_WORKER: bool(true),
   SEED_DEMO: bool(true),
   ORDER_PAYMENT_TIMEOUT_MINUTES: int(30, 1, 7 * 24 * 60),
+  SEARCH_INDEX: z.preprocess(emptyAsUndefined, z.enum(['memory', 'database']).default('memory')),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 
@@ -90,6 +91,8 @@ export interface Config {
   seedDemo: boolean;
   orderPaymentTimeoutMinutes: number;
   logLevel: string;
+  /** Where searches are answered: the in-memory search index (falling back to the database while it builds), or always the database. */
+  searchIndex: 'memory' | 'database';
 }
 
 /**
@@ -156,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     seedDemo: e.SEED_DEMO,
     orderPaymentTimeoutMinutes: e.ORDER_PAYMENT_TIMEOUT_MINUTES,
     logLevel: e.LOG_LEVEL,
+    searchIndex: e.SEARCH_INDEX,
   };
 }
 

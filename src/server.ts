@@ -17,6 +17,11 @@ async function main(): Promise<void> {
   }
 
   const app = createApp({ config, db, logger });
+  // Searches use the database until the in-memory index is built; build it now rather than at the first search.
+  app.context.catalog.warmSearchIndex().then(
+    (ready) => ready && logger.info('search index ready'),
+    (err: Error) => logger.warn({ err }, 'search index not built; searches use the database'),
+  );
   // Sends e-mail and runs scheduled work; `npm run worker` runs more of these elsewhere.
   const worker = config.runWorker ? startWorker(app.context) : null;
   const server = http.createServer(app);

@@ -48,11 +48,18 @@ export function capacityLabel(gb: number): string {
   return gb >= 1000 && gb % 1000 === 0 ? `${gb / 1000} TB` : `${gb} GB`;
 }
 
-function comboValue(c: FacetCombo, key: FacetKey): string | number | null {
+type ComboValues = Omit<FacetCombo, 'count'>;
+
+function comboValue(c: ComboValues, key: FacetKey): string | number | null {
   return c[key];
 }
 
-function passes(c: FacetCombo, sel: Selection, except: FacetKey | null): boolean {
+/** Whether products with these facet values pass every facet selection. */
+export function matchesSelection(c: ComboValues, sel: Selection): boolean {
+  return passes(c, sel, null);
+}
+
+function passes(c: ComboValues, sel: Selection, except: FacetKey | null): boolean {
   for (const { key } of FACETS) {
     if (key === except) continue;
     const wanted = sel[key] as Array<string | number>;

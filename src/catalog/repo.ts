@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { isMysql, type Conn } from '../db';
 import type { Sort } from './schemas';
 import { applySearch, orderByRelevance } from './search';
+import type { IndexedProduct } from './search-index';
 
 export type ConditionGrade = 'A' | 'B' | 'C' | 'D';
 
@@ -274,6 +275,66 @@ export async function pageOfProducts(db: Conn, f: ListFilter, sort: Sort, limit:
   qb.orderBy('p.id', effective === 'newest' ? 'desc' : 'asc');
   const rows = await qb.limit(limit).offset(offset);
   return rows.map(toProductSummary);
+}
+
+/** Active products by id, in the order of `ids` (a search index page); ids no longer active are left out. */
+export async function productsByIds(db: Conn, ids: number[]): Promise<ProductSummary[]> {
+  if (!ids.length) return [];
+  const rows = await db('products as p').select(...SUMMARY_COLUMNS, inStockSubquery(db)).whereIn('p.id', ids).andWhere('p.status', 'active');
+  const byId = new Map(rows.map((r: Row) => [r.id as number, toProductSummary(r)]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** Every active product as the search index holds it, read in batches of `batch` by id. */
+export async function searchIndexRows(db: Conn, batch = 5000): Promise<IndexedProduct[]> {
+  const out: IndexedProduct[] = [];
+  for (let after = 0; ; ) {
+    const rows = await db('products')
+      .select('id', 'name', 'brand', 'search_text', 'category_id', 'condition_grade', 'cpu_family', 'ram_gb', 'storage_gb', 'screen_in', 'price_cents', 'rating_avg_x100', 'rating_count', 'created_at')
+      .where('status', 'active')
+      .andWhere('id', '>', after)
+      .orderBy('id')
+      .limit(batch);
+    for (const r of rows) {
+      out.push({
+        id: r.id,
+        name: r.name,
+        brand: r.brand,
+        searchText: r.search_text ?? '',
+        categoryId: r.category_id,
+        condition: r.condition_grade,
+        cpuFamily: r.cpu_family ?? null,
+        ramGb: r.ram_gb ?? null,
+        storageGb: r.storage_gb ?? null,
+        screenIn: r.screen_in === null || r.screen_in === undefined ? null : Number(r.screen_in),
+        priceCents: r.price_cents,
+        ratingAvgX100: Number(r.rating_avg_x100 ?? 0),
+        ratingCount: Number(r.rating_count ?? 0),
+        createdAt: String(r.created_at ?? ''),
+      });
+    }
+    if (rows.length < batch) return out;
+    after = rows[rows.length - 1].id;
+  }
+}
+
+/** Ids of the products with at least one unit in stock. */
+export async function inStockProductIds(db: Conn): Promise<number[]> {
+  const rows = await db('inventory_units').distinct('product_id').where('status', 'in_stock');
+  return rows.map((r: Row) => r.product_id as number);
+}
+
+/**
+ * What a search index was built from, in two cheap reads: the products (how
+ * many, the latest change) and stock (the latest stock movement). A change in
+ * either, by this process or another, changes the fingerprint.
+ */
+export async function catalogFingerprint(db: Conn): Promise<{ products: string; stock: string }> {
+  const [products, stock] = await Promise.all([
+    db('products').count({ n: '*' }).max({ at: 'updated_at' }).first(),
+    db('stock_movements').max({ id: 'id' }).first(),
+  ]);
+  return { products: `${products?.n}:${products?.at}`, stock: String(stock?.id ?? 0) };
 }
 
 /** Words shoppers may have meant: brands, processor families, category and product names. */

@@ -7,6 +7,7 @@ import { computeFacets, type Facet } from './facets';
 import * as repo from './repo';
 import type { ProductFilters } from './schemas';
 import { searchWords } from './search';
+import { LiveSearchIndex } from './live-search-index';
 
 export interface CategoryNode extends repo.Category {
   children: repo.Category[];
@@ -38,23 +39,43 @@ export interface ProductPage {
   quotes: RentalQuote[];
 }
 
+const CACHE_TTL_MS = 30_000;
+
+export interface CatalogOptions {
+  /** Answer searches from the in-memory search index (live-search-index.ts); false: always the database's full-text index. */
+  searchIndex?: boolean;
+}
+
 /**
  * Catalog reads, cached in-process for a short time (30 s). Anything that
  * changes products, categories or stock calls invalidate(), so a change shows
- * on the next request.
+ * on the next request. Searches are answered by the in-memory search index
+ * when it is ready, else by the database's full-text index.
  */
 export class CatalogService {
-  private readonly cache = new TtlCache<unknown>(30_000, 2000);
-  private readonly pages = new TtlCache<string>(30_000, 500);
-  private readonly guestPages = new TtlCache<GuestPage>(30_000, 500);
+  private readonly cache = new TtlCache<unknown>(CACHE_TTL_MS, 2000);
+  private readonly pages = new TtlCache<string>(CACHE_TTL_MS, 500);
+  private readonly guestPages = new TtlCache<GuestPage>(CACHE_TTL_MS, 500);
+  private readonly searchIndex: LiveSearchIndex | null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    options: CatalogOptions = {},
+  ) {
+    this.searchIndex = options.searchIndex === false ? null : new LiveSearchIndex(db, CACHE_TTL_MS);
+  }
 
   /** Forgets every cached read and rendered page: call after any change to products, categories or stock. */
   invalidate(): void {
     this.cache.clear();
     this.pages.clear();
     this.guestPages.clear();
+    this.searchIndex?.invalidate();
+  }
+
+  /** Builds the search index ahead of the first search (at start-up); true once searches use it. */
+  async warmSearchIndex(): Promise<boolean> {
+    return Boolean(await this.searchIndex?.warm());
   }
 
   /** Whole pages as guests see them (src/http/page-cache.ts), cached like the data they show. */
@@ -125,16 +146,28 @@ export class CatalogService {
       storageGb: f.storageGb,
       screenIn: f.screenIn,
     };
-    const [combos, items] = await Promise.all([
-      repo.facetCombos(this.db, filter),
-      repo.pageOfProducts(this.db, filter, f.sort, f.perPage, (f.page - 1) * f.perPage),
-    ]);
+    const { combos, items } = await this.search(filter, f);
     const { total, facets, byCategory } = computeFacets(combos, filter);
     const children = all.filter((c) => c.parentId === (category?.id ?? null));
     const subcategories = children
       .map((c) => ({ category: c, count: descendantIds(all, c.id).reduce((n, id) => n + (byCategory.get(id) ?? 0), 0) }))
       .filter((c) => c.count > 0);
     return { items, total, page: f.page, perPage: f.perPage, pages: Math.max(1, Math.ceil(total / f.perPage)), facets, category, subcategories };
+  }
+
+  /** The facet combinations of every match and one page of products: from the search index when it can answer, else the database. */
+  private async search(filter: repo.ListFilter, f: ProductFilters): Promise<{ combos: repo.FacetCombo[]; items: repo.ProductSummary[] }> {
+    const offset = (f.page - 1) * f.perPage;
+    const index = filter.words.length ? this.searchIndex?.current() : null;
+    if (index) {
+      const hits = index.search(filter, f.sort, f.perPage, offset);
+      return { combos: hits.combos, items: await repo.productsByIds(this.db, hits.ids) };
+    }
+    const [combos, items] = await Promise.all([
+      repo.facetCombos(this.db, filter),
+      repo.pageOfProducts(this.db, filter, f.sort, f.perPage, offset),
+    ]);
+    return { combos, items };
   }
 
   /** A product page's data, or null when no shop-visible product has that slug. */

@@ -1,0 +1,364 @@
+import { matchesSelection } from './facets';
+import type { ConditionGrade, FacetCombo, ListFilter } from './repo';
+import type { Sort } from './schemas';
+
+/**
+ * The catalog's search index, held in memory: which active products contain
+ * which words, and the few columns a results page filters, counts and sorts
+ * by. A search reads only the products that match its words, so a broad word
+ * ("dell", 17,600 of 100,000 products) is answered with facet counts in a few
+ * milliseconds, where a database full-text index must read every matching row
+ * (see README, Benchmarks).
+ *
+ * Matching is the same as the database engines' (search.ts): every query word
+ * must start a word of the product's name, brand or specification text; case
+ * and accents do not matter. Ranking: query words found in the name first,
+ * then a BM25-style score in which a word in the name weighs three times a
+ * word elsewhere, then the name.
+ *
+ * Built by LiveSearchIndex (live-search-index.ts) from the database; the
+ * database stays the source of truth.
+ */
+
+export interface IndexedProduct {
+  id: number;
+  name: string;
+  brand: string;
+  searchText: string;
+  categoryId: number;
+  condition: ConditionGrade;
+  cpuFamily: string | null;
+  ramGb: number | null;
+  storageGb: number | null;
+  screenIn: number | null;
+  priceCents: number;
+  ratingAvgX100: number;
+  ratingCount: number;
+  /** UTC 'YYYY-MM-DD HH:MM:SS[.mmm]', as the database returns it. */
+  createdAt: string;
+}
+
+export interface IndexHits {
+  /** Product ids of the requested page, in order. */
+  ids: number[];
+  /** Facet combinations of every match that passes the non-facet filters (as repo.facetCombos returns them). */
+  combos: FacetCombo[];
+}
+
+type Combo = Omit<FacetCombo, 'count'>;
+
+const NAME_WEIGHT = 3;
+const PREFIX_FACTOR = 0.5;
+/** Past this many results to skip, a page is found by sorting every match. */
+const PARTIAL_SORT_LIMIT = 1000;
+
+/** Lower case, accents removed, compatibility forms unified: how the index and queries compare text. */
+export function fold(text: string): string {
+  if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
+  return text.normalize('NFKD').replace(/\p{M}+/gu, '').normalize('NFKC').toLowerCase();
+}
+
+function wordsOf(text: string): string[] {
+  return fold(text).match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/** Everything a SearchIndex holds except its scratch space, computed by buildSearchIndex. */
+interface IndexParts {
+  ids: Int32Array;
+  names: string[];
+  nameRank: Int32Array;
+  price: Int32Array;
+  rating: Int32Array;
+  ratingCount: Int32Array;
+  created: Float64Array;
+  comboOf: Int32Array;
+  combos: Combo[];
+  vocab: string[];
+  termStart: Int32Array;
+  idf: Float64Array;
+  postSlot: Int32Array;
+  postWeight: Uint8Array;
+}
+
+/** Products are read in slices of this many between yields to the event loop, so a rebuild never stalls requests for long. */
+const BUILD_SLICE = 2000;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Builds the index of these products (the in-stock ones flagged), in slices that let requests run in between. */
+export async function buildSearchIndex(products: IndexedProduct[], inStockIds: Iterable<number>, now = Date.now()): Promise<SearchIndex> {
+  const rows = [...products].sort((a, b) => a.id - b.id);
+  const n = rows.length;
+  const names = new Array<string>(n);
+  const comboOf = new Int32Array(n);
+  const combos: Combo[] = [];
+  const comboIds = new Map<string, number>();
+  const termIds = new Map<string, number>();
+  const termWords: string[] = [];
+  /** For each word, the last product it was seen in and where that posting is, so repeats add to one weight. */
+  const lastSlot: number[] = [];
+  const lastAt: number[] = [];
+  const pTerm: number[] = [];
+  const pSlot: number[] = [];
+  const pWeight: number[] = [];
+  const addWords = (text: string, slot: number, weight: number) => {
+    for (const word of wordsOf(text)) {
+      let term = termIds.get(word);
+      if (term === undefined) {
+        term = termWords.push(word) - 1;
+        termIds.set(word, term);
+        lastSlot.push(-1);
+        lastAt.push(-1);
+      }
+      if (lastSlot[term] === slot) {
+        pWeight[lastAt[term]!]! += weight;
+      } else {
+        lastSlot[term] = slot;
+        lastAt[term] = pTerm.push(term) - 1;
+        pSlot.push(slot);
+        pWeight.push(weight);
+      }
+    }
+  };
+  for (let slot = 0; slot < n; slot++) {
+    if (slot % BUILD_SLICE === 0 && slot > 0) await yieldToEventLoop();
+    const r = rows[slot]!;
+    names[slot] = fold(r.name);
+    const key = `${r.categoryId}|${r.brand}|${r.condition}|${r.cpuFamily}|${r.ramGb}|${r.storageGb}|${r.screenIn}`;
+    let comboId = comboIds.get(key);
+    if (comboId === undefined) {
+      comboId = combos.push({ categoryId: r.categoryId, brand: r.brand, condition: r.condition, cpuFamily: r.cpuFamily, ramGb: r.ramGb, storageGb: r.storageGb, screenIn: r.screenIn }) - 1;
+      comboIds.set(key, comboId);
+    }
+    comboOf[slot] = comboId;
+    addWords(r.name, slot, NAME_WEIGHT);
+    addWords(`${r.brand} ${r.searchText}`, slot, 1);
+  }
+  await yieldToEventLoop();
+
+  // Words in sorted order, so the words a query word starts form one contiguous range.
+  const order = termWords.map((_, i) => i).sort((a, b) => (termWords[a]! < termWords[b]! ? -1 : 1));
+  const rankOf = new Int32Array(order.length);
+  order.forEach((term, rank) => (rankOf[term] = rank));
+  const vocab = order.map((term) => termWords[term]!);
+  const termStart = new Int32Array(order.length + 1);
+  for (const term of pTerm) termStart[rankOf[term]! + 1]!++;
+  for (let i = 0; i < order.length; i++) termStart[i + 1]! += termStart[i]!;
+  const postSlot = new Int32Array(pSlot.length);
+  const postWeight = new Uint8Array(pSlot.length);
+  const fill = termStart.slice(0, order.length);
+  for (let i = 0; i < pTerm.length; i++) {
+    const at = fill[rankOf[pTerm[i]!]!]!++;
+    postSlot[at] = pSlot[i]!; // slots ascend within a word: products were visited in slot order
+    postWeight[at] = Math.min(pWeight[i]!, 255);
+  }
+  const idf = Float64Array.from(vocab, (_, i) => {
+    const df = termStart[i + 1]! - termStart[i]!;
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  });
+  await yieldToEventLoop();
+
+  // Equal names share a rank, so the id decides between them as it does in SQL.
+  const nameRank = new Int32Array(n);
+  const byName = rows.map((_, slot) => slot).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+  byName.forEach((slot, i) => {
+    const prev = byName[i - 1];
+    nameRank[slot] = prev !== undefined && names[prev] === names[slot] ? nameRank[prev]! : i;
+  });
+
+  const parts: IndexParts = {
+    ids: Int32Array.from(rows, (r) => r.id),
+    names,
+    nameRank,
+    price: Int32Array.from(rows, (r) => r.priceCents),
+    rating: Int32Array.from(rows, (r) => r.ratingAvgX100),
+    ratingCount: Int32Array.from(rows, (r) => r.ratingCount),
+    created: Float64Array.from(rows, (r) => Date.parse(`${r.createdAt.replace(' ', 'T')}Z`) || 0),
+    comboOf,
+    combos,
+    vocab,
+    termStart,
+    idf,
+    postSlot,
+    postWeight,
+  };
+  return new SearchIndex(parts, inStockIds, now);
+}
+
+export class SearchIndex {
+  readonly size: number;
+  private readonly slotOf = new Map<number, number>();
+  private inStock: Uint8Array;
+
+  // Per-query scratch space, reused: a query runs synchronously, so one at a time.
+  private readonly stamp: Int32Array;
+  private readonly found: Uint8Array;
+  private readonly score: Float64Array;
+  private readonly candidates: Int32Array;
+  private epoch = 0;
+
+  constructor(
+    private readonly p: IndexParts,
+    inStockIds: Iterable<number>,
+    readonly builtAt: number,
+  ) {
+    const n = p.ids.length;
+    this.size = n;
+    p.ids.forEach((id, slot) => this.slotOf.set(id, slot));
+    this.stamp = new Int32Array(n);
+    this.found = new Uint8Array(n);
+    this.score = new Float64Array(n);
+    this.candidates = new Int32Array(n);
+    this.inStock = this.stockFlags(inStockIds);
+  }
+
+  /** Replaces which products have stock (stock changes far more often than products). */
+  setStock(inStockIds: Iterable<number>): void {
+    this.inStock = this.stockFlags(inStockIds);
+  }
+
+  private stockFlags(ids: Iterable<number>): Uint8Array {
+    const flags = new Uint8Array(this.size);
+    for (const id of ids) {
+      const slot = this.slotOf.get(id);
+      if (slot !== undefined) flags[slot] = 1;
+    }
+    return flags;
+  }
+
+  /** One page of a search and the facet combinations of all its matches; f.words must not be empty. */
+  search(f: ListFilter, sort: Sort, limit: number, offset: number): IndexHits {
+    const words = [...new Set(f.words.map(fold))].filter((w) => w !== '');
+    const matched = f.noMatch || !words.length ? 0 : this.match(words);
+
+    const categories = f.categoryIds ? new Set(f.categoryIds) : null;
+    const comboBase = new Uint8Array(this.p.combos.length);
+    this.p.combos.forEach((c, i) => {
+      comboBase[i] = (!categories || categories.has(c.categoryId) ? 1 : 0) | (matchesSelection(c, f) ? 2 : 0);
+    });
+    const comboCount = new Int32Array(this.p.combos.length);
+    const results: number[] = [];
+    const min = f.minPriceCents ?? -Infinity;
+    const max = f.maxPriceCents ?? Infinity;
+    for (let i = 0; i < matched; i++) {
+      const slot = this.candidates[i]!;
+      const combo = this.p.comboOf[slot]!;
+      const flags = comboBase[combo]!;
+      if (!(flags & 1)) continue;
+      const price = this.p.price[slot]!;
+      if (price < min || price > max || (f.inStock && !this.inStock[slot])) continue;
+      comboCount[combo]!++;
+      if (flags & 2) results.push(slot);
+    }
+
+    const page = this.page(results, this.comparator(sort, words), offset + limit).slice(offset);
+    const combos: FacetCombo[] = [];
+    comboCount.forEach((count, i) => {
+      if (count) combos.push({ ...this.p.combos[i]!, count });
+    });
+    return { ids: page.map((slot) => this.p.ids[slot]!), combos };
+  }
+
+  /**
+   * Finds the products containing every word (as the start of one of their
+   * words), fills this.candidates with them and returns how many there are.
+   * Words are taken rarest first; a product stays a candidate while it has
+   * matched every word so far (found[slot] counts them).
+   */
+  private match(words: string[]): number {
+    const ranges = words.map((word) => ({ word, ...this.range(word) }));
+    if (ranges.some(({ lo, hi }) => lo === hi)) return 0;
+    const postings = ({ lo, hi }: { lo: number; hi: number }) => this.p.termStart[hi]! - this.p.termStart[lo]!;
+    ranges.sort((a, b) => postings(a) - postings(b));
+
+    if (++this.epoch === 0x7fffffff) {
+      this.stamp.fill(0);
+      this.epoch = 1;
+    }
+    const epoch = this.epoch;
+    let count = 0;
+    ranges.forEach(({ word, lo, hi }, w) => {
+      for (let term = lo; term < hi; term++) {
+        // A word that only starts with the query word counts half as much as the word itself.
+        const idf = this.p.idf[term]! * (this.p.vocab[term] === word ? 1 : PREFIX_FACTOR);
+        for (let at = this.p.termStart[term]!, end = this.p.termStart[term + 1]!; at < end; at++) {
+          const slot = this.p.postSlot[at]!;
+          const weight = this.p.postWeight[at]!;
+          if (w === 0) {
+            if (this.stamp[slot] !== epoch) {
+              this.stamp[slot] = epoch;
+              this.found[slot] = 1;
+              this.score[slot] = 0;
+              this.candidates[count++] = slot;
+            }
+          } else if (this.stamp[slot] !== epoch || this.found[slot]! < w) {
+            continue;
+          } else if (this.found[slot] === w) {
+            this.found[slot] = w + 1;
+          }
+          this.score[slot]! += (idf * weight) / (weight + 1.2);
+        }
+      }
+    });
+    let kept = 0;
+    for (let i = 0; i < count; i++) {
+      const slot = this.candidates[i]!;
+      if (this.found[slot] === ranges.length) this.candidates[kept++] = slot;
+    }
+    return kept;
+  }
+
+  /** The range of vocabulary words that start with `prefix`. */
+  private range(prefix: string): { lo: number; hi: number } {
+    const lowerBound = (s: string) => {
+      let lo = 0;
+      let hi = this.p.vocab.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.p.vocab[mid]! < s) lo = mid + 1;
+        else hi = mid;
+      }
+      return lo;
+    };
+    return { lo: lowerBound(prefix), hi: lowerBound(`${prefix}\u{10FFFF}`) };
+  }
+
+  /** The same orders as repo.pageOfProducts, each ending in the id so that it is total. */
+  private comparator(sort: Sort, words: string[]): (a: number, b: number) => number {
+    const byId = (a: number, b: number) => this.p.ids[a]! - this.p.ids[b]!;
+    switch (sort) {
+      case 'price_asc':
+        return (a, b) => this.p.price[a]! - this.p.price[b]! || byId(a, b);
+      case 'price_desc':
+        return (a, b) => this.p.price[b]! - this.p.price[a]! || byId(a, b);
+      case 'name':
+        return (a, b) => this.p.nameRank[a]! - this.p.nameRank[b]! || byId(a, b);
+      case 'rating':
+        return (a, b) => this.p.rating[b]! - this.p.rating[a]! || this.p.ratingCount[b]! - this.p.ratingCount[a]! || byId(a, b);
+      case 'newest':
+        return (a, b) => this.p.created[b]! - this.p.created[a]! || byId(b, a);
+      case 'relevance': {
+        const nameHits = (slot: number) => words.reduce((n, w) => n + (this.p.names[slot]!.includes(w) ? 1 : 0), 0);
+        return (a, b) => nameHits(b) - nameHits(a) || this.score[b]! - this.score[a]! || this.p.nameRank[a]! - this.p.nameRank[b]! || byId(a, b);
+      }
+    }
+  }
+
+  /** The first `k` slots in order: kept in a short sorted list when k is small, else by sorting everything. */
+  private page(slots: number[], cmp: (a: number, b: number) => number, k: number): number[] {
+    if (k > PARTIAL_SORT_LIMIT || k >= slots.length) return slots.sort(cmp).slice(0, k);
+    const best: number[] = [];
+    for (const slot of slots) {
+      if (best.length === k && cmp(slot, best[k - 1]!) >= 0) continue;
+      let lo = 0;
+      let hi = best.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cmp(slot, best[mid]!) < 0) hi = mid;
+        else lo = mid + 1;
+      }
+      best.splice(lo, 0, slot);
+      if (best.length > k) best.pop();
+    }
+    return best;
+  }
+}

@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSearchIndex, fold, type IndexedProduct, type SearchIndex } from '../../src/catalog/search-index';
+import * as repo from '../../src/catalog/repo';
+import type { Sort } from '../../src/catalog/schemas';
+import { searchWords } from '../../src/catalog/search';
+import { freshDb, type TestDb } from '../helpers/db';
+import { seedCatalogFixture } from './fixture';
+
+let nextId = 1;
+function product(p: Partial<IndexedProduct> & { name: string }): IndexedProduct {
+  return {
+    id: nextId++,
+    brand: p.name.split(' ')[0]!,
+    searchText: '',
+    categoryId: 1,
+    condition: 'A',
+    cpuFamily: null,
+    ramGb: null,
+    storageGb: null,
+    screenIn: null,
+    priceCents: 10_000,
+    ratingAvgX100: 0,
+    ratingCount: 0,
+    createdAt: '2026-01-01 00:00:00.000',
+    ...p,
+    // A word every product has, so a search can reach the whole catalog.
+    searchText: `${p.searchText ?? ''} refurbished`,
+  };
+}
+
+const CATALOG: IndexedProduct[] = [
+  product({ id: 1, name: 'Lenovo ThinkPad T14', searchText: 'Intel Core i5-1145G7 16GB RAM 512GB SSD', cpuFamily: 'Intel Core i5', ramGb: 16, storageGb: 512, priceCents: 44_900, createdAt: '2026-01-01 12:00:00.000', ratingAvgX100: 450 }),
+  product({ id: 2, name: 'Lenovo ThinkPad X1 Carbon', searchText: 'Intel Core i7-1185G7 16GB RAM 512GB SSD', cpuFamily: 'Intel Core i7', ramGb: 16, storageGb: 512, priceCents: 69_900, condition: 'B', createdAt: '2026-01-02 12:00:00.000', ratingAvgX100: 480 }),
+  product({ id: 3, name: 'Dell Latitude 5420', searchText: 'Intel Core i5-1145G7 8GB RAM 256GB SSD', cpuFamily: 'Intel Core i5', ramGb: 8, storageGb: 256, priceCents: 34_900, condition: 'B', createdAt: '2026-01-03 12:00:00.000' }),
+  product({ id: 4, name: 'HP EliteBook 840 G8', searchText: 'Intel Core i5-1145G7 16GB RAM 256GB SSD', cpuFamily: 'Intel Core i5', ramGb: 16, storageGb: 256, priceCents: 42_900, condition: 'C', createdAt: '2026-01-04 12:00:00.000' }),
+  product({ id: 5, name: 'Dell UltraSharp U2720Q', searchText: '27" 4K IPS USB-C ThinkPad dock compatible', categoryId: 3, screenIn: 27, priceCents: 32_900, createdAt: '2026-01-09 12:00:00.000' }),
+  product({ id: 6, name: 'HPE ProLiant DL380', searchText: 'Intel Xeon Silver 4214 64GB RAM', categoryId: 2, cpuFamily: 'Intel Xeon', ramGb: 64, priceCents: 129_900, createdAt: '2026-01-05 12:00:00.000' }),
+  product({ id: 7, name: 'Café Écran 24', brand: 'Acme', searchText: 'Moniteur à LED', categoryId: 3, screenIn: 24, priceCents: 9_900, createdAt: '2026-01-06 12:00:00.000' }),
+];
+const IN_STOCK = [1, 2, 4, 5, 6, 7];
+
+const ALL: repo.ListFilter = {
+  words: [], categoryIds: null, brand: [], condition: [], minPriceCents: null, maxPriceCents: null,
+  inStock: false, cpuFamily: [], ramGb: [], storageGb: [], screenIn: [],
+};
+const query = (q: string, more: Partial<repo.ListFilter> = {}): repo.ListFilter => ({ ...ALL, words: searchWords(q), ...more });
+
+let index: SearchIndex;
+beforeAll(async () => {
+  index = await buildSearchIndex(CATALOG, IN_STOCK);
+});
+const ids = (f: repo.ListFilter, sort: Sort = 'relevance', limit = 24, offset = 0) => index.search(f, sort, limit, offset).ids;
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+
+describe('SearchIndex: which products match', () => {
+  it.each([
+    ['lenovo', [1, 2]],
+    ['LENOVO', [1, 2]],
+    ['think', [1, 2, 5]],
+    ['thinkpad x1', [2]],
+    ['THINKPAD x1!!', [2]],
+    ['i5-1145G7', [1, 3, 4]],
+    ['16gb', [1, 2, 4]],
+    ['hp', [4, 6]],
+    ['hpe', [6]],
+    ['4k', [5]],
+    ['ecran', [7]],
+    ['écran café', [7]],
+    ['moniteur led', [7]],
+    ['dell lenovo', []],
+    ['zzz', []],
+    ['the', []],
+  ])('%s → %j', (q, expected) => {
+    expect(sorted(ids(query(q)))).toEqual(expected);
+  });
+
+  it('a query that had text but no words (noMatch) finds nothing', () => {
+    expect(ids({ ...ALL, words: [], noMatch: true })).toEqual([]);
+  });
+
+  it('folds case and accents the way queries are folded', () => {
+    expect(fold('Écran CAFÉ ﬁ')).toBe('ecran cafe fi');
+  });
+});
+
+describe('SearchIndex: ranking', () => {
+  it('puts products with the word in their name before those that only mention it', () => {
+    expect(ids(query('thinkpad')).at(-1)).toBe(5);
+  });
+
+  it('ranks a whole-word match above a product whose word only starts with the query', () => {
+    expect(ids(query('hp'))).toEqual([4, 6]);
+  });
+});
+
+describe('SearchIndex: filters, facet counts, sorts and pages', () => {
+  it.each<[string, Partial<repo.ListFilter>, number[]]>([
+    ['category', { categoryIds: [3] }, [5, 7]],
+    ['price range', { minPriceCents: 30_000, maxPriceCents: 45_000 }, [1, 3, 4, 5]],
+    ['in stock', { inStock: true }, [1, 2, 4, 5, 6, 7]],
+    ['nothing selected', {}, [1, 2, 3, 4, 5, 6, 7]],
+    ['brand, any case', { brand: ['dell'] }, [3, 5]],
+    ['condition', { condition: ['B'] }, [2, 3]],
+    ['cpu family and RAM', { cpuFamily: ['intel core i5'], ramGb: [16] }, [1, 4]],
+    ['screen size', { screenIn: [24, 27] }, [5, 7]],
+  ])('%s', (_, filter, expected) => {
+    expect(ids(query('refurbished', filter), 'price_asc').sort((a, b) => a - b)).toEqual(expected);
+  });
+
+  it('counts facet combinations without the facet selections, and pages with them', () => {
+    const f = query('intel', { ramGb: [16] });
+    const hits = index.search(f, 'price_asc', 24, 0);
+    expect(hits.ids).toEqual([4, 1, 2]);
+    const byRam = new Map<number | null, number>();
+    for (const c of hits.combos) byRam.set(c.ramGb, (byRam.get(c.ramGb) ?? 0) + c.count);
+    expect(Object.fromEntries(byRam)).toEqual({ 8: 1, 16: 3, 64: 1 });
+  });
+
+  it('applies category, price and stock to the facet counts too', () => {
+    const hits = index.search(query('intel', { categoryIds: [1], maxPriceCents: 45_000, inStock: true }), 'price_asc', 24, 0);
+    expect(hits.ids).toEqual([4, 1]);
+    expect(hits.combos.reduce((n, c) => n + c.count, 0)).toBe(2);
+  });
+
+  it.each<[Sort, number[]]>([
+    ['price_asc', [3, 4, 1, 2, 6]],
+    ['price_desc', [6, 2, 1, 4, 3]],
+    ['name', [3, 4, 6, 1, 2]],
+    ['rating', [2, 1, 3, 4, 6]],
+    ['newest', [6, 4, 3, 2, 1]],
+  ])('sort=%s', (sort, expected) => {
+    expect(ids(query('intel'), sort)).toEqual(expected);
+  });
+
+  it('pages: offset and limit cut the same order', () => {
+    const order = ids(query('intel'), 'price_asc');
+    expect(ids(query('intel'), 'price_asc', 2, 0)).toEqual(order.slice(0, 2));
+    expect(ids(query('intel'), 'price_asc', 2, 2)).toEqual(order.slice(2, 4));
+    expect(ids(query('intel'), 'price_asc', 2, 4)).toEqual(order.slice(4));
+    expect(ids(query('intel'), 'price_asc', 2, 6)).toEqual([]);
+  });
+
+  it('setStock replaces which products count as in stock', async () => {
+    const own = await buildSearchIndex(CATALOG, IN_STOCK);
+    own.setStock([3]);
+    expect(own.search(query('intel', { inStock: true }), 'price_asc', 24, 0).ids).toEqual([3]);
+  });
+});
+
+describe('SearchIndex agrees with the database full-text search', () => {
+  let t: TestDb;
+  let live: SearchIndex;
+  let categories: Record<string, number>;
+  beforeAll(async () => {
+    t = await freshDb();
+    categories = (await seedCatalogFixture(t.db)).categories;
+    live = await buildSearchIndex(await repo.searchIndexRows(t.db), await repo.inStockProductIds(t.db));
+  });
+  afterAll(() => t.destroy());
+
+  const comboKey = (c: repo.FacetCombo) => JSON.stringify([c.categoryId, c.brand, c.condition, c.cpuFamily, c.ramGb, c.storageGb, c.screenIn, c.count]);
+
+  it.each<[string, Partial<repo.ListFilter>, Sort]>([
+    ['thinkpad', {}, 'price_asc'],
+    ['dell', {}, 'price_desc'],
+    ['dell', { inStock: true }, 'name'],
+    ['intel', { ramGb: [16] }, 'newest'],
+    ['intel core', { brand: ['hp', 'Lenovo'] }, 'rating'],
+    ['i5-1145G7', { condition: ['B', 'C'] }, 'price_asc'],
+    ['16gb ssd', { minPriceCents: 40_000, maxPriceCents: 60_000 }, 'price_asc'],
+    ['ssd', { cpuFamily: ['Intel Core i7'] }, 'name'],
+    ['4k', {}, 'newest'],
+    ['lenovo', {}, 'relevance'],
+    ['nothing-like-this', {}, 'relevance'],
+  ])('q=%s %j sort=%s: same products, order and facet combinations', async (q, more, sort) => {
+    const f = query(q, more);
+    const [fromDb, combosDb] = await Promise.all([repo.pageOfProducts(t.db, f, sort, 100, 0), repo.facetCombos(t.db, f)]);
+    const hits = live.search(f, sort, 100, 0);
+    if (sort === 'relevance') expect(sorted(hits.ids)).toEqual(sorted(fromDb.map((p) => p.id)));
+    else expect(hits.ids).toEqual(fromDb.map((p) => p.id));
+    expect(hits.combos.map(comboKey).sort()).toEqual(combosDb.map(comboKey).sort());
+  });
+
+  it('agrees within a category tree (laptops and its sub-category)', async () => {
+    const f = query('intel', { categoryIds: [categories.laptops!, categories['business-laptops']!] });
+    const fromDb = await repo.pageOfProducts(t.db, f, 'price_asc', 100, 0);
+    expect(live.search(f, 'price_asc', 100, 0).ids).toEqual(fromDb.map((p) => p.id));
+    expect(fromDb.length).toBeGreaterThan(2);
+  });
+});
