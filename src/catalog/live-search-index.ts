@@ -52,8 +52,9 @@ export class LiveSearchIndex {
     this.lastError = null;
   }
 
-  /** Builds the index now if there is none (at start-up, and in tests); resolves once it is ready or has failed. */
+  /** Builds the index now if there is none (at start-up), after any build or check under way; resolves once it is ready or has failed. */
   async warm(): Promise<SearchIndex | null> {
+    if (this.work) await this.work;
     while (!this.index) {
       this.current();
       if (!this.work) break;

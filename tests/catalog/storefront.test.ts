@@ -88,7 +88,19 @@ describe('GET /categories/:slug', () => {
   });
 });
 
-describe('full-text search', () => {
+// Searches are answered by the in-memory index once it is built and by the database's full-text index before
+// that (or always, with SEARCH_INDEX=database): both must give the same answers.
+describe.each(['database', 'memory'] as const)('full-text search (%s)', (engine) => {
+  let e: TestApp;
+  beforeAll(async () => {
+    e = await testApp({ env: { SEARCH_INDEX: engine } });
+    await seedCatalogFixture(e.db);
+    expect(await e.app.context.catalog.warmSearchIndex()).toBe(engine === 'memory');
+  });
+  afterAll(() => e.destroy());
+  const get = (url: string) => request(e.app).get(url);
+  const names = async (url: string) => cardNames((await get(url).expect(200)).text.split('Popular right now')[0]!);
+
   it('ranks name matches before products that only mention the word in their specifications', async () => {
     const found = await names('/products?q=thinkpad');
     expect(found).toHaveLength(3);

@@ -12,6 +12,7 @@ describe('config', () => {
     expect(c.db.client).toBe('sqlite');
     expect(c.db.client === 'sqlite' && c.db.filename.endsWith(path.join('var', 'giggatek.sqlite'))).toBe(true);
     expect(c.stripe).toBeNull();
+    expect(c.searchIndex).toBe('memory');
   });
 
   it('parses a mysql DATABASE_URL', () => {
@@ -26,6 +27,7 @@ describe('config', () => {
     [{ PORT: '70000' }, /^Configuration error: PORT must be <=65535/],
     [{ PORT: '0' }, /^Configuration error: PORT must be >=1/],
     [{ NODE_ENV: 'staging' }, /NODE_ENV must be one of development, production, test/],
+    [{ SEARCH_INDEX: 'elastic' }, /SEARCH_INDEX must be one of memory, database/],
     [{ SMTP_URL: 'not a url' }, /SMTP_URL must be a valid URL/],
     [{ STRIPE_SECRET_KEY: 'sk_test_123' }, /STRIPE_WEBHOOK_SECRET is required/],
     [{ JWT_SECRET: 'short' }, /JWT_SECRET must be >=32 characters|JWT_SECRET must be at least 32 characters/],
