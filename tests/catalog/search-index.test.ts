@@ -11,7 +11,6 @@ function product(p: Partial<IndexedProduct> & { name: string }): IndexedProduct 
   return {
     id: nextId++,
     brand: p.name.split(' ')[0]!,
-    searchText: '',
     categoryId: 1,
     condition: 'A',
     cpuFamily: null,
