@@ -327,7 +327,9 @@ export async function inStockProductIds(db: Conn): Promise<number[]> {
 /**
  * What a search index was built from, in two cheap reads: the products (how
  * many, the latest change) and stock (the latest stock movement). A change in
- * either, by this process or another, changes the fingerprint.
+ * either, by this process or another, changes the fingerprint, provided that
+ * whatever changes a product sets its updated_at and every stock change
+ * writes a stock_movements row (SPEC §3), as the stores here do.
  */
 export async function catalogFingerprint(db: Conn): Promise<{ products: string; stock: string }> {
   const [products, stock] = await Promise.all([
