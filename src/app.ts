@@ -80,7 +80,12 @@ export function buildContext(deps: AppDeps): AppContext {
   // Job kinds: each feature registers its handlers here.
   mailer.registerJobs(jobs);
   accounts.registerJobs(jobs);
-  const { loginHook: mergeCartAtLogin, ...commerce } = buildCommerce({ config, db, clock, logger, jobs, stripe: deps.stripe });
+  const catalog = deps.catalog ?? new CatalogService(deps.db, { searchIndex: config.searchIndex === 'memory' });
+  const { loginHook: mergeCartAtLogin, ...commerce } = buildCommerce({
+    config, db, clock, logger, jobs,
+    stripe: deps.stripe,
+    onStockReserved: (productIds) => catalog.stockChanged(productIds),
+  });
   return {
     ...commerce,
     jobs,
@@ -92,7 +97,7 @@ export function buildContext(deps: AppDeps): AppContext {
     db: deps.db,
     clock,
     logger,
-    catalog: deps.catalog ?? new CatalogService(deps.db, { searchIndex: config.searchIndex === 'memory' }),
+    catalog,
   };
 }
 

@@ -52,6 +52,14 @@ export class LiveSearchIndex {
     this.lastError = null;
   }
 
+  /** Re-reads whether these products are in stock (after a change made by this process). */
+  async stockChanged(productIds: number[]): Promise<void> {
+    const index = this.index;
+    if (!index || !productIds.length) return;
+    const inStock = await repo.inStockProductIds(this.db, productIds);
+    if (this.index === index) index.setStockOf(productIds, inStock);
+  }
+
   /** Builds the index now if there is none (at start-up), after any build or check under way; resolves once it is ready or has failed. */
   async warm(): Promise<SearchIndex | null> {
     if (this.work) await this.work;
@@ -85,7 +93,7 @@ export class LiveSearchIndex {
     // The fingerprint is read first, so a change made while the rows are read shows up at the next check.
     const fingerprint = await repo.catalogFingerprint(this.db);
     const [rows, inStock] = await Promise.all([repo.searchIndexRows(this.db), repo.inStockProductIds(this.db)]);
-    const index = await buildSearchIndex(rows, inStock, this.now());
+    const index = await buildSearchIndex(rows, inStock);
     if (generation !== this.generation) return; // invalidated meanwhile: the next search builds again
     this.index = index;
     this.fingerprint = fingerprint;

@@ -61,6 +61,11 @@ export function toCategory(r: Row): Category {
   };
 }
 
+/** DECIMAL(4,1) screen size as a number (MySQL may return it as text). */
+function screenInches(v: unknown): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}
+
 function parseJson<T>(text: unknown, fallback: T): T {
   if (typeof text !== 'string') return fallback;
   try {
@@ -98,7 +103,7 @@ function toProductDetail(r: Row): ProductDetail {
     cpuFamily: r.cpu_family ?? null,
     ramGb: r.ram_gb ?? null,
     storageGb: r.storage_gb ?? null,
-    screenIn: r.screen_in === null || r.screen_in === undefined ? null : Number(r.screen_in),
+    screenIn: screenInches(r.screen_in),
     rent3Cents: r.rent_3_cents,
     rent6Cents: r.rent_6_cents,
     warrantyMonths: r.warranty_months,
@@ -240,7 +245,7 @@ export async function facetCombos(db: Conn, f: ListFilter): Promise<FacetCombo[]
     cpuFamily: r.cpu_family ?? null,
     ramGb: r.ram_gb ?? null,
     storageGb: r.storage_gb ?? null,
-    screenIn: r.screen_in === null || r.screen_in === undefined ? null : Number(r.screen_in),
+    screenIn: screenInches(r.screen_in),
     count: Number(r.n),
   }));
 }
@@ -306,7 +311,7 @@ export async function searchIndexRows(db: Conn, batch = 5000): Promise<IndexedPr
         cpuFamily: r.cpu_family ?? null,
         ramGb: r.ram_gb ?? null,
         storageGb: r.storage_gb ?? null,
-        screenIn: r.screen_in === null || r.screen_in === undefined ? null : Number(r.screen_in),
+        screenIn: screenInches(r.screen_in),
         priceCents: r.price_cents,
         ratingAvgX100: Number(r.rating_avg_x100 ?? 0),
         ratingCount: Number(r.rating_count ?? 0),
@@ -318,9 +323,11 @@ export async function searchIndexRows(db: Conn, batch = 5000): Promise<IndexedPr
   }
 }
 
-/** Ids of the products with at least one unit in stock. */
-export async function inStockProductIds(db: Conn): Promise<number[]> {
-  const rows = await db('inventory_units').distinct('product_id').where('status', 'in_stock');
+/** Ids of the products with at least one unit in stock (among `among`, when given). */
+export async function inStockProductIds(db: Conn, among?: number[]): Promise<number[]> {
+  const qb = db('inventory_units').distinct('product_id').where('status', 'in_stock');
+  if (among) qb.whereIn('product_id', among);
+  const rows = await qb;
   return rows.map((r: Row) => r.product_id as number);
 }
 

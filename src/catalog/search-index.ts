@@ -85,7 +85,7 @@ const BUILD_SLICE = 2000;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Builds the index of these products (the in-stock ones flagged), in slices that let requests run in between. */
-export async function buildSearchIndex(products: IndexedProduct[], inStockIds: Iterable<number>, now = Date.now()): Promise<SearchIndex> {
+export async function buildSearchIndex(products: IndexedProduct[], inStockIds: Iterable<number>): Promise<SearchIndex> {
   const rows = [...products].sort((a, b) => a.id - b.id);
   const n = rows.length;
   const names = new Array<string>(n);
@@ -181,7 +181,7 @@ export async function buildSearchIndex(products: IndexedProduct[], inStockIds: I
     postSlot,
     postWeight,
   };
-  return new SearchIndex(parts, inStockIds, now);
+  return new SearchIndex(parts, inStockIds);
 }
 
 export class SearchIndex {
@@ -199,7 +199,6 @@ export class SearchIndex {
   constructor(
     private readonly p: IndexParts,
     inStockIds: Iterable<number>,
-    readonly builtAt: number,
   ) {
     const n = p.ids.length;
     this.size = n;
@@ -216,6 +215,15 @@ export class SearchIndex {
     this.inStock = this.stockFlags(inStockIds);
   }
 
+  /** Sets, for each of `productIds`, whether it is in stock (it is when it is among `inStockIds`). */
+  setStockOf(productIds: number[], inStockIds: number[]): void {
+    const inStock = new Set(inStockIds);
+    for (const id of productIds) {
+      const slot = this.slotOf.get(id);
+      if (slot !== undefined) this.inStock[slot] = inStock.has(id) ? 1 : 0;
+    }
+  }
+
   private stockFlags(ids: Iterable<number>): Uint8Array {
     const flags = new Uint8Array(this.size);
     for (const id of ids) {
@@ -225,7 +233,7 @@ export class SearchIndex {
     return flags;
   }
 
-  /** One page of a search and the facet combinations of all its matches; f.words must not be empty. */
+  /** One page of a search and the facet combinations of all its matches (a query without words matches nothing). */
   search(f: ListFilter, sort: Sort, limit: number, offset: number): IndexHits {
     const words = [...new Set(f.words.map(fold))].filter((w) => w !== '');
     const matched = f.noMatch || !words.length ? 0 : this.match(words);

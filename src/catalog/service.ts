@@ -73,6 +73,17 @@ export class CatalogService {
     this.searchIndex?.invalidate();
   }
 
+  /**
+   * Stock of these products changed (an order reserved units): the search
+   * index re-reads whether they are in stock, so "in stock only" never lists
+   * a product that just sold out. Cached pages keep their 30 s lifetime;
+   * a release of stock (cancel, expiry) is picked up by the index's periodic
+   * check, at most 30 s later.
+   */
+  async stockChanged(productIds: number[]): Promise<void> {
+    await this.searchIndex?.stockChanged(productIds);
+  }
+
   /** Builds the search index ahead of the first search (at start-up); true once searches use it. */
   async warmSearchIndex(): Promise<boolean> {
     return Boolean(await this.searchIndex?.warm());

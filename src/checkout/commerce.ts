@@ -30,6 +30,8 @@ export interface CommerceDeps {
   jobs: JobRegistry;
   /** A Stripe client to use instead of one built from config.stripe (tests); null forces the manual provider. */
   stripe?: StripeClient | null;
+  /** See CheckoutDeps.onStockReserved. */
+  onStockReserved?: (productIds: number[]) => Promise<void>;
 }
 
 /** Builds the buy journey's services, registers its jobs and returns the login hook that merges carts. */
@@ -48,6 +50,7 @@ export function buildCommerce(deps: CommerceDeps): Commerce & { loginHook: Login
     currency: config.currency,
     formatMoney: money,
     cardHoldMinutes: config.orderPaymentTimeoutMinutes,
+    onStockReserved: deps.onStockReserved,
   });
   const webhooks = gateway ? new StripeWebhooks({ db, clock, logger, gateway, payments, orders }) : null;
 

@@ -81,6 +81,8 @@ export interface CheckoutDeps {
   cardHoldMinutes: number;
   /** How long a bank-transfer / pay-on-pickup order holds its units. */
   manualHoldDays?: number;
+  /** Told after commit which products had units reserved, so the catalog stops counting them in stock at once. */
+  onStockReserved?: (productIds: number[]) => Promise<void>;
 }
 
 const MAX_ATTEMPTS = 4;
@@ -148,11 +150,13 @@ export class CheckoutService {
     const mysql = isMysql(this.deps.db);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.deps.db.transaction(
+        const { placed, productIds } = await this.deps.db.transaction(
           (trx) => this.placeInTrx(trx, shopper, input, email, settings, method),
           // READ COMMITTED: no gap locks, so concurrent checkouts only meet on the units they both want.
           mysql ? { isolationLevel: 'read committed' } : undefined,
         );
+        await this.deps.onStockReserved?.(productIds).catch((err) => this.deps.logger.warn({ err }, 'catalog not told of reserved stock'));
+        return placed;
       } catch (err) {
         if (err instanceof PriceChangedError) await this.deps.cart.acceptCurrentPrices(err.cartId);
         if (attempt < MAX_ATTEMPTS && isTransientTxError(err)) {
@@ -164,7 +168,9 @@ export class CheckoutService {
     }
   }
 
-  private async placeInTrx(trx: Trx, shopper: Shopper, input: CheckoutInput, email: string, settings: CheckoutSettings, method: ShippingMethod): Promise<PlacedOrder> {
+  private async placeInTrx(
+    trx: Trx, shopper: Shopper, input: CheckoutInput, email: string, settings: CheckoutSettings, method: ShippingMethod,
+  ): Promise<{ placed: PlacedOrder; productIds: number[] }> {
     const now = this.deps.clock.now();
     const userId = shopper.user?.id ?? null;
     const found = await cartRepo.cartWithLines(trx, shopper.cart);
@@ -288,7 +294,10 @@ export class CheckoutService {
     await queueOrderMail(trx, { clock: this.deps.clock, secret: this.deps.secret }, 'order-confirmation', placed, {}, items);
     await cartRepo.dropCart(trx, cart.id);
 
-    return { id: order.id, number: order.number, status, paymentMethod: input.payment_method, amountDueCents: totals.amountDueCents, userId };
+    return {
+      placed: { id: order.id, number: order.number, status, paymentMethod: input.payment_method, amountDueCents: totals.amountDueCents, userId },
+      productIds: lines.map((l) => l.productId),
+    };
   }
 }
 

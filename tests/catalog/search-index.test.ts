@@ -139,10 +139,12 @@ describe('SearchIndex: filters, facet counts, sorts and pages', () => {
     expect(ids(query('intel'), 'price_asc', 2, 6)).toEqual([]);
   });
 
-  it('setStock replaces which products count as in stock', async () => {
+  it('setStock replaces which products count as in stock; setStockOf changes only those named', async () => {
     const own = await buildSearchIndex(CATALOG, IN_STOCK);
     own.setStock([3]);
     expect(own.search(query('intel', { inStock: true }), 'price_asc', 24, 0).ids).toEqual([3]);
+    own.setStockOf([3, 4, 6], [4]);
+    expect(own.search(query('intel', { inStock: true }), 'price_asc', 24, 0).ids).toEqual([4]);
   });
 });
 

@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counts, createCustomer, orderNumberFrom, shopper, startShop, subjectsTo, type Shop } from './shop';
 
@@ -163,6 +164,21 @@ describe('POST /checkout: refusals write nothing, placement writes everything', 
     expect(await t.db('inventory_units').where({ order_id: order.id }).pluck('status')).toEqual(['sold']);
     await t.runJobs();
     expect(subjectsTo(t.mail, 'rich@example.com')).toEqual([`Order ${order.number} received — thank you`]);
+  });
+
+  it('a product that just sold out leaves "in stock only" search results at once', async () => {
+    const lastOne = await t.product({ name: 'Latitude 7420 Last One', units: 1 });
+    expect(await t.app.context.catalog.warmSearchIndex()).toBe(true);
+    const inStock = async () => {
+      const res = await request(t.app).get('/products?q=latitude&in_stock=1&page=1').expect(200);
+      return res.text.includes('Latitude 7420 Last One');
+    };
+    expect(await inStock()).toBe(true);
+    const s = await withCart(1, lastOne);
+    expect((await s.checkout({ email: 'last@example.com' })).status).toBe(303);
+    // Another URL than before, so no cached page answers: the search index itself must know.
+    const res = await request(t.app).get('/products?q=latitude&in_stock=1&sort=price_asc').expect(200);
+    expect(res.text).not.toContain('Latitude 7420 Last One');
   });
 
   it('checkout is rate limited per cart', async () => {
