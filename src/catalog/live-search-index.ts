@@ -52,12 +52,9 @@ export class LiveSearchIndex {
     this.lastError = null;
   }
 
-  /** Re-reads whether these products are in stock (after a change made by this process). */
-  async stockChanged(productIds: number[]): Promise<void> {
-    const index = this.index;
-    if (!index || !productIds.length) return;
-    const inStock = await repo.inStockProductIds(this.db, productIds);
-    if (this.index === index) index.setStockOf(productIds, inStock);
+  /** Sets whether these products are in stock (after this process changed their stock; see CatalogService.stockChanged). */
+  setStockOf(productIds: number[], inStockIds: number[]): void {
+    this.index?.setStockOf(productIds, inStockIds);
   }
 
   /** Builds the index now if there is none (at start-up), after any build or check under way; resolves once it is ready or has failed. */

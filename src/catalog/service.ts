@@ -67,21 +67,30 @@ export class CatalogService {
 
   /** Forgets every cached read and rendered page: call after any change to products, categories or stock. */
   invalidate(): void {
-    this.cache.clear();
-    this.pages.clear();
-    this.guestPages.clear();
+    this.clearCaches();
     this.searchIndex?.invalidate();
   }
 
+  private clearCaches(): void {
+    this.cache.clear();
+    this.pages.clear();
+    this.guestPages.clear();
+  }
+
   /**
-   * Stock of these products changed (an order reserved units): the search
-   * index re-reads whether they are in stock, so "in stock only" never lists
-   * a product that just sold out. Cached pages keep their 30 s lifetime;
-   * a release of stock (cancel, expiry) is picked up by the index's periodic
-   * check, at most 30 s later.
+   * An order reserved units of these products. The search index re-reads
+   * whether they are in stock, so "in stock only" never lists one that just
+   * sold out; when one did sell out, cached pages go too, so no page offers
+   * it for sale. Otherwise cached pages keep their 30 s lifetime (stock counts
+   * on them may lag by that much), and stock coming back (cancel, expiry) is
+   * picked up by the index's periodic check.
    */
   async stockChanged(productIds: number[]): Promise<void> {
-    await this.searchIndex?.stockChanged(productIds);
+    const named = [...new Set(productIds)];
+    if (!named.length) return;
+    const inStock = await repo.inStockProductIds(this.db, named);
+    this.searchIndex?.setStockOf(named, inStock);
+    if (inStock.length < named.length) this.clearCaches();
   }
 
   /** Builds the search index ahead of the first search (at start-up); true once searches use it. */

@@ -77,20 +77,6 @@ describe('LiveSearchIndex', () => {
     expect(found(index, 'latitude', { inStock: true })).toEqual([latitude]);
   });
 
-  it('stockChanged() re-reads the stock of the products named, without waiting for the periodic check', async () => {
-    const live = new LiveSearchIndex(t.db, MAX_AGE);
-    const index = await live.warm();
-    const xps = ids['Dell XPS 13']!;
-    expect(found(index, 'xps', { inStock: true })).toEqual([xps]);
-    await t.db('inventory_units').where({ product_id: xps }).update({ status: 'reserved' });
-    await live.stockChanged([xps]);
-    expect(live.current()).toBe(index);
-    expect(found(index, 'xps', { inStock: true })).toEqual([]);
-    await t.db('inventory_units').where({ product_id: xps }).update({ status: 'in_stock' });
-    await live.stockChanged([xps]);
-    expect(found(index, 'xps', { inStock: true })).toEqual([xps]);
-  });
-
   it('a failed build leaves searches on the database and is retried after the maximum age', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'giggatek-empty-'));
     const empty = createDb({ client: 'sqlite', filename: path.join(dir, 'empty.sqlite') });

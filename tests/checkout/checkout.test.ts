@@ -166,19 +166,25 @@ describe('POST /checkout: refusals write nothing, placement writes everything', 
     expect(subjectsTo(t.mail, 'rich@example.com')).toEqual([`Order ${order.number} received — thank you`]);
   });
 
-  it('a product that just sold out leaves "in stock only" search results at once', async () => {
+  it('a product that just sold out is no longer offered: search "in stock only" and its page say so at once', async () => {
     const lastOne = await t.product({ name: 'Latitude 7420 Last One', units: 1 });
+    const otherOne = await t.product({ name: 'Latitude 7420 Plenty', units: 5 });
     expect(await t.app.context.catalog.warmSearchIndex()).toBe(true);
-    const inStock = async () => {
-      const res = await request(t.app).get('/products?q=latitude&in_stock=1&page=1').expect(200);
-      return res.text.includes('Latitude 7420 Last One');
+    const listed = async () => {
+      const res = await request(t.app).get('/products?q=latitude&in_stock=1').expect(200);
+      return ['Last One', 'Plenty'].filter((name) => res.text.includes(`Latitude 7420 ${name}`));
     };
-    expect(await inStock()).toBe(true);
-    const s = await withCart(1, lastOne);
-    expect((await s.checkout({ email: 'last@example.com' })).status).toBe(303);
-    // Another URL than before, so no cached page answers: the search index itself must know.
-    const res = await request(t.app).get('/products?q=latitude&in_stock=1&sort=price_asc').expect(200);
-    expect(res.text).not.toContain('Latitude 7420 Last One');
+    const page = () => request(t.app).get('/products/latitude-7420-last-one').expect(200);
+    expect(await listed()).toEqual(['Last One', 'Plenty']);
+    expect((await page()).text).toContain('action="/cart/items"');
+
+    // Buying one of five changes nothing a shopper can act on; buying the last one must show at once.
+    expect((await (await withCart(1, otherOne)).checkout({ email: 'plenty@example.com' })).status).toBe(303);
+    expect((await (await withCart(1, lastOne)).checkout({ email: 'last@example.com' })).status).toBe(303);
+    expect(await listed()).toEqual(['Plenty']);
+    const soldOut = (await page()).text;
+    expect(soldOut).toContain('Out of stock');
+    expect(soldOut).not.toContain('action="/cart/items"');
   });
 
   it('checkout is rate limited per cart', async () => {
