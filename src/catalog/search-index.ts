@@ -345,7 +345,13 @@ export class SearchIndex {
       case 'newest':
         return (a, b) => this.p.created[b]! - this.p.created[a]! || byId(b, a);
       case 'relevance': {
-        const nameHits = (slot: number) => words.reduce((n, w) => n + (this.p.names[slot]!.includes(w) ? 1 : 0), 0);
+        // Counted once per product, not at every comparison.
+        const counted = new Map<number, number>();
+        const nameHits = (slot: number) => {
+          let n = counted.get(slot);
+          if (n === undefined) counted.set(slot, (n = words.reduce((k, w) => k + (this.p.names[slot]!.includes(w) ? 1 : 0), 0)));
+          return n;
+        };
         return (a, b) => nameHits(b) - nameHits(a) || this.score[b]! - this.score[a]! || this.p.nameRank[a]! - this.p.nameRank[b]! || byId(a, b);
       }
     }
