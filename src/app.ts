@@ -12,6 +12,7 @@ import { rootPath } from './lib/paths';
 import { formatMoney } from './lib/money';
 import { installViews } from './http/views';
 import { FLASH_COOKIE, readFlash } from './http/flash';
+import { noStore, PERSONAL_PAGES, SECURE_COOKIES } from './http/cache-control';
 import { errorHandler, notFound } from './http/error-handler';
 import { CatalogService } from './catalog/service';
 import { catalogRoutes } from './catalog/routes';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.context = ctx;
 
   app.disable('x-powered-by');
+  app.set(SECURE_COOKIES, config.isProduction);
   app.set('trust proxy', config.trustProxy === 'false' ? false : config.trustProxy);
   installViews(app, config.env !== 'development');
 
@@ -142,7 +144,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   // Before any body parser: the Stripe signature covers the raw bytes.
   app.use(webhookRoutes(ctx.webhooks));
 
-  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
+  // Everything a page's layout needs comes before the body parser, so a body that cannot be read still gets the store's error page.
   app.use(readFlash);
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     res.locals.store = { name: config.storeName, currency: config.currency };
@@ -164,6 +166,10 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   // Who is signed in: req.user and res.locals.currentUser (renews expired access tokens).
   app.use(authenticate(ctx));
   app.use(cartLocals(ctx));
+  // Pages with personal data are never stored by browsers or proxies.
+  app.use(PERSONAL_PAGES, noStore);
+
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
 
   // CSRF on every state-changing request (after the body parser and auth).
   app.use(csrf.protect);

@@ -76,7 +76,52 @@
     });
   }
 
+  // Checkout: totals follow the shipping method, state and store credit as they change, so the amount on the
+  // "Place order" button is always the one charged (the server refuses a different total and shows the new one).
+  function enhanceCheckoutTotals() {
+    var form = document.querySelector('form[data-checkout]');
+    if (!form || !window.fetch) return;
+    var totals = document.querySelector('[data-checkout-totals]');
+    var amount = form.querySelector('[data-amount-due]');
+    var expected = form.querySelector('[data-expected-amount]');
+    var placeButton = amount ? amount.closest('button') : null;
+    form.querySelectorAll('[data-review-button], [data-review-hint]').forEach(function (el) { el.hidden = true; });
+    var latest = 0;
+
+    function refresh() {
+      var params = new URLSearchParams();
+      var shipping = form.querySelector('input[name=shipping_method]:checked');
+      var region = form.querySelector('[name=region]');
+      var credit = form.querySelector('input[name=use_store_credit]');
+      if (shipping) params.set('shipping_method', shipping.value);
+      if (region) params.set('region', region.value);
+      if (credit && credit.checked) params.set('use_store_credit', 'on');
+      var ticket = ++latest;
+      // Until the new total is in, the order cannot be placed at an amount the shopper has not seen.
+      if (placeButton) placeButton.disabled = true;
+      fetch(form.getAttribute('data-checkout') + '?' + params.toString(), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (r) { if (!r.ok) throw new Error('totals ' + r.status); return r.json(); })
+        .then(function (data) {
+          if (ticket !== latest) return;
+          if (totals) totals.innerHTML = data.totalsHtml;
+          if (amount) amount.textContent = data.amountDue;
+          if (expected) expected.value = String(data.amountDueCents);
+        })
+        .catch(function () {
+          // Without fresh figures the server still checks the total and shows the new one if it changed.
+          form.querySelectorAll('[data-review-button], [data-review-hint]').forEach(function (el) { el.hidden = false; });
+        })
+        .then(function () { if (ticket === latest && placeButton) placeButton.disabled = false; });
+    }
+
+    form.addEventListener('change', function (event) {
+      var name = event.target && event.target.name;
+      if (name === 'shipping_method' || name === 'region' || name === 'use_store_credit') refresh();
+    });
+  }
+
   ready(function () {
+    enhanceCheckoutTotals();
     enhanceAutosubmit();
     enhanceGallery();
     enhanceCalculator();

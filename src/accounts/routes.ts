@@ -1,16 +1,15 @@
-import { Router, type Request, type Response } from 'express';
-import type { z } from 'zod';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from '../config';
 import { type Clock, HOUR, MINUTE } from '../lib/clock';
 import type { Logger } from '../lib/log';
 import type { CurrentUser } from '../http/current-user';
-import { NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../http/errors';
-import { toAppError } from '../http/error-handler';
+import { TooManyRequestsError, UnauthorizedError } from '../http/errors';
+import { formPage, validate } from '../http/validate';
 import { setFlash } from '../http/flash';
 import { clearSessionCookies, safeNext, sessionIdOf, sessionMeta, setSessionCookies, authCookieNames } from '../http/auth';
 import { describeWait, emailKey, GrowingDelay, rateLimit } from '../http/rate-limit';
-import { AddressInput, ForgotInput, IdParam, LoginInput, PasswordChangeInput, ProfileInput, RegisterInput, ResetInput } from './schemas';
-import { InvalidCredentialsError, InvalidLinkError, toCurrentUser, type AccountService } from './service';
+import { AddressInput, AddressParams, ForgotInput, LoginInput, PasswordChangeInput, ProfileInput, RegisterInput, ResetInput } from './schemas';
+import { InvalidCredentialsError, toCurrentUser, type AccountService } from './service';
 import type { SessionService } from './sessions';
 import type { AddressRow } from './repo';
 
@@ -26,37 +25,9 @@ export interface AccountRoutesDeps {
 /** Runs after a successful log-in, before the redirect (e.g. merging the guest cart). Failures are logged, not shown. */
 export type LoginHook = (event: { req: Request; res: Response; user: CurrentUser }) => Promise<void>;
 
-type Locals = Record<string, unknown>;
-
-/** The form body without the CSRF field. */
-function form(req: Request): Record<string, unknown> {
-  const { _csrf: _ignored, ...rest } = (req.body ?? {}) as Record<string, unknown>;
-  return rest;
-}
-
-/** The submitted values to show again: strings only, never passwords. */
-function keep(body: Record<string, unknown>, fields: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of fields) if (typeof body[f] === 'string') out[f] = (body[f] as string).slice(0, 500);
-  return out;
-}
-
-/** Re-renders the form with field messages for validation errors; anything else goes to the error handler. */
-function renderInvalid(res: Response, err: unknown, view: string, locals: Locals): void {
-  const e = toAppError(err);
-  if (!(e instanceof ValidationError)) throw err;
-  res.status(422).render(view, { errors: e.fields, formError: e.message, ...locals });
-}
-
 function me(req: Request): CurrentUser {
   if (!req.user) throw new UnauthorizedError();
   return req.user;
-}
-
-function addressId(req: Request): number {
-  const id = IdParam.safeParse(req.params.id);
-  if (!id.success) throw new NotFoundError('We could not find that address.');
-  return id.data;
 }
 
 function addressValues(a: AddressRow): Record<string, unknown> {
@@ -66,15 +37,17 @@ function addressValues(a: AddressRow): Record<string, unknown> {
   };
 }
 
-const ADDRESS_FIELDS = ['label', 'first_name', 'last_name', 'line1', 'line2', 'city', 'region', 'postal_code', 'country', 'phone'];
-
-function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  return schema.parse(body);
-}
+const ADDRESS_FIELDS = ['label', 'first_name', 'last_name', 'line1', 'line2', 'city', 'region', 'postal_code', 'country', 'phone', 'is_default'];
 
 function queryToken(req: Request): string {
   const t = req.query.token;
   return typeof t === 'string' ? t : '';
+}
+
+/** The reset token of a submitted form: its hidden field, else the link's. */
+function resetToken(req: Request): string {
+  const t = (req.body as Record<string, unknown> | undefined)?.token;
+  return typeof t === 'string' && t ? t : queryToken(req);
 }
 
 /**
@@ -100,22 +73,19 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
 
   // ---- register
 
+  const registerPage = formPage({ view: 'accounts/register', keep: ['email', 'first_name', 'last_name'], locals: () => ({ title: 'Create an account', noindex: true }) });
+  const register = validate({ body: RegisterInput }, { form: registerPage });
+
   router.get('/register', (req, res) => {
     if (req.user) return res.redirect(303, '/account');
-    res.render('accounts/register', { title: 'Create an account', values: {}, errors: {}, noindex: true });
+    return registerPage.render(req, res);
   });
 
-  router.post('/register', limit.register, limit.registerEmail, async (req, res) => {
-    const body = form(req);
-    const values = keep(body, ['email', 'first_name', 'last_name']);
-    try {
-      await accounts.register(parse(RegisterInput, body));
-    } catch (err) {
-      return renderInvalid(res, err, 'accounts/register', { title: 'Create an account', values, noindex: true });
-    }
+  router.post('/register', limit.register, limit.registerEmail, register, registerPage.submit(async (req, res) => {
+    await accounts.register(register.body(req));
     // Same answer whether or not the address already had an account.
     res.redirect(303, '/register/done');
-  });
+  }));
 
   router.get('/register/done', (_req, res) => {
     res.render('accounts/register-done', { title: 'Check your inbox', noindex: true });
@@ -123,42 +93,44 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
 
   // ---- log in / out
 
+  const loginPage = formPage({
+    view: 'accounts/login',
+    keep: ['email', 'next'],
+    showRefusals: true,
+    locals: (req, _res, submitted) => ({ title: 'Log in', noindex: true, values: { ...submitted, next: safeNext(submitted.next ?? req.query.next, '') } }),
+  });
+  const login = validate({ body: LoginInput }, { form: loginPage });
+
   router.get('/login', (req, res) => {
     const next = safeNext(req.query.next, '');
     if (req.user) return res.redirect(303, next || '/account');
-    res.render('accounts/login', { title: 'Log in', values: { next }, errors: {}, noindex: true });
+    return loginPage.render(req, res);
   });
 
-  router.post('/login', limit.login, async (req, res) => {
-    const body = form(req);
-    const values = { ...keep(body, ['email']), next: safeNext(body.next, '') };
-    let input: LoginInput;
-    try {
-      input = parse(LoginInput, body);
-    } catch (err) {
-      return renderInvalid(res, err, 'accounts/login', { title: 'Log in', values, noindex: true });
-    }
+  router.post('/login', limit.login, login, loginPage.submit(async (req, res) => {
+    const input = login.body(req);
     const key = `login:${input.email}`;
     const wait = loginDelay.waitSeconds(key);
     if (wait > 0) {
       logger.warn({ event: 'login.throttled', email: input.email, ip: req.ip }, 'log-in throttled');
       throw new TooManyRequestsError(`Too many failed log-in attempts for this account. You can try again in ${describeWait(wait)}.`, wait);
     }
+    let signedIn;
     try {
-      const { user, session } = await accounts.login(input.email, input.password, sessionMeta(req));
-      loginDelay.succeed(key);
-      setSessionCookies(res, config, session);
-      const current = toCurrentUser(user);
-      for (const hook of deps.loginHooks) {
-        await hook({ req, res, user: current }).catch((err: unknown) => logger.error({ err, userId: user.id }, 'after-login hook failed'));
-      }
-      res.redirect(303, safeNext(input.next));
+      signedIn = await accounts.login(input.email, input.password, sessionMeta(req));
     } catch (err) {
-      if (!(err instanceof InvalidCredentialsError)) throw err;
-      loginDelay.fail(key);
-      res.status(401).render('accounts/login', { title: 'Log in', values, errors: {}, formError: err.message, noindex: true });
+      if (err instanceof InvalidCredentialsError) loginDelay.fail(key);
+      throw err;
     }
-  });
+    const { user, session } = signedIn;
+    loginDelay.succeed(key);
+    setSessionCookies(res, config, session);
+    const current = toCurrentUser(user);
+    for (const hook of deps.loginHooks) {
+      await hook({ req, res, user: current }).catch((err: unknown) => logger.error({ err, userId: user.id }, 'after-login hook failed'));
+    }
+    res.redirect(303, safeNext(input.next));
+  }));
 
   router.post('/logout', async (req, res) => {
     const sessionId = sessionIdOf(req);
@@ -173,13 +145,8 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   // ---- e-mail verification
 
   router.get('/verify-email', async (req, res) => {
-    try {
-      const { alreadyVerified } = await accounts.verifyEmail(queryToken(req));
-      res.render('accounts/verified', { title: 'E-mail address confirmed', alreadyVerified, noindex: true });
-    } catch (err) {
-      if (!(err instanceof InvalidLinkError)) throw err;
-      res.status(400).render('accounts/link-invalid', { title: 'Link not valid', purpose: err.purpose, message: err.message, noindex: true });
-    }
+    const { alreadyVerified } = await accounts.verifyEmail(queryToken(req));
+    res.render('accounts/verified', { title: 'E-mail address confirmed', alreadyVerified, noindex: true });
   });
 
   router.post('/account/verify-email', limit.resend, async (req, res) => {
@@ -191,56 +158,37 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
 
   // ---- password reset
 
-  router.get('/forgot-password', (_req, res) => {
-    res.render('accounts/forgot-password', { title: 'Forgot your password?', values: {}, errors: {}, noindex: true });
-  });
+  const forgotPage = formPage({ view: 'accounts/forgot-password', keep: ['email'], locals: () => ({ title: 'Forgot your password?', noindex: true }) });
+  const forgot = validate({ body: ForgotInput }, { form: forgotPage });
 
-  router.post('/forgot-password', limit.forgot, limit.forgotEmail, async (req, res) => {
-    const body = form(req);
-    let input: ForgotInput;
-    try {
-      input = parse(ForgotInput, body);
-    } catch (err) {
-      return renderInvalid(res, err, 'accounts/forgot-password', { title: 'Forgot your password?', values: keep(body, ['email']), noindex: true });
-    }
-    await accounts.requestPasswordReset(input.email, sessionMeta(req));
+  router.get('/forgot-password', (req, res) => forgotPage.render(req, res));
+
+  router.post('/forgot-password', limit.forgot, limit.forgotEmail, forgot, forgotPage.submit(async (req, res) => {
+    await accounts.requestPasswordReset(forgot.body(req).email, sessionMeta(req));
     // Same answer whether or not the address has an account.
     res.redirect(303, '/forgot-password/sent');
-  });
+  }));
 
   router.get('/forgot-password/sent', (_req, res) => {
     res.render('accounts/forgot-sent', { title: 'Check your inbox', noindex: true });
   });
 
-  const invalidLink = (res: Response, err: InvalidLinkError) =>
-    res.status(400).render('accounts/link-invalid', { title: 'Link not valid', purpose: err.purpose, message: err.message, noindex: true });
+  const resetPage = formPage({ view: 'accounts/reset-password', keep: [], locals: (req) => ({ title: 'Choose a new password', token: resetToken(req), noindex: true }) });
+  const reset = validate({ body: ResetInput }, { form: resetPage });
+  // A dead link is reported before any password advice.
+  const liveResetLink: RequestHandler = async (req, _res, next) => {
+    await accounts.checkResetToken(resetToken(req));
+    next();
+  };
 
-  router.get('/reset-password', async (req, res) => {
-    const token = queryToken(req);
-    try {
-      await accounts.checkResetToken(token);
-    } catch (err) {
-      if (err instanceof InvalidLinkError) return invalidLink(res, err);
-      throw err;
-    }
-    res.render('accounts/reset-password', { title: 'Choose a new password', token, errors: {}, noindex: true });
-  });
+  router.get('/reset-password', liveResetLink, (req, res) => resetPage.render(req, res));
 
-  router.post('/reset-password', limit.reset, async (req, res) => {
-    const body = form(req);
-    const token = typeof body.token === 'string' && body.token ? body.token : queryToken(req);
-    try {
-      await accounts.checkResetToken(token); // a dead link is reported before any password advice
-      const input = parse(ResetInput, { token, password: body.password });
-      await accounts.resetPassword(input.token, input.password);
-    } catch (err) {
-      if (err instanceof InvalidLinkError) return invalidLink(res, err);
-      return renderInvalid(res, err, 'accounts/reset-password', { title: 'Choose a new password', token, noindex: true });
-    }
+  router.post('/reset-password', limit.reset, liveResetLink, reset, resetPage.submit(async (req, res) => {
+    await accounts.resetPassword(resetToken(req), reset.body(req).password);
     clearSessionCookies(res, config);
     setFlash(res, 'success', 'Your password has been changed and every device signed out. Log in with your new password.');
     res.redirect(303, '/login');
-  });
+  }));
 
   // ---- account area (guarded by requireAuth for /account in app.ts)
 
@@ -249,6 +197,13 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     const glance = await accounts.dashboard(user.id);
     res.render('accounts/dashboard', { title: 'Your account', user, glance, noindex: true });
   });
+
+  const profilePage = formPage({
+    view: 'accounts/profile',
+    keep: ['first_name', 'last_name', 'phone', 'email'],
+    locals: (req) => ({ title: 'Your profile', verified: me(req).emailVerified, noindex: true }),
+  });
+  const profile = validate({ body: ProfileInput }, { form: profilePage });
 
   router.get('/account/profile', async (req, res) => {
     const user = await accounts.user(me(req).id);
@@ -261,43 +216,27 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     });
   });
 
-  router.post('/account/profile', async (req, res) => {
-    const body = form(req);
-    const user = me(req);
-    try {
-      const { emailChanged } = await accounts.updateProfile(user.id, parse(ProfileInput, body));
-      setFlash(res, 'success', emailChanged ? 'Profile saved. We sent a confirmation link to your new e-mail address; please open it to confirm the change.' : 'Profile saved.');
-    } catch (err) {
-      return renderInvalid(res, err, 'accounts/profile', {
-        title: 'Your profile',
-        values: keep(body, ['first_name', 'last_name', 'phone', 'email']),
-        verified: user.emailVerified,
-        noindex: true,
-      });
-    }
+  router.post('/account/profile', profile, profilePage.submit(async (req, res) => {
+    const { emailChanged } = await accounts.updateProfile(me(req).id, profile.body(req));
+    setFlash(res, 'success', emailChanged ? 'Profile saved. We sent a confirmation link to your new e-mail address; please open it to confirm the change.' : 'Profile saved.');
     res.redirect(303, '/account/profile');
+  }));
+
+  const passwordPage = formPage({
+    view: 'accounts/password',
+    keep: [],
+    locals: async (req) => ({ title: 'Password and security', activeSessions: (await accounts.dashboard(me(req).id)).activeSessions, noindex: true }),
   });
+  const passwordChange = validate({ body: PasswordChangeInput }, { form: passwordPage });
 
-  const passwordPage = async (req: Request, res: Response, status: number, extra: Locals) => {
-    const { activeSessions } = await accounts.dashboard(me(req).id);
-    res.status(status).render('accounts/password', { title: 'Password and security', activeSessions, errors: {}, noindex: true, ...extra });
-  };
+  router.get('/account/password', (req, res) => passwordPage.render(req, res));
 
-  router.get('/account/password', (req, res) => passwordPage(req, res, 200, {}));
-
-  router.post('/account/password', async (req, res) => {
-    const user = me(req);
-    try {
-      const { accessToken } = await accounts.changePassword(user.id, sessionIdOf(req) ?? '', parse(PasswordChangeInput, form(req)));
-      setSessionCookies(res, config, { accessToken });
-    } catch (err) {
-      const e = toAppError(err);
-      if (!(e instanceof ValidationError)) throw err;
-      return passwordPage(req, res, 422, { errors: e.fields, formError: e.message });
-    }
+  router.post('/account/password', passwordChange, passwordPage.submit(async (req, res) => {
+    const { accessToken } = await accounts.changePassword(me(req).id, sessionIdOf(req) ?? '', passwordChange.body(req));
+    setSessionCookies(res, config, { accessToken });
     setFlash(res, 'success', 'Password changed. Your other devices have been signed out.');
     res.redirect(303, '/account/password');
-  });
+  }));
 
   router.post('/account/sign-out-everywhere', async (req, res) => {
     await accounts.signOutEverywhere(me(req).id);
@@ -308,6 +247,24 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
 
   // ---- addresses
 
+  const notFound = 'We could not find that address.';
+  const addressPage = formPage({
+    view: 'accounts/address-form',
+    keep: ADDRESS_FIELDS,
+    locals: (req) => {
+      const id = AddressParams.safeParse(req.params);
+      return id.success ? { title: 'Edit address', addressId: id.data.id, noindex: true } : { title: 'Add an address', addressId: null, noindex: true };
+    },
+  });
+  const addressParams = validate({ params: AddressParams }, { notFound });
+  const newAddress = validate({ body: AddressInput }, { form: addressPage });
+  const editAddress = validate({ params: AddressParams, body: AddressInput }, { form: addressPage, notFound });
+  /** Someone else's address is "not found", before its form is validated. */
+  const ownAddress: RequestHandler = async (req, _res, next) => {
+    await accounts.address(me(req).id, addressParams.params(req).id);
+    next();
+  };
+
   router.get('/account/addresses', async (req, res) => {
     const addresses = await accounts.listAddresses(me(req).id);
     res.render('accounts/addresses', { title: 'Your addresses', addresses, noindex: true });
@@ -317,48 +274,31 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     res.render('accounts/address-form', { title: 'Add an address', addressId: null, values: { country: 'US' }, errors: {}, noindex: true });
   });
 
-  router.post('/account/addresses', async (req, res) => {
-    const body = form(req);
-    try {
-      await accounts.createAddress(me(req).id, parse(AddressInput, body));
-    } catch (err) {
-      return renderInvalid(res, err, 'accounts/address-form', {
-        title: 'Add an address', addressId: null, values: { ...keep(body, ADDRESS_FIELDS), is_default: body.is_default !== undefined }, noindex: true,
-      });
-    }
+  router.post('/account/addresses', newAddress, addressPage.submit(async (req, res) => {
+    await accounts.createAddress(me(req).id, newAddress.body(req));
     setFlash(res, 'success', 'Address added.');
     res.redirect(303, '/account/addresses');
-  });
+  }));
 
-  router.get('/account/addresses/:id/edit', async (req, res) => {
-    const address = await accounts.address(me(req).id, addressId(req));
+  router.get('/account/addresses/:id/edit', addressParams, async (req, res) => {
+    const address = await accounts.address(me(req).id, addressParams.params(req).id);
     res.render('accounts/address-form', { title: 'Edit address', addressId: address.id, values: addressValues(address), errors: {}, noindex: true });
   });
 
-  router.post('/account/addresses/:id', async (req, res) => {
-    const id = addressId(req);
-    const userId = me(req).id;
-    await accounts.address(userId, id); // 404 before validating someone else's address
-    const body = form(req);
-    try {
-      await accounts.updateAddress(userId, id, parse(AddressInput, body));
-    } catch (err) {
-      return renderInvalid(res, err, 'accounts/address-form', {
-        title: 'Edit address', addressId: id, values: { ...keep(body, ADDRESS_FIELDS), is_default: body.is_default !== undefined }, noindex: true,
-      });
-    }
+  router.post('/account/addresses/:id', addressParams, ownAddress, editAddress, addressPage.submit(async (req, res) => {
+    await accounts.updateAddress(me(req).id, editAddress.params(req).id, editAddress.body(req));
     setFlash(res, 'success', 'Address saved.');
     res.redirect(303, '/account/addresses');
-  });
+  }));
 
-  router.post('/account/addresses/:id/delete', async (req, res) => {
-    await accounts.deleteAddress(me(req).id, addressId(req));
+  router.post('/account/addresses/:id/delete', addressParams, async (req, res) => {
+    await accounts.deleteAddress(me(req).id, addressParams.params(req).id);
     setFlash(res, 'success', 'Address deleted.');
     res.redirect(303, '/account/addresses');
   });
 
-  router.post('/account/addresses/:id/default', async (req, res) => {
-    await accounts.makeDefaultAddress(me(req).id, addressId(req));
+  router.post('/account/addresses/:id/default', addressParams, async (req, res) => {
+    await accounts.makeDefaultAddress(me(req).id, addressParams.params(req).id);
     setFlash(res, 'success', 'Default address updated.');
     res.redirect(303, '/account/addresses');
   });

@@ -47,8 +47,9 @@ export type LoginInput = z.infer<typeof LoginInput>;
 export const ForgotInput = z.object({ email: Email });
 export type ForgotInput = z.infer<typeof ForgotInput>;
 
+/** The token comes from the link (checked before this form is); the form carries it along. */
 export const ResetInput = z.object({
-  token: z.string({ error: 'This link is not valid.' }).min(1, 'This link is not valid.').max(200),
+  token: z.string().max(200).optional(),
   password: NewPassword,
 });
 export type ResetInput = z.infer<typeof ResetInput>;
@@ -101,4 +102,4 @@ export const AddressInput = z
   .strict();
 export type AddressInput = z.infer<typeof AddressInput>;
 
-export const IdParam = z.coerce.number().int().positive().max(2_147_483_647);
+export const AddressParams = z.object({ id: z.string().regex(/^\d{1,10}$/).transform(Number).pipe(z.number().int().positive().max(2_147_483_647)) });

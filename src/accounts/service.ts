@@ -28,6 +28,7 @@ export class InvalidLinkError extends AppError {
     super(400, 'invalid_link', purpose === 'password_reset'
       ? 'This password reset link is not valid any more: it may have expired (links last one hour) or already been used.'
       : 'This confirmation link is not valid any more: it may have expired (links last 24 hours) or already been used.');
+    this.view = { name: 'accounts/link-invalid', locals: { title: 'Link not valid', purpose, noindex: true } };
   }
 }
 

@@ -1,20 +1,10 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
+import { Router, type Request } from 'express';
 import type { Config } from '../config';
-import { AppError } from '../http/errors';
-import { toAppError } from '../http/error-handler';
 import { setFlash } from '../http/flash';
-import { Quantity } from '../checkout/schemas';
+import { formPage, validate } from '../http/validate';
 import { cartOwner, setCartCookie } from './cookie';
+import { AddItemInput, ItemParams, PromoInput, UpdateItemInput } from './schemas';
 import type { CartChange, CartService } from './service';
-
-const Id = z.string().regex(/^\d{1,10}$/, 'Unknown product.').transform(Number);
-const ItemId = z.string().regex(/^\d{1,10}$/, 'That item is no longer in your cart.').transform(Number);
-const AddItem = z.object({ product_id: Id, quantity: Quantity.optional().default(1) });
-const UpdateItem = z.object({ quantity: Quantity });
-const PromoInput = z.object({
-  code: z.string({ error: 'Enter a code.' }).trim().min(1, 'Enter a code.').max(40, 'That code is too long.').regex(/^[\w-]+$/, 'Codes are letters, digits and dashes.'),
-});
 
 /**
  * Cart (SPEC §7): GET /cart, POST /cart/items, POST /cart/items/:id,
@@ -26,47 +16,34 @@ export function cartRoutes(deps: { cart: CartService; config: Pick<Config, 'isPr
   const { cart, config } = deps;
   const router = Router();
 
-  const show = async (req: Request, res: Response, status = 200, error: string | null = null, errors: Record<string, string> = {}) => {
-    const view = await cart.view(cartOwner(req));
-    res.status(status).render('cart/show', { title: 'Your cart', cart: view, error, errors, noindex: true });
-  };
+  const page = formPage({
+    view: 'cart/show',
+    keep: [],
+    showRefusals: true,
+    locals: async (req) => ({ title: 'Your cart', cart: await cart.view(cartOwner(req)), noindex: true }),
+  });
+  const notInCart = 'That item is no longer in your cart.';
+  const add = validate({ body: AddItemInput }, { form: page });
+  const update = validate({ params: ItemParams, body: UpdateItemInput }, { form: page, notFound: notInCart });
+  const remove = validate({ params: ItemParams }, { notFound: notInCart });
+  const promo = validate({ body: PromoInput }, { form: page });
 
-  /** Runs a cart change: success → flash + redirect; a refused change → the cart page with the reason. */
-  const change = (run: (req: Request) => Promise<CartChange>) => async (req: Request, res: Response, next: NextFunction) => {
-    let result: CartChange;
-    try {
-      result = await run(req);
-    } catch (err) {
-      const e = toAppError(err);
-      if (e instanceof AppError && e.status < 500) {
-        const fields = (e.details as { fields?: Record<string, string> } | undefined)?.fields ?? {};
-        // Field messages say exactly what was wrong ("Quantity must be at least 1.").
-        const message = Object.keys(fields).length ? [...new Set(Object.values(fields))].join(' ') : e.message;
-        return show(req, res, e.status, message, fields);
-      }
-      return next(err);
-    }
-    if (result.token) setCartCookie(res, config, result.token);
-    setFlash(res, result.kind, result.message);
-    res.redirect(303, '/cart');
-  };
+  /** A cart change: its message on the next page and back to the cart, or the cart again with the reason it was refused. */
+  const done = (run: (req: Request) => Promise<CartChange>) =>
+    page.submit(async (req, res) => {
+      const result = await run(req);
+      if (result.token) setCartCookie(res, config, result.token);
+      setFlash(res, result.kind, result.message);
+      res.redirect(303, '/cart');
+    });
 
-  const itemId = (req: Request) => ItemId.parse(req.params.id);
+  router.get('/cart', (req, res) => page.render(req, res));
 
-  router.get('/cart', (req, res) => show(req, res));
-
-  router.post('/cart/items', change((req) => {
-    const input = AddItem.parse(req.body);
-    return cart.addItem(cartOwner(req), input.product_id, input.quantity);
-  }));
-
-  router.post('/cart/items/:id', change((req) => cart.updateItem(cartOwner(req), itemId(req), UpdateItem.parse(req.body).quantity)));
-
-  router.post('/cart/items/:id/delete', change((req) => cart.removeItem(cartOwner(req), itemId(req))));
-
-  router.post('/cart/promo', change((req) => cart.applyPromo(cartOwner(req), PromoInput.parse(req.body).code)));
-
-  router.post('/cart/promo/delete', change((req) => cart.removePromo(cartOwner(req))));
+  router.post('/cart/items', add, done((req) => cart.addItem(cartOwner(req), add.body(req).product_id, add.body(req).quantity)));
+  router.post('/cart/items/:id', update, done((req) => cart.updateItem(cartOwner(req), update.params(req).id, update.body(req).quantity)));
+  router.post('/cart/items/:id/delete', remove, done((req) => cart.removeItem(cartOwner(req), remove.params(req).id)));
+  router.post('/cart/promo', promo, done((req) => cart.applyPromo(cartOwner(req), promo.body(req).code)));
+  router.post('/cart/promo/delete', done((req) => cart.removePromo(cartOwner(req))));
 
   return router;
 }

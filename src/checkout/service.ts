@@ -49,6 +49,14 @@ export class PriceChangedError extends ConflictError {
   }
 }
 
+/** The total is no longer the amount on the button the shopper pressed (another shipping method or state, say). */
+export class TotalChangedError extends ConflictError {
+  override readonly code = 'total_changed';
+  constructor(shown: string, now: string) {
+    super(`The total for the shipping method and state you chose is ${now}, not the ${shown} shown when you pressed the button. Nothing was charged: please check the new total and place the order again.`);
+  }
+}
+
 export interface PlacedOrder {
   id: number;
   number: string;
@@ -104,6 +112,10 @@ export class CheckoutService {
 
   paymentMethods(): PaymentMethod[] {
     return this.deps.payments.stripeEnabled ? ['stripe'] : ['manual'];
+  }
+
+  savedAddresses(userId: number): Promise<repo.SavedAddress[]> {
+    return repo.savedAddresses(this.deps.db, userId);
   }
 
   /** What the checkout page shows for the current selection; writes nothing. */
@@ -209,6 +221,9 @@ export class CheckoutService {
       taxShipping: settings.taxRates.shippingTaxable,
       storeCreditCents: balance,
     });
+    if (input.expected_amount_cents !== undefined && input.expected_amount_cents !== totals.amountDueCents) {
+      throw new TotalChangedError(fmt(input.expected_amount_cents), fmt(totals.amountDueCents));
+    }
 
     const holdMs = input.payment_method === 'stripe' ? this.deps.cardHoldMinutes * MINUTE : (this.deps.manualHoldDays ?? 7) * DAY;
     const expiresAt = totals.amountDueCents > 0 ? new Date(now.getTime() + holdMs) : null;

@@ -5,6 +5,9 @@
 export type FieldErrors = Record<string, string>;
 
 export class AppError extends Error {
+  /** A page of its own to show instead of the generic error page (an expired link, say); it gets `message` too. */
+  view?: { name: string; locals: Record<string, unknown> };
+
   constructor(
     readonly status: number,
     readonly code: string,

@@ -1,4 +1,5 @@
 import type { Request, Response, NextFunction } from 'express';
+import { SECURE_COOKIES } from './cache-control';
 
 export type FlashKind = 'success' | 'error' | 'info';
 export interface Flash {
@@ -8,9 +9,13 @@ export interface Flash {
 
 export const FLASH_COOKIE = 'gg_flash';
 
+function cookieOptions(res: Response) {
+  return { httpOnly: true, sameSite: 'lax' as const, secure: Boolean(res.app.get(SECURE_COOKIES)), signed: true, path: '/' };
+}
+
 /** One-shot message shown on the next page (post/redirect/get). */
 export function setFlash(res: Response, kind: FlashKind, message: string): void {
-  res.cookie(FLASH_COOKIE, JSON.stringify({ kind, message }), { httpOnly: true, sameSite: 'lax', signed: true, path: '/', maxAge: 60_000 });
+  res.cookie(FLASH_COOKIE, JSON.stringify({ kind, message }), { ...cookieOptions(res), maxAge: 60_000 });
 }
 
 export function readFlash(req: Request, res: Response, next: NextFunction): void {
@@ -23,7 +28,7 @@ export function readFlash(req: Request, res: Response, next: NextFunction): void
     } catch {
       // ignore a malformed cookie
     }
-    res.clearCookie(FLASH_COOKIE, { path: '/' });
+    res.clearCookie(FLASH_COOKIE, cookieOptions(res));
   }
   next();
 }

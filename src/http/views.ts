@@ -1,6 +1,6 @@
 import path from 'node:path';
 import ejs from 'ejs';
-import type { Express } from 'express';
+import type { Express, Response } from 'express';
 import { rootPath } from '../lib/paths';
 
 export const VIEWS_DIR = rootPath('views');
@@ -26,5 +26,12 @@ export function installViews(app: Express, cacheTemplates: boolean): void {
         return ejs.renderFile(LAYOUT, { ...opts, body }, { ...ejsOptions, filename: LAYOUT });
       })
       .then((html) => callback(null, html), (err: Error) => callback(err));
+  });
+}
+
+/** A view rendered without the layout, with the response's locals (a fragment for a script). */
+export function renderToString(res: Response, view: string, locals: Record<string, unknown>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    res.render(view, { ...locals, layout: false }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? '')));
   });
 }

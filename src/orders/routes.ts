@@ -1,16 +1,14 @@
-import { Router, type Request, type Response } from 'express';
-import { z } from 'zod';
+import { Router, type Request } from 'express';
 import type { Config } from '../config';
 import { ConflictError, NotFoundError, UnauthorizedError } from '../http/errors';
 import { setFlash } from '../http/flash';
+import { validate } from '../http/validate';
+import { CancelInput, OrderListQuery, OrderParams } from './schemas';
 import { PaymentStartError, type PaymentService } from '../payments/service';
 import { confirmationPath, hasOrderAccess, orderAccessKey } from './access';
 import type { OrderService } from './service';
 import { ORDER_STATUS_LABELS } from './transitions';
 
-const OrderNumber = z.string().regex(/^GG-\d{1,12}$/);
-const Page = z.coerce.number().int().min(1).max(10_000).catch(1);
-const CancelInput = z.object({ refund_to: z.enum(['original', 'store_credit']).optional().default('original') });
 
 export interface OrderRouteDeps {
   orders: OrderService;
@@ -33,22 +31,25 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
   const secret = config.secrets.cookie;
   const router = Router();
 
+  const notFound = 'We could not find that order.';
+  const numbered = validate({ params: OrderParams }, { notFound });
+  const listed = validate({ query: OrderListQuery });
+  const cancel = validate({ params: OrderParams, body: CancelInput }, { notFound });
+
   /** The order the request may see: owner, keyed link, or the Stripe session returning to us. */
   const accessible = async (req: Request) => {
-    const number = OrderNumber.safeParse(req.params.number);
-    if (!number.success) throw new NotFoundError('We could not find that order.');
-    const order = await orders.byNumber(number.data);
+    const order = await orders.byNumber(numbered.params(req).number);
     const key = req.query.key ?? (req.body as Record<string, unknown> | undefined)?.key;
     const sessionId = req.query.session_id;
     const ok =
       order &&
       (hasOrderAccess(order, { userId: req.user?.id ?? null, key }, secret) ||
         (typeof sessionId === 'string' && order.checkoutSessionId !== null && sessionId === order.checkoutSessionId));
-    if (!order || !ok) throw new NotFoundError('We could not find that order.');
+    if (!order || !ok) throw new NotFoundError(notFound);
     return order;
   };
 
-  router.get('/orders/:number/confirmation', async (req, res) => {
+  router.get('/orders/:number/confirmation', numbered, async (req, res) => {
     const order = await accessible(req);
     const details = await orders.details(order.id);
     res.render('orders/confirmation', {
@@ -64,7 +65,7 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
     });
   });
 
-  router.post('/orders/:number/pay', async (req, res) => {
+  router.post('/orders/:number/pay', numbered, async (req, res) => {
     const order = await accessible(req);
     const back = confirmationPath(order, secret);
     try {
@@ -82,25 +83,20 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
     return req.user;
   };
 
-  router.get('/account/orders', async (req: Request, res: Response) => {
-    const user = me(req);
-    const list = await orders.listForCustomer(user.id, Page.parse(req.query.page));
+  router.get('/account/orders', listed, async (req, res) => {
+    const list = await orders.listForCustomer(me(req).id, listed.query(req).page);
     res.render('orders/list', { title: 'Your orders', noindex: true, ...list, statusLabels: ORDER_STATUS_LABELS });
   });
 
-  router.get('/account/orders/:number', async (req, res) => {
-    const number = OrderNumber.safeParse(req.params.number);
-    if (!number.success) throw new NotFoundError('We could not find that order.');
-    const details = await orders.forCustomer(me(req).id, number.data);
+  router.get('/account/orders/:number', numbered, async (req, res) => {
+    const details = await orders.forCustomer(me(req).id, numbered.params(req).number);
     res.render('orders/show', { title: `Order ${details.order.number}`, noindex: true, ...details, statusLabels: ORDER_STATUS_LABELS, instructions: PAYMENT_INSTRUCTIONS });
   });
 
-  router.post('/account/orders/:number/cancel', async (req, res) => {
+  router.post('/account/orders/:number/cancel', cancel, async (req, res) => {
     const user = me(req);
-    const number = OrderNumber.safeParse(req.params.number);
-    if (!number.success) throw new NotFoundError('We could not find that order.');
-    const { order } = await orders.forCustomer(user.id, number.data);
-    const input = CancelInput.parse(req.body ?? {});
+    const { order } = await orders.forCustomer(user.id, cancel.params(req).number);
+    const input = cancel.body(req);
     try {
       await orders.cancelOrder(order.id, { actor: { userId: user.id, label: `user:${user.id}` }, reason: 'Cancelled by the customer', refundTo: input.refund_to });
     } catch (err) {

@@ -120,9 +120,42 @@ describe('POST /checkout: refusals write nothing, placement writes everything', 
     // 449.00 + 24.99 express + NY 4 % of 449.00 = 17.96
     expect(res.text).toContain('$24.99');
     expect(res.text).toContain('$17.96');
-    expect(res.text).toContain('Place order — $491.95');
+    expect(res.text).toContain('Place order — <span data-amount-due>$491.95</span>');
+    expect(res.text).toContain('name="expected_amount_cents" value="49195"');
     expect(res.text).toMatch(/id="ship-express" name="shipping_method" value="express" checked/);
     expect(await counts(t.db)).toEqual(before);
+  });
+
+  it('a total other than the one on the pressed button → refused with the new figures, nothing written; placing again charges what was shown', async () => {
+    const s = await withCart();
+    const page = await s.agent.get('/checkout');
+    const shown = Number(/name="expected_amount_cents" value="(\d+)"/.exec(page.text)![1]);
+    expect(shown).toBe(45_899); // $449.00 + $9.99 standard shipping; no state chosen yet, so no tax
+    const before = await counts(t.db);
+    // Express and New York picked, but the page (no script) still said $458.99.
+    const refused = await s.checkout({ email: 'total@example.com', shipping_method: 'express', region: 'NY', expected_amount_cents: String(shown) });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('The total for the shipping method and state you chose is $491.95, not the $458.99 shown');
+    expect(refused.text).toContain('Place order — <span data-amount-due>$491.95</span>');
+    expect(refused.text).toContain('name="expected_amount_cents" value="49195"');
+    expect(refused.text).toContain('value="total@example.com"');
+    expect(await counts(t.db)).toEqual(before);
+
+    const placed = await s.checkout({ email: 'total@example.com', shipping_method: 'express', region: 'NY', expected_amount_cents: '49195' });
+    expect(placed.status).toBe(303);
+    const order = await t.db('orders').where({ number: orderNumberFrom(placed.headers.location) }).first();
+    expect(order.total_cents).toBe(49_195);
+  });
+
+  it('GET /checkout/totals gives the page script the totals of a selection, never cached', async () => {
+    const s = await withCart();
+    const res = await s.agent.get('/checkout/totals?shipping_method=express&region=NY').set('Accept', 'application/json');
+    expect(res.status).toBe(200);
+    expect(res.headers['cache-control']).toContain('no-store');
+    expect(res.body.amountDueCents).toBe(49_195);
+    expect(res.body.amountDue).toBe('$491.95');
+    expect(res.body.totalsHtml).toContain('$17.96');
+    expect(res.body.totalsHtml).not.toContain('<html');
   });
 
   it('placing writes order, items, units, movements, state change, e-mail job and expiry job in one go', async () => {
