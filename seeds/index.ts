@@ -2,7 +2,7 @@ import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
 import { isMysql, type Conn } from '../src/db';
 import { MINUTE, toDbTime } from '../src/lib/clock';
-import { DEFAULT_CHECKOUT_SETTINGS } from '../src/checkout/settings';
+import { SETTINGS } from '../src/settings/definitions';
 import { CATEGORIES, DEMO_PRODUCTS, toProductRow } from './catalog-data';
 import { productImagePaths, writeProductImages } from './images';
 
@@ -21,22 +21,11 @@ export const DEMO_CUSTOMER = {
 
 const BCRYPT_COST = 10;
 
-export const DEFAULT_SETTINGS: Record<string, unknown> = {
-  store: {
-    name: 'GigGatek',
-    email: 'support@giggatek.local',
-    phone: '+1 (512) 555-0142',
-    address: '4100 Industrial Blvd, Suite 200, Austin, TX 78744, USA',
-  },
-  ...DEFAULT_CHECKOUT_SETTINGS,
-  rental_policy: {
-    grace_days: 7,
-    late_fee_percent: 5,
-    late_fee_cap_cents: 500,
-    default_after_days: 10,
-    retry_days: [3, 7],
-    early_purchase_discount_days: 90,
-  },
+/** The settings a demo store starts with: the fallbacks, plus made-up bank and pickup details. */
+export const DEMO_SETTINGS: Record<string, unknown> = {
+  ...Object.fromEntries(Object.entries(SETTINGS).map(([key, def]) => [key, def.fallback])),
+  bank_transfer: { account_name: 'GigGatek Demo Store LLC', bank_name: 'Demo Bank of Texas', routing_number: '111000025', account_number: '000123456789' },
+  pickup: { address: '4100 Industrial Blvd, Suite 200, Austin, TX 78744', hours: 'Monday to Friday, 9 am to 5 pm' },
 };
 
 const DEMO_PROMOS = [
@@ -181,7 +170,7 @@ async function seedCustomer(trx: Knex.Transaction, now: Date): Promise<number> {
 
 async function seedSettings(trx: Knex.Transaction, now: Date): Promise<void> {
   const existing = new Set<string>((await trx('settings').select('key')).map((r) => r.key));
-  const rows = Object.entries(DEFAULT_SETTINGS)
+  const rows = Object.entries(DEMO_SETTINGS)
     .filter(([key]) => !existing.has(key))
     .map(([key, value]) => ({ key, value: JSON.stringify(value), updated_at: toDbTime(now) }));
   await insertRows(trx, 'settings', rows);

@@ -34,6 +34,7 @@ import { CART_COOKIE, cartLocals } from './cart/cookie';
 import { cartRoutes } from './cart/routes';
 import { checkoutRoutes } from './checkout/routes';
 import { orderRoutes } from './orders/routes';
+import { SettingsService } from './settings/service';
 
 export interface AppDeps {
   config: Config;
@@ -59,6 +60,7 @@ export interface AppContext extends Commerce {
   mailer: Mailer;
   sessions: SessionService;
   accounts: AccountService;
+  settings: SettingsService;
   /** Run after each successful log-in (e.g. cart merge): ctx.loginHooks.push(fn). */
   loginHooks: LoginHook[];
 }
@@ -82,8 +84,9 @@ export function buildContext(deps: AppDeps): AppContext {
   mailer.registerJobs(jobs);
   accounts.registerJobs(jobs);
   const catalog = deps.catalog ?? new CatalogService(deps.db, { searchIndex: config.searchIndex === 'memory' });
+  const settings = new SettingsService({ db, clock });
   const { loginHook: mergeCartAtLogin, ...commerce } = buildCommerce({
-    config, db, clock, logger, jobs,
+    config, db, clock, logger, jobs, settings,
     stripe: deps.stripe,
     onStockReserved: (productIds) => catalog.stockChanged(productIds),
   });
@@ -93,6 +96,7 @@ export function buildContext(deps: AppDeps): AppContext {
     mailer,
     sessions,
     accounts,
+    settings,
     loginHooks: [mergeCartAtLogin],
     config: deps.config,
     db: deps.db,

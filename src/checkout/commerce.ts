@@ -11,6 +11,7 @@ import { OrderService } from '../orders/service';
 import { EXPIRE_JOB, PaymentService, REFUND_JOB } from '../payments/service';
 import { createStripeClient, StripeGateway, type StripeClient } from '../payments/stripe';
 import { StripeWebhooks } from '../payments/webhooks';
+import type { SettingsService } from '../settings/service';
 import { CheckoutService } from './service';
 
 export interface Commerce {
@@ -28,6 +29,7 @@ export interface CommerceDeps {
   clock: Clock;
   logger: Logger;
   jobs: JobRegistry;
+  settings: SettingsService;
   /** A Stripe client to use instead of one built from config.stripe (tests); null forces the manual provider. */
   stripe?: StripeClient | null;
   /** See CheckoutDeps.onStockReserved. */
@@ -47,6 +49,7 @@ export function buildCommerce(deps: CommerceDeps): Commerce & { loginHook: Login
   const orders = new OrderService({ db, clock, logger, secret, payments, gateway });
   const checkout = new CheckoutService({
     db, clock, logger, secret, cart, payments,
+    settings: deps.settings,
     currency: config.currency,
     formatMoney: money,
     cardHoldMinutes: config.orderPaymentTimeoutMinutes,

@@ -2,7 +2,6 @@ import type { Db, Trx } from '../db';
 import { isMysql } from '../db';
 import { DAY, MINUTE, type Clock, toDbTime } from '../lib/clock';
 import type { Logger } from '../lib/log';
-import { TtlCache } from '../lib/ttl-cache';
 import { ConflictError, ValidationError } from '../http/errors';
 import type { CurrentUser } from '../http/current-user';
 import type { CartOwner, CartService, CartView } from '../cart/service';
@@ -11,9 +10,11 @@ import * as orderRepo from '../orders/repo';
 import { orderMachine } from '../orders/transitions';
 import { recordMovements, reserveUnits, markOrderUnitsSold } from '../orders/stock';
 import { queueOrderMail } from '../orders/emails';
+import { manualPaymentDetails, type ManualPaymentDetails } from '../orders/manual-payment';
 import { addCreditEntry, creditBalance } from '../payments/store-credit';
 import * as payRepo from '../payments/repo';
 import { scheduleExpiry, type PaymentService } from '../payments/service';
+import type { SettingsService } from '../settings/service';
 import { checkPromo, type PromoCode } from './promo';
 import * as repo from './repo';
 import { loadCheckoutSettings, taxBpsFor, type CheckoutSettings, type ShippingMethod } from './settings';
@@ -84,6 +85,7 @@ export interface CheckoutDeps {
   secret: string;
   cart: CartService;
   payments: PaymentService;
+  settings: SettingsService;
   formatMoney: (cents: number) => string;
   /** How long a card order holds its units while the shopper pays (config ORDER_PAYMENT_TIMEOUT_MINUTES). */
   cardHoldMinutes: number;
@@ -94,20 +96,12 @@ export interface CheckoutDeps {
 }
 
 const MAX_ATTEMPTS = 4;
-export const SETTINGS_TTL_MS = 10_000;
 
 export class CheckoutService {
-  // Shipping and tax settings change rarely; admin edits apply within SETTINGS_TTL_MS (or at once via invalidateSettings()).
-  private readonly settingsCache = new TtlCache<CheckoutSettings>(SETTINGS_TTL_MS);
-
   constructor(private readonly deps: CheckoutDeps) {}
 
   private settings(): Promise<CheckoutSettings> {
-    return this.settingsCache.get('checkout', () => loadCheckoutSettings(this.deps.db));
-  }
-
-  invalidateSettings(): void {
-    this.settingsCache.clear();
+    return loadCheckoutSettings(this.deps.settings);
   }
 
   paymentMethods(): PaymentMethod[] {
@@ -151,6 +145,8 @@ export class CheckoutService {
    */
   async placeOrder(shopper: Shopper, input: CheckoutInput): Promise<PlacedOrder> {
     const settings = await this.settings();
+    // Read before the transaction: on SQLite it holds the only connection.
+    const manualPayment = input.payment_method === 'manual' ? await manualPaymentDetails(this.deps.settings) : null;
     const method = settings.shippingMethods.find((m) => m.code === input.shipping_method);
     if (!method) throw new ValidationError('Choose one of the shipping methods shown.', { shipping_method: 'Choose one of the shipping methods shown.' });
     if (!this.paymentMethods().includes(input.payment_method)) {
@@ -163,7 +159,7 @@ export class CheckoutService {
     for (let attempt = 1; ; attempt++) {
       try {
         const { placed, productIds } = await this.deps.db.transaction(
-          (trx) => this.placeInTrx(trx, shopper, input, email, settings, method),
+          (trx) => this.placeInTrx(trx, shopper, input, email, settings, method, manualPayment),
           // READ COMMITTED: no gap locks, so concurrent checkouts only meet on the units they both want.
           mysql ? { isolationLevel: 'read committed' } : undefined,
         );
@@ -182,6 +178,7 @@ export class CheckoutService {
 
   private async placeInTrx(
     trx: Trx, shopper: Shopper, input: CheckoutInput, email: string, settings: CheckoutSettings, method: ShippingMethod,
+    manualPayment: ManualPaymentDetails | null,
   ): Promise<{ placed: PlacedOrder; productIds: number[] }> {
     const now = this.deps.clock.now();
     const userId = shopper.user?.id ?? null;
@@ -306,7 +303,8 @@ export class CheckoutService {
     }
     const items = lines.map((l) => ({ productName: l.name, conditionGrade: l.conditionGrade, quantity: l.quantity, totalCents: l.priceCents * l.quantity }));
     const placed: orderRepo.Order = status === 'paid' ? { ...order, status, paymentStatus: 'paid', paidAt: now, expiresAt: null } : order;
-    await queueOrderMail(trx, { clock: this.deps.clock, secret: this.deps.secret }, 'order-confirmation', placed, {}, items);
+    const payBy = status === 'pending_payment' && manualPayment ? { manualPayment } : {};
+    await queueOrderMail(trx, { clock: this.deps.clock, secret: this.deps.secret }, 'order-confirmation', placed, payBy, items);
     await cartRepo.dropCart(trx, cart.id);
 
     return {

@@ -4,6 +4,8 @@ import { ConflictError, NotFoundError, UnauthorizedError } from '../http/errors'
 import { setFlash } from '../http/flash';
 import { validate } from '../http/validate';
 import { CancelInput, OrderListQuery, OrderParams } from './schemas';
+import { manualPaymentDetails } from './manual-payment';
+import type { SettingsService } from '../settings/service';
 import { PaymentStartError, type PaymentService } from '../payments/service';
 import { confirmationPath, hasOrderAccess, orderAccessKey } from './access';
 import type { OrderService } from './service';
@@ -13,13 +15,9 @@ import { ORDER_STATUS_LABELS } from './transitions';
 export interface OrderRouteDeps {
   orders: OrderService;
   payments: PaymentService;
+  settings: SettingsService;
   config: Pick<Config, 'secrets'>;
 }
-
-const PAYMENT_INSTRUCTIONS = [
-  'Pay by bank transfer, quoting your order number as the reference; we e-mail you as soon as it arrives.',
-  'Or pay by card or cash when you pick up your order at our warehouse.',
-];
 
 /**
  * GET /orders/:number/confirmation (the shopper's own: signed in, or the
@@ -61,7 +59,7 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
       paymentCancelled: req.query.payment === 'cancelled',
       returnedFromStripe: typeof req.query.session_id === 'string',
       stripeEnabled: payments.stripeEnabled,
-      instructions: PAYMENT_INSTRUCTIONS,
+      manualPayment: await manualPaymentDetails(deps.settings),
     });
   });
 
@@ -90,7 +88,7 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
 
   router.get('/account/orders/:number', numbered, async (req, res) => {
     const details = await orders.forCustomer(me(req).id, numbered.params(req).number);
-    res.render('orders/show', { title: `Order ${details.order.number}`, noindex: true, ...details, statusLabels: ORDER_STATUS_LABELS, instructions: PAYMENT_INSTRUCTIONS });
+    res.render('orders/show', { title: `Order ${details.order.number}`, noindex: true, ...details, statusLabels: ORDER_STATUS_LABELS, manualPayment: await manualPaymentDetails(deps.settings) });
   });
 
   router.post('/account/orders/:number/cancel', cancel, async (req, res) => {
