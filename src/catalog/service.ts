@@ -4,6 +4,7 @@ import { TtlCache } from '../lib/ttl-cache';
 import type { GuestPage, GuestPageStore } from '../http/page-cache';
 import { RENTAL_TERMS, monthlyFor, rentalQuote, type RentalQuote, type RentalTerm } from '../rentals/quote';
 import { computeFacets, type Facet } from './facets';
+import { pickFilters } from './filters';
 import * as repo from './repo';
 import type { ProductFilters } from './schemas';
 import { searchWords } from './search';
@@ -156,15 +157,10 @@ export class CatalogService {
       words,
       noMatch: f.q !== '' && words.length === 0,
       categoryIds,
-      brand: f.brand,
-      condition: f.condition,
+      ...pickFilters(f),
       minPriceCents: f.minPriceCents,
       maxPriceCents: f.maxPriceCents,
       inStock: f.inStock,
-      cpuFamily: f.cpuFamily,
-      ramGb: f.ramGb,
-      storageGb: f.storageGb,
-      screenIn: f.screenIn,
     };
     const { combos, items } = await this.search(filter, f);
     const { total, facets, byCategory } = computeFacets(combos, filter);
