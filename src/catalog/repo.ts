@@ -289,12 +289,23 @@ export async function searchIndexRows(db: Conn, batch = 5000): Promise<IndexedPr
   }
 }
 
-/** Ids of the products with at least one unit in stock (among `among`, when given). */
-export async function inStockProductIds(db: Conn, among?: number[]): Promise<number[]> {
-  const qb = db('inventory_units').distinct('product_id').where('status', 'in_stock');
-  if (among) qb.whereIn('product_id', among);
-  const rows = await qb;
+/** Ids of the products with at least one unit in stock. */
+export async function inStockProductIds(db: Conn): Promise<number[]> {
+  const rows = await db('inventory_units').distinct('product_id').where('status', 'in_stock');
   return rows.map((r: Row) => r.product_id as number);
+}
+
+export interface StockLevel {
+  id: number;
+  slug: string;
+  inStock: number;
+}
+
+/** How many units of each of these products are in stock, with the slug its page is found by; unknown ids are left out. */
+export async function stockLevels(db: Conn, ids: readonly number[]): Promise<StockLevel[]> {
+  if (!ids.length) return [];
+  const rows = await db('products as p').select('p.id', 'p.slug', inStockSubquery(db)).whereIn('p.id', ids);
+  return rows.map((r: Row) => ({ id: r.id, slug: r.slug, inStock: Number(r.in_stock ?? 0) }));
 }
 
 /**

@@ -7,6 +7,7 @@ import { GRADES, gradeExplanations } from './grades';
 import { filterChips, pageLinks, specRows, spellingSuggestion, SORT_LABELS } from './present';
 import { filtersToQuery, hasNarrowingFilters, parseQuery, ProductQuery, toFilters, withoutNarrowing, type ProductFilters } from './schemas';
 import { searchWords } from './search';
+import { productBodyKey } from './service';
 
 /** Storefront catalog pages: home, listings, product pages and the rent-to-own explainer. */
 export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config'>): Router {
@@ -46,7 +47,7 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config'>): Rout
       related: await catalog.related(product, 4),
       maxQuantity: Math.min(product.inStock, 10),
     });
-    await sendCatalogPage(res, catalog, `product:${product.slug}:${term}`, 'catalog/product', data, {
+    await sendCatalogPage(res, catalog, productBodyKey(product.slug, term), 'catalog/product', data, {
       title: product.name,
       description: `${product.name}, refurbished, grade ${product.conditionGrade}. Buy or rent to own.`,
       canonical: `${config.baseUrl}/products/${product.slug}`,

@@ -218,13 +218,22 @@ export class SearchIndex {
     this.inStock = this.stockFlags(inStockIds);
   }
 
-  /** Sets, for each of `productIds`, whether it is in stock (it is when it is among `inStockIds`). */
-  setStockOf(productIds: number[], inStockIds: number[]): void {
+  /**
+   * Sets, for each of `productIds`, whether it is in stock (it is when it is
+   * among `inStockIds`); returns how many of them this changed. Products the
+   * index does not hold (not active) are left out.
+   */
+  setStockOf(productIds: readonly number[], inStockIds: readonly number[]): number {
     const inStock = new Set(inStockIds);
+    let flipped = 0;
     for (const id of productIds) {
       const slot = this.slotOf.get(id);
-      if (slot !== undefined) this.inStock[slot] = inStock.has(id) ? 1 : 0;
+      if (slot === undefined) continue;
+      const flag = inStock.has(id) ? 1 : 0;
+      if (this.inStock[slot] !== flag) flipped++;
+      this.inStock[slot] = flag;
     }
+    return flipped;
   }
 
   private stockFlags(ids: Iterable<number>): Uint8Array {
