@@ -1,9 +1,7 @@
-/**
- * The hand-written demo catalog and the small pure helpers seeding shares with
- * the bulk generator: slugs, rental prices, facet columns and search text.
- */
+import type { Grade } from '../src/catalog/grades';
+import { slugify, type Specs } from '../src/catalog/product-row';
 
-export type Grade = 'A' | 'B' | 'C' | 'D';
+/** The hand-written demo catalog (products row building: src/catalog/product-row.ts). */
 
 export interface CategoryDef {
   slug: string;
@@ -35,21 +33,6 @@ export function topLevelOf(categorySlug: string): string {
   return cat.parent ?? cat.slug;
 }
 
-export type SpecValue = string | number | boolean;
-
-/** Known keys feed facet columns and search text; anything else is shown as-is. */
-export interface Specs {
-  cpu?: string;
-  cpu_family?: string;
-  ram_gb?: number;
-  storage_gb?: number;
-  storage_type?: string;
-  screen_in?: number;
-  gpu?: string;
-  ports?: string | number;
-  [key: string]: SpecValue | undefined;
-}
-
 export interface DemoUnit {
   serial: string;
   grade: Grade;
@@ -68,106 +51,6 @@ export interface DemoProduct {
   description: string;
   specs: Specs;
   units: DemoUnit[];
-}
-
-export function slugify(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-}
-
-/**
- * Monthly rental prices in cents. The markups (15 %, 35 %, 75 %) keep the
- * total of payments far below the 2.25 × cash price guard of SPEC §4; rounding
- * up adds at most a cent per payment.
- */
-export function rentalPrices(priceCents: number): { rent3: number; rent6: number; rent12: number } {
-  return {
-    rent3: Math.ceil((priceCents * 115) / 300),
-    rent6: Math.ceil((priceCents * 135) / 600),
-    rent12: Math.ceil((priceCents * 175) / 1200),
-  };
-}
-
-/** The indexed copies of specification fields on the products row. */
-export function specFacets(specs: Specs): { cpu_family: string | null; ram_gb: number | null; storage_gb: number | null; screen_in: number | null } {
-  return {
-    cpu_family: specs.cpu_family ?? null,
-    ram_gb: specs.ram_gb ?? null,
-    storage_gb: specs.storage_gb ?? null,
-    screen_in: specs.screen_in ?? null,
-  };
-}
-
-export function formatCapacity(gb: number): string {
-  return gb >= 1000 && gb % 1000 === 0 ? `${gb / 1000}TB` : `${gb}GB`;
-}
-
-const SEARCH_TEXT_MAX = 1000;
-
-/** Spec words for full-text search, so "16GB", "i7" or "IPS" find products whose names lack them. */
-export function searchText(specs: Specs): string {
-  const parts: string[] = [];
-  const add = (s: string | undefined) => {
-    if (s && !parts.includes(s)) parts.push(s);
-  };
-  add(specs.cpu);
-  add(specs.cpu_family);
-  add(specs.gpu);
-  if (specs.ram_gb) add(`${specs.ram_gb}GB RAM`);
-  if (specs.storage_gb) add(`${formatCapacity(specs.storage_gb)} ${specs.storage_type ?? ''}`.trim());
-  if (specs.screen_in) add(`${specs.screen_in}"`);
-  if (typeof specs.ports === 'number') add(`${specs.ports}-port`);
-  for (const [key, value] of Object.entries(specs)) {
-    if (typeof value === 'string' && key !== 'storage_type') add(value);
-  }
-  let text = parts.join(' ');
-  if (text.length > SEARCH_TEXT_MAX) text = text.slice(0, text.lastIndexOf(' ', SEARCH_TEXT_MAX));
-  return text;
-}
-
-export interface ProductRowInput {
-  slug: string;
-  name: string;
-  brand: string;
-  description: string;
-  grade: Grade;
-  priceCents: number;
-  unitCostCents: number;
-  warrantyMonths: number;
-  featured: boolean;
-  specs: Specs;
-  images: string[];
-}
-
-/** A products row (active, facets and search text filled in) ready to insert. */
-export function toProductRow(p: ProductRowInput, categoryId: number, createdAt: string): Record<string, unknown> {
-  const rent = rentalPrices(p.priceCents);
-  return {
-    slug: p.slug,
-    name: p.name,
-    brand: p.brand,
-    description: p.description,
-    category_id: categoryId,
-    specifications: JSON.stringify(p.specs),
-    ...specFacets(p.specs),
-    search_text: searchText(p.specs),
-    condition_grade: p.grade,
-    price_cents: p.priceCents,
-    unit_cost_cents: p.unitCostCents,
-    rent_3_cents: rent.rent3,
-    rent_6_cents: rent.rent6,
-    rent_12_cents: rent.rent12,
-    warranty_months: p.warrantyMonths,
-    images: JSON.stringify(p.images),
-    featured: p.featured,
-    status: 'active',
-    created_at: createdAt,
-    updated_at: createdAt,
-  };
 }
 
 // ---------------------------------------------------------------------------

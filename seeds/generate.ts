@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { toDbTime, DAY } from '../src/lib/clock';
-import { CATEGORIES, slugify, toProductRow, type Grade, type Specs } from './catalog-data';
+import type { Grade } from '../src/catalog/grades';
+import { slugify, toProductRow, type Specs } from '../src/catalog/product-row';
+import { CATEGORIES } from './catalog-data';
 import { genericImagePath, writeGenericImages } from './images';
 import { ensureCategories, insertRows } from './index';
 
@@ -253,9 +255,9 @@ export async function generateProducts(
     const batch = Array.from({ length: size }, (_, i) => generated(seed, start + done + i + 1, categoryIds, now));
     await db.transaction(async (trx) => {
       await insertRows(trx, 'products', batch.map((b) => b.product), batchSize);
-      const slugs = batch.map((b) => b.product.slug as string);
+      const slugs = batch.map((b) => b.product.slug);
       const idBySlug = new Map((await trx('products').select('id', 'slug').whereIn('slug', slugs)).map((r) => [r.slug as string, r.id as number]));
-      const units = batch.map((b) => ({ ...b.unit, product_id: idBySlug.get(b.product.slug as string)! }));
+      const units = batch.map((b) => ({ ...b.unit, product_id: idBySlug.get(b.product.slug)! }));
       await insertRows(trx, 'inventory_units', units, batchSize);
     });
     done += size;

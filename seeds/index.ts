@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import { isMysql, type Conn } from '../src/db';
 import { MINUTE, toDbTime } from '../src/lib/clock';
 import { SETTINGS } from '../src/settings/definitions';
-import { CATEGORIES, DEMO_PRODUCTS, toProductRow } from './catalog-data';
+import { toProductRow } from '../src/catalog/product-row';
+import { CATEGORIES, DEMO_PRODUCTS } from './catalog-data';
 import { productImagePaths, writeProductImages } from './images';
 
 /**

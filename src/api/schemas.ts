@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { GRADE_VALUES } from '../catalog/schemas';
+import { GRADE_VALUES } from '../catalog/grades';
 
 /** JSON shapes of the public API; the OpenAPI document is generated from these. */
 

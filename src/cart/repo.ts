@@ -1,3 +1,4 @@
+import type { Grade } from '../catalog/grades';
 import type { Conn } from '../db';
 import { toDbTime } from '../lib/clock';
 
@@ -18,7 +19,7 @@ export interface CartLineRow {
   name: string;
   slug: string;
   image: string | null;
-  conditionGrade: string;
+  conditionGrade: Grade;
   priceCents: number;
   active: boolean;
   available: number;

@@ -1,3 +1,4 @@
+import type { Grade } from '../catalog/grades';
 import crypto from 'node:crypto';
 import type { Conn, Db } from '../db';
 import { inTransaction } from '../db';
@@ -20,7 +21,7 @@ export interface CartLine {
   name: string;
   slug: string;
   image: string | null;
-  conditionGrade: string;
+  conditionGrade: Grade;
   quantity: number;
   unitPriceCents: number;
   addedPriceCents: number;

@@ -8,9 +8,12 @@ import { buildSearchIndex, type SearchIndex } from './search-index';
  *  - current() gives the index, or null while there is none that reflects
  *    this process's changes: the caller then searches the database, which is
  *    always right, only slower.
- *  - invalidate() (called by CatalogService.invalidate() after any change to
- *    products or stock) drops the index; the next search starts a rebuild in
- *    the background.
+ *  - invalidate() (called by CatalogService.changed() after a product,
+ *    price, rating or category change) drops the index; the next search
+ *    starts a rebuild in the background.
+ *  - setStockOf() (after this process changed some products' stock) updates
+ *    their in-stock flags at once, including in an index being built or
+ *    reloaded from rows read before the change.
  *  - Changes made by other processes are noticed through the catalog
  *    fingerprint (repo.catalogFingerprint), checked in the background at most
  *    once per `maxAgeMs`: a product change rebuilds the index, a stock change
@@ -27,6 +30,8 @@ export class LiveSearchIndex {
   private checkedAt = 0;
   private generation = 0;
   private work: Promise<void> | null = null;
+  /** Stock flags reported while background work reads the database, re-applied to what it read (which may predate them). */
+  private reported: Map<number, boolean> | null = null;
   /** The last background failure, for diagnostics; cleared by the next success. */
   lastError: Error | null = null;
 
@@ -52,9 +57,23 @@ export class LiveSearchIndex {
     this.lastError = null;
   }
 
-  /** Sets whether these products are in stock (after this process changed their stock; see CatalogService.stockChanged). */
-  setStockOf(productIds: number[], inStockIds: number[]): void {
-    this.index?.setStockOf(productIds, inStockIds);
+  /**
+   * Sets whether these products are in stock (it is when it is among
+   * `inStockIds`). Returns whether that changed any of them in the index, or
+   * null when there is no index to tell.
+   */
+  setStockOf(productIds: readonly number[], inStockIds: readonly number[]): boolean | null {
+    if (this.reported) {
+      const inStock = new Set(inStockIds);
+      for (const id of productIds) this.reported.set(id, inStock.has(id));
+    }
+    return this.index ? this.index.setStockOf(productIds, inStockIds) > 0 : null;
+  }
+
+  private applyReported(index: SearchIndex): void {
+    if (!this.reported?.size) return;
+    const ids = [...this.reported.keys()];
+    index.setStockOf(ids, ids.filter((id) => this.reported!.get(id)));
   }
 
   /** Builds the index now if there is none (at start-up), after any build or check under way; resolves once it is ready or has failed. */
@@ -70,6 +89,7 @@ export class LiveSearchIndex {
   }
 
   private start(task: () => Promise<void>): void {
+    this.reported = new Map();
     this.work = task()
       .then(
         () => {
@@ -80,6 +100,7 @@ export class LiveSearchIndex {
         },
       )
       .finally(() => {
+        this.reported = null;
         this.checkedAt = this.now();
         this.work = null;
       });
@@ -92,6 +113,7 @@ export class LiveSearchIndex {
     const [rows, inStock] = await Promise.all([repo.searchIndexRows(this.db), repo.inStockProductIds(this.db)]);
     const index = await buildSearchIndex(rows, inStock);
     if (generation !== this.generation) return; // invalidated meanwhile: the next search builds again
+    this.applyReported(index);
     this.index = index;
     this.fingerprint = fingerprint;
   }
@@ -105,6 +127,7 @@ export class LiveSearchIndex {
       const inStock = await repo.inStockProductIds(this.db);
       if (generation !== this.generation || !this.index) return;
       this.index.setStock(inStock);
+      this.applyReported(this.index);
       this.fingerprint = fingerprint;
     }
   }

@@ -1,5 +1,5 @@
-import { capacityLabel } from './facets';
-import type { SpecValue } from './repo';
+import { formatCapacity, PRODUCT_FILTERS, SPEC_FILTERS, type FILTERS } from './filters';
+import type { SpecValue } from './product-row';
 import { filtersToQuery, centsToDollars, type ProductFilters } from './schemas';
 
 /** View helpers for catalog pages: spec rows, pagination links, active-filter chips. */
@@ -44,7 +44,7 @@ function humanize(key: string): string {
 function specValue(key: string, v: SpecValue, specs: Record<string, SpecValue>): string {
   if (typeof v === 'boolean') return v ? 'Yes' : 'No';
   if (key === 'ram_gb' && typeof v === 'number') return `${v} GB`;
-  if (key === 'storage_gb' && typeof v === 'number') return [capacityLabel(v), specs.storage_type].filter(Boolean).join(' ');
+  if (key === 'storage_gb' && typeof v === 'number') return [formatCapacity(v), specs.storage_type].filter(Boolean).join(' ');
   if (key === 'screen_in' && typeof v === 'number') return `${v}″`;
   return String(v);
 }
@@ -72,17 +72,18 @@ export interface Chip {
 /** One "remove this filter" link per active filter value. */
 export function filterChips(basePath: string, f: ProductFilters, omitCategory: boolean): Chip[] {
   const without = (patch: Partial<ProductFilters>) => basePath + filtersToQuery({ ...f, ...patch, page: 1 }, { omitCategory });
+  const selected = (defs: ReadonlyArray<(typeof FILTERS)[number]>) =>
+    defs.flatMap((d) => {
+      const values: Array<string | number> = f[d.key];
+      return values.map((v) => ({ label: d.chip(v), href: without({ [d.key]: values.filter((x) => x !== v) }) }));
+    });
   const chips: Chip[] = [];
   if (f.q) chips.push({ label: `“${f.q}”`, href: without({ q: '', sort: f.sort === 'relevance' ? 'newest' : f.sort }) });
-  for (const b of f.brand) chips.push({ label: b, href: without({ brand: f.brand.filter((x) => x !== b) }) });
-  for (const c of f.condition) chips.push({ label: `Grade ${c}`, href: without({ condition: f.condition.filter((x) => x !== c) }) });
+  chips.push(...selected(PRODUCT_FILTERS));
   if (f.minPriceCents !== null) chips.push({ label: `From $${centsToDollars(f.minPriceCents)}`, href: without({ minPriceCents: null }) });
   if (f.maxPriceCents !== null) chips.push({ label: `Up to $${centsToDollars(f.maxPriceCents)}`, href: without({ maxPriceCents: null }) });
   if (f.inStock) chips.push({ label: 'In stock', href: without({ inStock: false }) });
-  for (const c of f.cpuFamily) chips.push({ label: c, href: without({ cpuFamily: f.cpuFamily.filter((x) => x !== c) }) });
-  for (const r of f.ramGb) chips.push({ label: `${r} GB RAM`, href: without({ ramGb: f.ramGb.filter((x) => x !== r) }) });
-  for (const s of f.storageGb) chips.push({ label: `${capacityLabel(s)} storage`, href: without({ storageGb: f.storageGb.filter((x) => x !== s) }) });
-  for (const s of f.screenIn) chips.push({ label: `${s}″ screen`, href: without({ screenIn: f.screenIn.filter((x) => x !== s) }) });
+  chips.push(...selected(SPEC_FILTERS));
   return chips;
 }
 

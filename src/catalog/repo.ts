@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import { isMysql, type Conn } from '../db';
+import { facetValuesOf, FILTERS, type FacetSelection, type FacetValues } from './filters';
+import type { Grade } from './grades';
+import type { SpecValue } from './product-row';
 import type { Sort } from './schemas';
 import { applySearch, orderByRelevance } from './search';
 import type { IndexedProduct } from './search-index';
-
-export type ConditionGrade = 'A' | 'B' | 'C' | 'D';
 
 export interface Category {
   id: number;
@@ -21,7 +22,7 @@ export interface ProductSummary {
   name: string;
   brand: string;
   categoryId: number;
-  conditionGrade: ConditionGrade;
+  conditionGrade: Grade;
   priceCents: number;
   rent12Cents: number;
   image: string | null;
@@ -30,8 +31,6 @@ export interface ProductSummary {
   ratingCount: number;
   createdAt: string;
 }
-
-export type SpecValue = string | number | boolean | null;
 
 export interface ProductDetail extends ProductSummary {
   description: string;
@@ -59,11 +58,6 @@ export function toCategory(r: Row): Category {
     description: r.description ?? null,
     position: r.position,
   };
-}
-
-/** DECIMAL(4,1) screen size as a number (MySQL may return it as text). */
-function screenInches(v: unknown): number | null {
-  return v === null || v === undefined ? null : Number(v);
 }
 
 function parseJson<T>(text: unknown, fallback: T): T {
@@ -96,14 +90,15 @@ export function toProductSummary(r: Row): ProductSummary {
 
 function toProductDetail(r: Row): ProductDetail {
   const specs = parseJson<Record<string, SpecValue>>(r.specifications, {});
+  const { cpuFamily, ramGb, storageGb, screenIn } = facetValuesOf(r);
   return {
     ...toProductSummary(r),
     description: r.description,
     specifications: specs && typeof specs === 'object' && !Array.isArray(specs) ? specs : {},
-    cpuFamily: r.cpu_family ?? null,
-    ramGb: r.ram_gb ?? null,
-    storageGb: r.storage_gb ?? null,
-    screenIn: screenInches(r.screen_in),
+    cpuFamily,
+    ramGb,
+    storageGb,
+    screenIn,
     rent3Cents: r.rent_3_cents,
     rent6Cents: r.rent_6_cents,
     warrantyMonths: r.warranty_months,
@@ -171,17 +166,11 @@ export async function relatedProducts(db: Conn, p: { id: number; categoryId: num
     .slice(0, limit);
 }
 
-/** The filters shared by the storefront query and the repo: price, stock and the facet selections. */
-export interface AttributeFilters {
-  brand: string[];
-  condition: ConditionGrade[];
+/** The filters shared by the storefront query and the repo: the facet selections (filters.ts), price and stock. */
+export interface AttributeFilters extends FacetSelection {
   minPriceCents: number | null;
   maxPriceCents: number | null;
   inStock: boolean;
-  cpuFamily: string[];
-  ramGb: number[];
-  storageGb: number[];
-  screenIn: number[];
 }
 
 /** Filters as the repo sees them: the category already expanded to ids, the query split into words. */
@@ -207,27 +196,18 @@ function baseQuery(db: Conn, f: ListFilter, ranked = false): Knex.QueryBuilder {
 }
 
 function applyFacetFilters(db: Conn, qb: Knex.QueryBuilder, f: ListFilter): void {
-  // Text facets compare case-insensitively, as MySQL's collation already does.
-  const textIn = (col: string, values: string[]) =>
-    isMysql(db) ? qb.whereIn(col, values) : qb.whereRaw(`${col} COLLATE NOCASE IN (${values.map(() => '?').join(', ')})`, values);
-  if (f.brand.length) textIn('p.brand', f.brand);
-  if (f.condition.length) qb.whereIn('p.condition_grade', f.condition);
-  if (f.cpuFamily.length) textIn('p.cpu_family', f.cpuFamily);
-  if (f.ramGb.length) qb.whereIn('p.ram_gb', f.ramGb);
-  if (f.storageGb.length) qb.whereIn('p.storage_gb', f.storageGb);
-  if (f.screenIn.length) qb.whereIn('p.screen_in', f.screenIn);
+  for (const d of FILTERS) {
+    const values: Array<string | number> = f[d.key];
+    if (!values.length) continue;
+    const col = `p.${d.column}`;
+    // Text compares case-insensitively, as MySQL's collation already does.
+    if (d.kind === 'text' && !isMysql(db)) qb.whereRaw(`${col} COLLATE NOCASE IN (${values.map(() => '?').join(', ')})`, values);
+    else qb.whereIn(col, values);
+  }
 }
 
-export interface FacetCombo {
-  categoryId: number;
-  brand: string;
-  condition: ConditionGrade;
-  cpuFamily: string | null;
-  ramGb: number | null;
-  storageGb: number | null;
-  screenIn: number | null;
-  count: number;
-}
+/** Products sharing a category and every facet value, and how many there are. */
+export type FacetCombo = FacetValues & { categoryId: number; count: number };
 
 /**
  * One GROUP BY over every facet column at once: each distinct combination of
@@ -236,18 +216,9 @@ export interface FacetCombo {
  * so a listing needs two queries however many facets there are.
  */
 export async function facetCombos(db: Conn, f: ListFilter): Promise<FacetCombo[]> {
-  const cols = ['p.category_id', 'p.brand', 'p.condition_grade', 'p.cpu_family', 'p.ram_gb', 'p.storage_gb', 'p.screen_in'];
+  const cols = ['p.category_id', ...FILTERS.map((d) => `p.${d.column}`)];
   const rows = await baseQuery(db, f).select(...cols).count({ n: '*' }).groupBy(...cols);
-  return rows.map((r: Row) => ({
-    categoryId: r.category_id,
-    brand: r.brand,
-    condition: r.condition_grade,
-    cpuFamily: r.cpu_family ?? null,
-    ramGb: r.ram_gb ?? null,
-    storageGb: r.storage_gb ?? null,
-    screenIn: screenInches(r.screen_in),
-    count: Number(r.n),
-  }));
+  return rows.map((r: Row) => ({ categoryId: r.category_id, ...facetValuesOf(r), count: Number(r.n) }));
 }
 
 /** One page of matching products in the requested order. */
@@ -295,7 +266,7 @@ export async function searchIndexRows(db: Conn, batch = 5000): Promise<IndexedPr
   const out: IndexedProduct[] = [];
   for (let after = 0; ; ) {
     const rows = await db('products')
-      .select('id', 'name', 'brand', 'search_text', 'category_id', 'condition_grade', 'cpu_family', 'ram_gb', 'storage_gb', 'screen_in', 'price_cents', 'rating_avg_x100', 'rating_count', 'created_at')
+      .select('id', 'name', 'search_text', 'category_id', ...FILTERS.map((d) => d.column), 'price_cents', 'rating_avg_x100', 'rating_count', 'created_at')
       .where('status', 'active')
       .andWhere('id', '>', after)
       .orderBy('id')
@@ -304,14 +275,9 @@ export async function searchIndexRows(db: Conn, batch = 5000): Promise<IndexedPr
       out.push({
         id: r.id,
         name: r.name,
-        brand: r.brand,
         searchText: r.search_text ?? '',
         categoryId: r.category_id,
-        condition: r.condition_grade,
-        cpuFamily: r.cpu_family ?? null,
-        ramGb: r.ram_gb ?? null,
-        storageGb: r.storage_gb ?? null,
-        screenIn: screenInches(r.screen_in),
+        ...facetValuesOf(r),
         priceCents: r.price_cents,
         ratingAvgX100: Number(r.rating_avg_x100 ?? 0),
         ratingCount: Number(r.rating_count ?? 0),
@@ -323,12 +289,23 @@ export async function searchIndexRows(db: Conn, batch = 5000): Promise<IndexedPr
   }
 }
 
-/** Ids of the products with at least one unit in stock (among `among`, when given). */
-export async function inStockProductIds(db: Conn, among?: number[]): Promise<number[]> {
-  const qb = db('inventory_units').distinct('product_id').where('status', 'in_stock');
-  if (among) qb.whereIn('product_id', among);
-  const rows = await qb;
+/** Ids of the products with at least one unit in stock. */
+export async function inStockProductIds(db: Conn): Promise<number[]> {
+  const rows = await db('inventory_units').distinct('product_id').where('status', 'in_stock');
   return rows.map((r: Row) => r.product_id as number);
+}
+
+export interface StockLevel {
+  id: number;
+  slug: string;
+  inStock: number;
+}
+
+/** How many units of each of these products are in stock, with the slug its page is found by; unknown ids are left out. */
+export async function stockLevels(db: Conn, ids: readonly number[]): Promise<StockLevel[]> {
+  if (!ids.length) return [];
+  const rows = await db('products as p').select('p.id', 'p.slug', inStockSubquery(db)).whereIn('p.id', ids);
+  return rows.map((r: Row) => ({ id: r.id, slug: r.slug, inStock: Number(r.in_stock ?? 0) }));
 }
 
 /**

@@ -5,8 +5,9 @@ import { RENTAL_POLICY, RENTAL_TERMS, rentalQuote, type RentalTerm } from '../re
 import { sendCatalogPage } from './fragments';
 import { GRADES, gradeExplanations } from './grades';
 import { filterChips, pageLinks, specRows, spellingSuggestion, SORT_LABELS } from './present';
-import { filtersToQuery, hasNarrowingFilters, parseQuery, ProductQuery, toFilters, type ProductFilters } from './schemas';
+import { filtersToQuery, hasNarrowingFilters, parseQuery, ProductQuery, toFilters, withoutNarrowing, type ProductFilters } from './schemas';
 import { searchWords } from './search';
+import { productBodyKey } from './service';
 
 /** Storefront catalog pages: home, listings, product pages and the rent-to-own explainer. */
 export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config'>): Router {
@@ -46,7 +47,7 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config'>): Rout
       related: await catalog.related(product, 4),
       maxQuantity: Math.min(product.inStock, 10),
     });
-    await sendCatalogPage(res, catalog, `product:${product.slug}:${term}`, 'catalog/product', data, {
+    await sendCatalogPage(res, catalog, productBodyKey(product.slug, term), 'catalog/product', data, {
       title: product.name,
       description: `${product.name}, refurbished, grade ${product.conditionGrade}. Buy or rent to own.`,
       canonical: `${config.baseUrl}/products/${product.slug}`,
@@ -85,7 +86,7 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config'>): Rout
         nextHref: filters.page < listing.pages ? basePath + filtersToQuery(filters, { page: filters.page + 1, omitCategory: inCategory }) : null,
         chips: filterChips(basePath, filters, inCategory),
         subcategoryHref: (slug: string) => `/categories/${slug}${filtersToQuery({ ...filters, category: null, page: 1 }, { omitCategory: true })}`,
-        clearHref: basePath + (filters.q ? filtersToQuery({ ...filters, ...NO_NARROWING, page: 1 }, { omitCategory: inCategory }) : ''),
+        clearHref: basePath + (filters.q ? filtersToQuery(withoutNarrowing(filters), { omitCategory: inCategory }) : ''),
         sortLabels: SORT_LABELS,
         empty,
         didYouMean,
@@ -104,8 +105,6 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config'>): Rout
 
   return router;
 }
-
-const NO_NARROWING = { brand: [], condition: [], minPriceCents: null, maxPriceCents: null, inStock: false, cpuFamily: [], ramGb: [], storageGb: [], screenIn: [] };
 
 /** ?term= on a product page picks the calculator's term; anything else falls back to 12 months. */
 function chosenTerm(v: unknown): RentalTerm {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BadRequestError } from '../http/errors';
+import { emptySelection, FILTERS, PRODUCT_FILTERS, SPEC_FILTERS, toSelection, wholeNumber, type FilterDef } from './filters';
 import type { AttributeFilters } from './repo';
 
 /**
@@ -7,9 +8,6 @@ import type { AttributeFilters } from './repo';
  * JSON API and the OpenAPI document. Schemas describe the wire format (query
  * strings); transforms turn it into ProductFilters.
  */
-
-export const GRADE_VALUES = ['A', 'B', 'C', 'D'] as const;
-export type Grade = (typeof GRADE_VALUES)[number];
 
 export const SORTS = ['relevance', 'price_asc', 'price_desc', 'newest', 'name', 'rating'] as const;
 export type Sort = (typeof SORTS)[number];
@@ -26,13 +24,6 @@ function multi<T extends z.ZodType>(item: T, what: string) {
     .transform((v): z.output<T>[] => (Array.isArray(v) ? v : [v]));
 }
 
-const wholeNumber = (name: string, min: number, max: number) =>
-  z.coerce
-    .number({ error: `${name} must be a whole number` })
-    .int({ error: `${name} must be a whole number` })
-    .min(min, { error: `${name} must be at least ${min}` })
-    .max(max, { error: `${name} must be at most ${max}` });
-
 const dollars = (name: string) =>
   z.coerce
     .number({ error: `${name} must be an amount in dollars, like 250 or 249.99` })
@@ -40,9 +31,13 @@ const dollars = (name: string) =>
     .max(1_000_000, { error: `${name} must be at most 1000000` })
     .meta({ description: `${name === 'min_price' ? 'Lowest' : 'Highest'} cash price in whole or decimal dollars.` });
 
-const gradeValue = z
-  .enum([...GRADE_VALUES, 'a', 'b', 'c', 'd'], { error: 'condition must be one of A, B, C, D' })
-  .transform((g) => g.toUpperCase() as Grade);
+type Multi<T extends z.ZodType> = ReturnType<typeof multi<T>>;
+type FilterParams<D extends FilterDef> = { [E in D as E['param']]: Multi<E['value']> };
+
+/** The query parameters of these filters (filters.ts), each repeatable. */
+function filterParams<D extends FilterDef>(defs: readonly D[]): FilterParams<D> {
+  return Object.fromEntries(defs.map((d) => [d.param, multi(d.value, d.param).meta({ description: d.description })])) as FilterParams<D>;
+}
 
 export const productQueryShape = {
   q: z
@@ -53,21 +48,14 @@ export const productQueryShape = {
     .string()
     .regex(/^[a-z0-9-]{1,120}$/, { error: 'category must be a category slug such as "laptops"' })
     .meta({ description: 'Category slug; includes its sub-categories.' }),
-  brand: multi(z.string().min(1).max(80, { error: 'brand must be at most 80 characters' }), 'brand').meta({ description: 'Brand; repeat for several.' }),
-  condition: multi(gradeValue, 'condition').meta({ description: 'Condition grade A–D; repeat for several.' }),
+  ...filterParams(PRODUCT_FILTERS),
   min_price: dollars('min_price'),
   max_price: dollars('max_price'),
   in_stock: z
     .enum(['1', '0', 'true', 'false', 'on', 'yes', 'no'], { error: 'in_stock must be 1 or 0' })
     .transform((v) => ['1', 'true', 'on', 'yes'].includes(v))
     .meta({ description: 'Only products with units in stock.' }),
-  cpu_family: multi(z.string().min(1).max(40, { error: 'cpu_family must be at most 40 characters' }), 'cpu_family').meta({ description: 'CPU family, e.g. "Intel Core i7"; repeat for several.' }),
-  ram_gb: multi(wholeNumber('ram_gb', 0, 100_000), 'ram_gb').meta({ description: 'Memory in GB; repeat for several.' }),
-  storage_gb: multi(wholeNumber('storage_gb', 0, 1_000_000), 'storage_gb').meta({ description: 'Storage in GB; repeat for several.' }),
-  screen_in: multi(
-    z.coerce.number({ error: 'screen_in must be a size in inches, like 14 or 15.6' }).min(0, { error: 'screen_in cannot be negative' }).max(100, { error: 'screen_in must be at most 100' }),
-    'screen_in',
-  ).meta({ description: 'Screen size in inches; repeat for several.' }),
+  ...filterParams(SPEC_FILTERS),
   sort: z
     .enum(SORTS, { error: `sort must be one of ${SORTS.join(', ')}` })
     .meta({ description: 'Order of results; default relevance when q is given, otherwise newest.' }),
@@ -93,8 +81,6 @@ export interface ProductFilters extends AttributeFilters {
   page: number;
   perPage: number;
 }
-
-const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
 
 /** Empty fields (an unfilled form input) mean "no filter". */
 function compact(query: Record<string, unknown>): Record<string, unknown> {
@@ -142,15 +128,10 @@ export function toFilters(p: z.output<typeof ApiProductQuery>, perPage = PAGE_SI
   return {
     q,
     category: p.category ?? null,
-    brand: uniq(p.brand ?? []),
-    condition: uniq(p.condition ?? []).sort(),
+    ...toSelection(p),
     minPriceCents: min,
     maxPriceCents: max,
     inStock: p.in_stock ?? false,
-    cpuFamily: uniq(p.cpu_family ?? []),
-    ramGb: uniq(p.ram_gb ?? []).sort((a, b) => a - b),
-    storageGb: uniq(p.storage_gb ?? []).sort((a, b) => a - b),
-    screenIn: uniq(p.screen_in ?? []).sort((a, b) => a - b),
     sort: p.sort ?? (q ? 'relevance' : 'newest'),
     page: p.page ?? 1,
     perPage: p.per_page ?? perPage,
@@ -166,15 +147,11 @@ export function filtersToQuery(f: ProductFilters, overrides: { page?: number; om
   const params = new URLSearchParams();
   if (f.q) params.append('q', f.q);
   if (f.category && !overrides.omitCategory) params.append('category', f.category);
-  for (const b of f.brand) params.append('brand', b);
-  for (const c of f.condition) params.append('condition', c);
+  appendSelected(params, f, PRODUCT_FILTERS);
   if (f.minPriceCents !== null) params.append('min_price', centsToDollars(f.minPriceCents));
   if (f.maxPriceCents !== null) params.append('max_price', centsToDollars(f.maxPriceCents));
   if (f.inStock) params.append('in_stock', '1');
-  for (const c of f.cpuFamily) params.append('cpu_family', c);
-  for (const r of f.ramGb) params.append('ram_gb', String(r));
-  for (const s of f.storageGb) params.append('storage_gb', String(s));
-  for (const s of f.screenIn) params.append('screen_in', String(s));
+  appendSelected(params, f, SPEC_FILTERS);
   if (f.sort !== (f.q ? 'relevance' : 'newest')) params.append('sort', f.sort);
   const page = overrides.page ?? f.page;
   if (page > 1) params.append('page', String(page));
@@ -183,16 +160,20 @@ export function filtersToQuery(f: ProductFilters, overrides: { page?: number; om
   return s ? `?${s}` : '';
 }
 
+function appendSelected(params: URLSearchParams, f: ProductFilters, defs: ReadonlyArray<(typeof FILTERS)[number]>): void {
+  for (const d of defs) for (const v of f[d.key]) params.append(d.param, String(v));
+}
+
 export function centsToDollars(cents: number): string {
   return cents % 100 === 0 ? String(cents / 100) : (cents / 100).toFixed(2);
 }
 
 /** True when any filter beyond q/sort/page narrows the result. */
 export function hasNarrowingFilters(f: ProductFilters): boolean {
-  return (
-    f.brand.length + f.condition.length + f.cpuFamily.length + f.ramGb.length + f.storageGb.length + f.screenIn.length > 0 ||
-    f.minPriceCents !== null ||
-    f.maxPriceCents !== null ||
-    f.inStock
-  );
+  return FILTERS.some((d) => f[d.key].length > 0) || f.minPriceCents !== null || f.maxPriceCents !== null || f.inStock;
+}
+
+/** The same filters with nothing but q, category and sort left (first page). */
+export function withoutNarrowing(f: ProductFilters): ProductFilters {
+  return { ...f, ...emptySelection(), minPriceCents: null, maxPriceCents: null, inStock: false, page: 1 };
 }

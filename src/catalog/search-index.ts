@@ -1,5 +1,6 @@
 import { matchesSelection } from './facets';
-import type { ConditionGrade, FacetCombo, ListFilter } from './repo';
+import { FILTER_KEYS, pickFilters, type FacetValues } from './filters';
+import type { FacetCombo, ListFilter } from './repo';
 import type { Sort } from './schemas';
 
 /**
@@ -20,17 +21,12 @@ import type { Sort } from './schemas';
  * database stays the source of truth.
  */
 
-export interface IndexedProduct {
+/** A product as the index holds it: its words, its facet values (filters.ts) and what results sort by. */
+export interface IndexedProduct extends FacetValues {
   id: number;
   name: string;
-  brand: string;
   searchText: string;
   categoryId: number;
-  condition: ConditionGrade;
-  cpuFamily: string | null;
-  ramGb: number | null;
-  storageGb: number | null;
-  screenIn: number | null;
   priceCents: number;
   ratingAvgX100: number;
   ratingCount: number;
@@ -80,6 +76,13 @@ interface IndexParts {
   postWeight: Uint8Array;
 }
 
+/** Products with equal keys share a facet combination: the category and every filter value. */
+function comboKey(r: IndexedProduct): string {
+  let key = String(r.categoryId);
+  for (const k of FILTER_KEYS) key += `|${r[k]}`;
+  return key;
+}
+
 /** Products are read in slices of this many between yields to the event loop, so a rebuild never stalls requests for long. */
 const BUILD_SLICE = 2000;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -123,10 +126,10 @@ export async function buildSearchIndex(products: IndexedProduct[], inStockIds: I
     if (slot % BUILD_SLICE === 0 && slot > 0) await yieldToEventLoop();
     const r = rows[slot]!;
     names[slot] = fold(r.name);
-    const key = `${r.categoryId}|${r.brand}|${r.condition}|${r.cpuFamily}|${r.ramGb}|${r.storageGb}|${r.screenIn}`;
+    const key = comboKey(r);
     let comboId = comboIds.get(key);
     if (comboId === undefined) {
-      comboId = combos.push({ categoryId: r.categoryId, brand: r.brand, condition: r.condition, cpuFamily: r.cpuFamily, ramGb: r.ramGb, storageGb: r.storageGb, screenIn: r.screenIn }) - 1;
+      comboId = combos.push({ categoryId: r.categoryId, ...pickFilters(r) }) - 1;
       comboIds.set(key, comboId);
     }
     comboOf[slot] = comboId;
@@ -215,13 +218,22 @@ export class SearchIndex {
     this.inStock = this.stockFlags(inStockIds);
   }
 
-  /** Sets, for each of `productIds`, whether it is in stock (it is when it is among `inStockIds`). */
-  setStockOf(productIds: number[], inStockIds: number[]): void {
+  /**
+   * Sets, for each of `productIds`, whether it is in stock (it is when it is
+   * among `inStockIds`); returns how many of them this changed. Products the
+   * index does not hold (not active) are left out.
+   */
+  setStockOf(productIds: readonly number[], inStockIds: readonly number[]): number {
     const inStock = new Set(inStockIds);
+    let flipped = 0;
     for (const id of productIds) {
       const slot = this.slotOf.get(id);
-      if (slot !== undefined) this.inStock[slot] = inStock.has(id) ? 1 : 0;
+      if (slot === undefined) continue;
+      const flag = inStock.has(id) ? 1 : 0;
+      if (this.inStock[slot] !== flag) flipped++;
+      this.inStock[slot] = flag;
     }
+    return flipped;
   }
 
   private stockFlags(ids: Iterable<number>): Uint8Array {

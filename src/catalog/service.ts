@@ -1,9 +1,11 @@
 import type { Db } from '../db';
+import type { CatalogChange, CatalogEvents } from './changes';
 import { BadRequestError } from '../http/errors';
 import { TtlCache } from '../lib/ttl-cache';
 import type { GuestPage, GuestPageStore } from '../http/page-cache';
 import { RENTAL_TERMS, monthlyFor, rentalQuote, type RentalQuote, type RentalTerm } from '../rentals/quote';
 import { computeFacets, type Facet } from './facets';
+import { pickFilters } from './filters';
 import * as repo from './repo';
 import type { ProductFilters } from './schemas';
 import { searchWords } from './search';
@@ -47,16 +49,35 @@ export interface CatalogOptions {
 }
 
 /**
- * Catalog reads, cached in-process for a short time (30 s). Anything that
- * changes products, categories or stock calls invalidate(), so a change shows
- * on the next request. Searches are answered by the in-memory search index
- * when it is ready, else by the database's full-text index.
+ * Catalog reads, cached in-process for a short time (30 s): data, rendered
+ * page bodies and whole guest pages. Searches are answered by the in-memory
+ * search index when it is ready, else by the database's full-text index.
+ *
+ * Whatever changes what the catalog shows calls changed() (CatalogEvents,
+ * changes.ts) once the change is committed; it is then shown as follows:
+ *  - product, price, rating, category: on the next request. Every cached read
+ *    and page is dropped and the search index rebuilt (searches use the
+ *    database meanwhile).
+ *  - stock: the search index's in-stock flags of those products are updated
+ *    at once. When a product sold out or came back in stock, every cached
+ *    page is dropped too, so none offers a product that cannot be bought or
+ *    hides one that can. When only counts changed, the products' own pages
+ *    (data and pages, any URL of them) are dropped and show the new count on
+ *    the next request; listings and other pages keep their 30 s lifetime, so
+ *    a count on a product card may lag by that much. Without a search index
+ *    to compare with (SEARCH_INDEX=database, or while it builds) a stock
+ *    change cannot tell counts from sold-out and drops every cached page.
+ * Changes made by other processes show within 30 s (the cache lifetime and
+ * the search index's fingerprint check).
  */
-export class CatalogService {
+export class CatalogService implements CatalogEvents {
   private readonly cache = new TtlCache<unknown>(CACHE_TTL_MS, 2000);
   private readonly pages = new TtlCache<string>(CACHE_TTL_MS, 500);
   private readonly guestPages = new TtlCache<GuestPage>(CACHE_TTL_MS, 500);
   private readonly searchIndex: LiveSearchIndex | null;
+  /** Products whose stock changed and has not been read yet, and the chain of reads (see readStock). */
+  private readonly stockToRead = new Set<number>();
+  private stockReads: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Db,
@@ -65,32 +86,54 @@ export class CatalogService {
     this.searchIndex = options.searchIndex === false ? null : new LiveSearchIndex(db, CACHE_TTL_MS);
   }
 
-  /** Forgets every cached read and rendered page: call after any change to products, categories or stock. */
-  invalidate(): void {
-    this.clearCaches();
-    this.searchIndex?.invalidate();
+  /** Shows a committed change as the class comment says; resolves once the caches and the search index reflect it. */
+  async changed(change: CatalogChange): Promise<void> {
+    if (change.what !== 'stock') {
+      this.clearCaches();
+      this.searchIndex?.invalidate();
+      return;
+    }
+    for (const id of change.productIds) this.stockToRead.add(id);
+    const run = this.stockReads.then(() => this.readStock());
+    this.stockReads = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Reads the stock of every product named since the last read, one read at
+   * a time: a later read always sees at least what an earlier one saw, so an
+   * older answer never overwrites a newer one, and a burst of orders shares
+   * reads. A failed read drops every cached page, as it cannot tell.
+   */
+  private async readStock(): Promise<void> {
+    const ids = [...this.stockToRead];
+    this.stockToRead.clear();
+    if (!ids.length) return; // an earlier read took these ids
+    try {
+      const levels = await repo.stockLevels(this.db, ids);
+      const flipped = this.searchIndex?.setStockOf(ids, levels.filter((l) => l.inStock > 0).map((l) => l.id)) ?? null;
+      if (flipped === false) levels.forEach((l) => this.forgetProductPage(l));
+      else this.clearCaches();
+    } catch (err) {
+      this.clearCaches();
+      throw err;
+    }
+  }
+
+  /** Drops one product's cached data and pages, under any URL of its page. */
+  private forgetProductPage(p: { id: number; slug: string }): void {
+    this.cache.delete(`product:${p.id}`);
+    this.cache.delete(`product-page:${p.slug}`);
+    for (const term of RENTAL_TERMS) this.pages.delete(productBodyKey(p.slug, term));
+    const path = `/products/${p.slug}`;
+    // Express matches paths case-insensitively and with a trailing slash, so the cache may hold the page under such URLs too.
+    this.guestPages.deleteWhere((url) => url.split('?')[0]!.replace(/\/+$/, '').toLowerCase() === path);
   }
 
   private clearCaches(): void {
     this.cache.clear();
     this.pages.clear();
     this.guestPages.clear();
-  }
-
-  /**
-   * An order reserved units of these products. The search index re-reads
-   * whether they are in stock, so "in stock only" never lists one that just
-   * sold out; when one did sell out, cached pages go too, so no page offers
-   * it for sale. Otherwise cached pages keep their 30 s lifetime (stock counts
-   * on them may lag by that much), and stock coming back (cancel, expiry) is
-   * picked up by the index's periodic check.
-   */
-  async stockChanged(productIds: number[]): Promise<void> {
-    const named = [...new Set(productIds)];
-    if (!named.length) return;
-    const inStock = await repo.inStockProductIds(this.db, named);
-    this.searchIndex?.setStockOf(named, inStock);
-    if (inStock.length < named.length) this.clearCaches();
   }
 
   /** Builds the search index ahead of the first search (at start-up); true once searches use it. */
@@ -156,15 +199,10 @@ export class CatalogService {
       words,
       noMatch: f.q !== '' && words.length === 0,
       categoryIds,
-      brand: f.brand,
-      condition: f.condition,
+      ...pickFilters(f),
       minPriceCents: f.minPriceCents,
       maxPriceCents: f.maxPriceCents,
       inStock: f.inStock,
-      cpuFamily: f.cpuFamily,
-      ramGb: f.ramGb,
-      storageGb: f.storageGb,
-      screenIn: f.screenIn,
     };
     const { combos, items } = await this.search(filter, f);
     const { total, facets, byCategory } = computeFacets(combos, filter);
@@ -216,6 +254,11 @@ export class CatalogService {
   related(product: repo.ProductDetail, limit = 4): Promise<repo.ProductSummary[]> {
     return this.cached(`related:${product.id}:${limit}`, () => repo.relatedProducts(this.db, product, limit));
   }
+}
+
+/** The cache key of a product page's rendered body, for one calculator term. */
+export function productBodyKey(slug: string, term: RentalTerm): string {
+  return `product:${slug}:${term}`;
 }
 
 export function quotesFor(p: repo.ProductDetail): RentalQuote[] {

@@ -13,7 +13,7 @@ import type { Request, RequestHandler, Response } from 'express';
  * Who fills the cache: a route that renders a guest-cacheable page checks
  * res.locals.guestPageKey (set here on a miss) and stores what it rendered
  * (see src/catalog/fragments.ts). Whoever changes what those pages show
- * clears the cache (CatalogService.invalidate()).
+ * clears the cache (CatalogService.changed()).
  */
 
 /** Where a page's CSRF token goes; random per process, so no content can contain it by accident. */

@@ -5,7 +5,6 @@
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
   private readonly loading = new Map<string, Promise<V>>();
-  private generation = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -18,14 +17,15 @@ export class TtlCache<V> {
     if (hit && hit.expires > this.now()) return hit.value;
     const pending = this.loading.get(key);
     if (pending) return pending;
-    const generation = this.generation;
-    const promise = load()
+    const promise: Promise<V> = load()
       .then((value) => {
-        // A load that started before an invalidation must not repopulate stale data.
-        if (generation === this.generation) this.set(key, value);
+        // Only a load still registered may fill its key: one that started before a clear() or delete() would store stale data.
+        if (this.loading.get(key) === promise) this.set(key, value);
         return value;
       })
-      .finally(() => this.loading.delete(key));
+      .finally(() => {
+        if (this.loading.get(key) === promise) this.loading.delete(key);
+      });
     this.loading.set(key, promise);
     return promise;
   }
@@ -44,8 +44,18 @@ export class TtlCache<V> {
     this.entries.set(key, { value, expires: this.now() + this.ttlMs });
   }
 
+  /** Forgets one key, and any load of it under way. */
+  delete(key: string): void {
+    this.entries.delete(key);
+    this.loading.delete(key);
+  }
+
+  /** Forgets every key that `match` accepts, and any load of them under way. */
+  deleteWhere(match: (key: string) => boolean): void {
+    for (const key of [...this.entries.keys(), ...this.loading.keys()]) if (match(key)) this.delete(key);
+  }
+
   clear(): void {
-    this.generation++;
     this.entries.clear();
     this.loading.clear();
   }

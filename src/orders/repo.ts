@@ -1,3 +1,4 @@
+import type { Grade } from '../catalog/grades';
 import type { Conn } from '../db';
 import { isMysql } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
@@ -54,7 +55,7 @@ export interface OrderItem {
   productId: number;
   productName: string;
   productSlug: string;
-  conditionGrade: string;
+  conditionGrade: Grade;
   quantity: number;
   unitPriceCents: number;
   totalCents: number;

@@ -301,13 +301,13 @@ describe('rendered-page cache', () => {
 });
 
 describe('catalog cache', () => {
-  it('serves cached reads until invalidate() is called after a product change', async () => {
+  it('serves cached reads until changed() is called after a product change', async () => {
     const url = '/products/dell-xps-13';
     expect((await get(url)).text).toContain('$579.00');
     expect(await names('/products?q=xps')).toEqual(['Dell XPS 13']);
     await t.db('products').where({ slug: 'dell-xps-13' }).update({ price_cents: 49_900, name: 'Dell XPS 13 Plus' });
     expect((await get(url)).text).toContain('$579.00');
-    t.app.context.catalog.invalidate();
+    await t.app.context.catalog.changed({ what: 'product', productIds: [ids['Dell XPS 13']!] });
     const html = (await get(url)).text;
     expect(html).toContain('$499.00');
     expect(html).toContain('Dell XPS 13 Plus');

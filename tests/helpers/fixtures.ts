@@ -1,3 +1,5 @@
+import type { Grade } from '../../src/catalog/grades';
+import { specFacets, type Specs } from '../../src/catalog/product-row';
 import type { Db } from '../../src/db';
 import { toDbTime } from '../../src/lib/clock';
 
@@ -9,11 +11,11 @@ export interface ProductFixture {
   slug?: string;
   brand?: string;
   priceCents?: number;
-  grade?: 'A' | 'B' | 'C' | 'D';
+  grade?: Grade;
   featured?: boolean;
   status?: 'draft' | 'active' | 'archived';
   units?: number;
-  specs?: Record<string, unknown>;
+  specs?: Specs;
   searchText?: string;
   createdAt?: Date;
   ratingAvgX100?: number;
@@ -32,10 +34,7 @@ export async function insertProduct(db: Db, p: ProductFixture): Promise<number> 
     description: `${p.name}, refurbished and tested.`,
     category_id: p.categoryId,
     specifications: JSON.stringify(specs),
-    cpu_family: (specs.cpu_family as string) ?? null,
-    ram_gb: (specs.ram_gb as number) ?? null,
-    storage_gb: (specs.storage_gb as number) ?? null,
-    screen_in: (specs.screen_in as number) ?? null,
+    ...specFacets(specs),
     search_text: p.searchText ?? '',
     condition_grade: p.grade ?? 'A',
     price_cents: price,

@@ -82,12 +82,12 @@ describe('guest page cache', () => {
     expect(guest.text).toContain('aria-label="0 items in cart"');
   });
 
-  it('shows a change on the next request once the catalog is invalidated', async () => {
+  it('shows a product change on the next request once the catalog is told', async () => {
     const url = '/products/hp-prodesk-400';
     expect((await request(t.app).get(url)).text).toContain('HP ProDesk 400');
     await t.db('products').where({ slug: 'hp-prodesk-400' }).update({ name: 'HP ProDesk 400 G7' });
     expect((await request(t.app).get(url)).text).not.toContain('HP ProDesk 400 G7');
-    t.app.context.catalog.invalidate();
+    await t.app.context.catalog.changed({ what: 'product', productIds: [ids['HP ProDesk 400']!] });
     expect(t.app.context.catalog.guestPageStore.peek(url)).toBeUndefined();
     expect((await request(t.app).get(url)).text).toContain('HP ProDesk 400 G7');
   });

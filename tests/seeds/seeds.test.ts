@@ -5,7 +5,7 @@ import bcrypt from 'bcrypt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshDb, type TestDb } from '../helpers/db';
 import { applySearch, searchWords } from '../../src/catalog/search';
-import { CATEGORIES, DEMO_PRODUCTS, rentalPrices, searchText } from '../../seeds/catalog-data';
+import { CATEGORIES, DEMO_PRODUCTS } from '../../seeds/catalog-data';
 import { writeProductImages } from '../../seeds/images';
 import { DEMO_CUSTOMER, seedDemo } from '../../seeds/index';
 import { generateProducts } from '../../seeds/generate';
@@ -29,30 +29,12 @@ function assertRentGuard(rows: Array<{ price_cents: number; rent_3_cents: number
   }
 }
 
-describe('rentalPrices', () => {
-  it.each([
-    { price: 100, rent3: 39, rent6: 23, rent12: 15 },
-    { price: 4899, rent3: 1878, rent6: 1103, rent12: 715 },
-    { price: 44899, rent3: 17212, rent6: 10103, rent12: 6548 },
-    { price: 229899, rent3: 88128, rent6: 51728, rent12: 33527 },
-  ])('$price cents → $rent3 / $rent6 / $rent12', ({ price, rent3, rent6, rent12 }) => {
-    expect(rentalPrices(price)).toEqual({ rent3, rent6, rent12 });
-    expect(3 * rent3).toBeLessThanOrEqual(2.25 * price);
-    expect(12 * rent12).toBeLessThanOrEqual(2.25 * price);
-  });
-});
-
 describe('demo catalog data', () => {
   it('has unique slugs and serials and uses every category', () => {
     expect(new Set(DEMO_PRODUCTS.map((p) => p.slug)).size).toBe(DEMO_PRODUCTS.length);
     const serials = DEMO_PRODUCTS.flatMap((p) => p.units.map((u) => u.serial));
     expect(new Set(serials).size).toBe(serials.length);
     for (const c of CATEGORIES) expect(DEMO_PRODUCTS.some((p) => p.category === c.slug), c.slug).toBe(true);
-  });
-
-  it('builds search text from spec words', () => {
-    expect(searchText({ cpu: 'Intel Core i5-1145G7', cpu_family: 'Intel Core i5', ram_gb: 16, storage_gb: 512, storage_type: 'NVMe SSD', screen_in: 14 }))
-      .toBe('Intel Core i5-1145G7 Intel Core i5 16GB RAM 512GB NVMe SSD 14"');
   });
 
   it('writes two escaped SVG images per product', () => {
