@@ -4,7 +4,8 @@ import type { Grade } from '../src/catalog/grades';
 import { slugify, toProductRow, type Specs } from '../src/catalog/product-row';
 import { CATEGORIES } from './catalog-data';
 import { genericImagePath, writeGenericImages } from './images';
-import { ensureCategories, insertRows } from './index';
+import { insertInChunks } from '../src/db/batch';
+import { ensureCategories } from './index';
 
 /**
  * Bulk synthetic catalog for load tests and benchmarks: plausible products
@@ -254,11 +255,11 @@ export async function generateProducts(
     const size = Math.min(batchSize, count - done);
     const batch = Array.from({ length: size }, (_, i) => generated(seed, start + done + i + 1, categoryIds, now));
     await db.transaction(async (trx) => {
-      await insertRows(trx, 'products', batch.map((b) => b.product), batchSize);
+      await insertInChunks(trx, 'products', batch.map((b) => b.product), batchSize);
       const slugs = batch.map((b) => b.product.slug);
       const idBySlug = new Map((await trx('products').select('id', 'slug').whereIn('slug', slugs)).map((r) => [r.slug as string, r.id as number]));
       const units = batch.map((b) => ({ ...b.unit, product_id: idBySlug.get(b.product.slug)! }));
-      await insertRows(trx, 'inventory_units', units, batchSize);
+      await insertInChunks(trx, 'inventory_units', units, batchSize);
     });
     done += size;
     opts.onProgress?.(done, count);

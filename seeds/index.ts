@@ -1,6 +1,7 @@
 import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
-import { isMysql, type Conn } from '../src/db';
+import type { Conn } from '../src/db';
+import { insertInChunks } from '../src/db/batch';
 import { MINUTE, toDbTime } from '../src/lib/clock';
 import { SETTINGS } from '../src/settings/definitions';
 import { toProductRow } from '../src/catalog/product-row';
@@ -41,24 +42,6 @@ export interface SeedCounts {
   users: number;
 }
 
-// SQLite compiles a multi-row insert to a compound SELECT (at most 500 terms) and
-// caps bound variables at 32766; MySQL only needs the packet to stay reasonable.
-const SQLITE_MAX_ROWS = 500;
-const SQLITE_MAX_VARIABLES = 32766;
-
-/** Inserts rows in as few statements as the dialect allows. */
-export async function insertRows(db: Conn, table: string, rows: Record<string, unknown>[], maxRows = 1000): Promise<void> {
-  if (rows.length === 0) return;
-  let perStatement = maxRows;
-  if (!isMysql(db)) {
-    const columns = Object.keys(rows[0]).length;
-    perStatement = Math.min(perStatement, SQLITE_MAX_ROWS, Math.floor(SQLITE_MAX_VARIABLES / columns));
-  }
-  for (let i = 0; i < rows.length; i += perStatement) {
-    await db(table).insert(rows.slice(i, i + perStatement));
-  }
-}
-
 /** Creates missing categories (parents first) and returns every category id by slug. */
 export async function ensureCategories(db: Conn, now: Date): Promise<{ ids: Map<string, number>; added: number }> {
   const existing = await db('categories').select('id', 'slug');
@@ -90,7 +73,7 @@ async function seedProducts(trx: Knex.Transaction, categoryIds: Map<string, numb
   const rows = DEMO_PRODUCTS.map((p, i) => ({ p, at: toDbTime(new Date(now.getTime() - i * MINUTE)) }))
     .filter(({ p }) => !existing.has(p.slug))
     .map(({ p, at }) => toProductRow({ ...p, images: productImagePaths(p.slug) }, categoryIds.get(p.category)!, at));
-  await insertRows(trx, 'products', rows);
+  await insertInChunks(trx, 'products', rows);
   return rows.length;
 }
 
@@ -117,10 +100,10 @@ async function seedUnits(trx: Knex.Transaction, now: Date): Promise<number> {
       }));
   });
   if (rows.length === 0) return 0;
-  await insertRows(trx, 'inventory_units', rows);
+  await insertInChunks(trx, 'inventory_units', rows);
 
   const added = await trx('inventory_units').select('id', 'product_id').whereIn('serial_number', rows.map((r) => r.serial_number));
-  await insertRows(
+  await insertInChunks(
     trx,
     'stock_movements',
     added.map((u) => ({
@@ -174,7 +157,7 @@ async function seedSettings(trx: Knex.Transaction, now: Date): Promise<void> {
   const rows = Object.entries(DEMO_SETTINGS)
     .filter(([key]) => !existing.has(key))
     .map(([key, value]) => ({ key, value: JSON.stringify(value), updated_at: toDbTime(now) }));
-  await insertRows(trx, 'settings', rows);
+  await insertInChunks(trx, 'settings', rows);
 }
 
 async function seedPromos(trx: Knex.Transaction, now: Date): Promise<void> {
@@ -183,7 +166,7 @@ async function seedPromos(trx: Knex.Transaction, now: Date): Promise<void> {
   );
   const at = toDbTime(now);
   const rows = DEMO_PROMOS.filter((p) => !existing.has(p.code)).map((p) => ({ ...p, active: true, created_at: at, updated_at: at }));
-  await insertRows(trx, 'promo_codes', rows);
+  await insertInChunks(trx, 'promo_codes', rows);
 }
 
 /** Seeds the demo store in one transaction and returns how many rows it added. */

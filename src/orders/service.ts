@@ -4,7 +4,7 @@ import type { Clock } from '../lib/clock';
 import { toDbTime } from '../lib/clock';
 import type { Logger } from '../lib/log';
 import { ConflictError, NotFoundError } from '../http/errors';
-import { stateHistory, type StateChange } from '../lib/state-machine';
+import { stateHistory, type StateChange } from '../db/state-machine';
 import * as payRepo from '../payments/repo';
 import type { PaymentService } from '../payments/service';
 import type { StripeGateway } from '../payments/stripe';

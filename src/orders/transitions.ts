@@ -1,4 +1,4 @@
-import { defineStateMachine, type Transitions } from '../lib/state-machine';
+import { defineStateMachine, type Transitions } from '../db/state-machine';
 
 export const ORDER_STATUSES = ['pending_payment', 'paid', 'processing', 'shipped', 'delivered', 'cancelled', 'expired'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];

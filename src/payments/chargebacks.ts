@@ -1,6 +1,6 @@
 import type { Trx } from '../db';
 import { toDbTime } from '../lib/clock';
-import { defineStateMachine, type Transitions } from '../lib/state-machine';
+import { defineStateMachine, type Transitions } from '../db/state-machine';
 
 export type DisputeStatus = 'open' | 'under_review' | 'resolved' | 'rejected';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ORDER_STATUSES, ORDER_TRANSITIONS, orderMachine, isCancellable, type OrderStatus } from '../../src/orders/transitions';
-import { IllegalTransitionError, stateHistory } from '../../src/lib/state-machine';
+import { IllegalTransitionError, stateHistory } from '../../src/db/state-machine';
 import { ConflictError } from '../../src/http/errors';
 import { freshDb, type TestDb } from '../helpers/db';
 

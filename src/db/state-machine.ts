@@ -1,7 +1,7 @@
-import type { Conn } from '../db';
-import { isMysql } from '../db';
+import { isMysql, type Conn } from './index';
 import { ConflictError, NotFoundError } from '../http/errors';
-import { fromDbTime, toDbTime } from './clock';
+import { fromDbTime, toDbTime } from '../lib/clock';
+import { insertInChunks } from './batch';
 
 /** For each state, the states it may move to. A state with no entry is final. */
 export type Transitions<S extends string> = { readonly [K in S]: readonly S[] };
@@ -15,6 +15,16 @@ export class IllegalTransitionError extends ConflictError {
     super(`This ${entity.replace(/_/g, ' ')} cannot go from "${from.replace(/_/g, ' ')}" to "${to.replace(/_/g, ' ')}".`, { entity, from, to });
   }
 }
+
+/** Who made a change: a user (staff or customer) or the system. */
+export interface Actor {
+  /** Staff or customer user id; null for the system. */
+  userId: number | null;
+  /** How state_changes names them: `user:12`, `system`, `stripe`. */
+  label: string;
+}
+
+export const SYSTEM: Actor = { userId: null, label: 'system' };
 
 export interface TransitionOptions {
   /** Who made the change: `user:<id>`, `system`, `stripe`. */
@@ -37,8 +47,14 @@ export interface StateMachine<S extends string> {
    * being overwritten) and writes the state_changes row. Returns the old state.
    */
   transition(conn: Conn, id: number, to: S, opts: TransitionOptions): Promise<S>;
-  /** Records the first state of a new row (from = null). */
-  recordInitial(conn: Conn, id: number, state: S, opts: Omit<TransitionOptions, 'set'>): Promise<void>;
+  /**
+   * Moves several rows, all in state `from`, to `to` in one UPDATE (… WHERE
+   * state = from) and one insert of their state_changes rows. Throws a
+   * ConflictError unless every row moved, so the caller's transaction rolls back.
+   */
+  transitionMany(conn: Conn, ids: readonly number[], from: S, to: S, opts: TransitionOptions): Promise<void>;
+  /** Records the first state of new rows (from = null). */
+  recordInitial(conn: Conn, ids: number | readonly number[], state: S, opts: Omit<TransitionOptions, 'set'>): Promise<void>;
 }
 
 /**
@@ -73,25 +89,31 @@ export function defineStateMachine<S extends string>(def: {
         .where({ id, [column]: from })
         .update({ ...opts.set, [column]: to, updated_at: toDbTime(opts.at) });
       if (updated !== 1) throw new ConflictError(`This ${def.entity.replace(/_/g, ' ')} was changed at the same time. Please try again.`);
-      await writeStateChange(conn, def.entity, id, from, to, opts);
+      await writeStateChanges(conn, def.entity, [id], from, to, opts);
       return from;
     },
-    async recordInitial(conn, id, state, opts) {
-      await writeStateChange(conn, def.entity, id, null, state, opts);
+    async transitionMany(conn, ids, from, to, opts) {
+      assert(from, to);
+      if (ids.length === 0) return;
+      const updated = await conn(def.table)
+        .whereIn('id', ids)
+        .where(column, from)
+        .update({ ...opts.set, [column]: to, updated_at: toDbTime(opts.at) });
+      if (updated !== ids.length) throw new ConflictError(`A ${def.entity.replace(/_/g, ' ')} was changed at the same time. Please try again.`);
+      await writeStateChanges(conn, def.entity, ids, from, to, opts);
+    },
+    async recordInitial(conn, ids, state, opts) {
+      await writeStateChanges(conn, def.entity, typeof ids === 'number' ? [ids] : ids, null, state, opts);
     },
   };
 }
 
-async function writeStateChange(conn: Conn, entity: string, id: number, from: string | null, to: string, opts: Omit<TransitionOptions, 'set'>): Promise<void> {
-  await conn('state_changes').insert({
-    entity,
-    entity_id: id,
-    from_state: from,
-    to_state: to,
-    actor: opts.actor.slice(0, 60),
-    note: opts.note ? opts.note.slice(0, 500) : null,
-    created_at: toDbTime(opts.at),
-  });
+async function writeStateChanges(conn: Conn, entity: string, ids: readonly number[], from: string | null, to: string, opts: Omit<TransitionOptions, 'set'>): Promise<void> {
+  if (ids.length === 0) return;
+  const actor = opts.actor.slice(0, 60);
+  const note = opts.note ? opts.note.slice(0, 500) : null;
+  const at = toDbTime(opts.at);
+  await insertInChunks(conn, 'state_changes', ids.map((id) => ({ entity, entity_id: id, from_state: from, to_state: to, actor, note, created_at: at })));
 }
 
 export interface StateChange {
