@@ -40,7 +40,7 @@ interface ReceivedEvent {
  * UPDATE in the same transaction as the effect); handlers look at the state
  * they find, so events may arrive in any order; unknown types are acknowledged.
  * A signed event without an id or type is refused (400); one without
- * data.object is acknowledged and kept as unusable. Never a 5xx for a shape.
+ * data.object is acknowledged and kept as unusable; neither is a 5xx.
  */
 export class StripeWebhooks {
   constructor(private readonly deps: WebhookDeps) {}
