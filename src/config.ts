@@ -11,9 +11,11 @@ export class ConfigError extends Error {
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
-const bool = (def: boolean) =>
-  z.preprocess(emptyAsUndefined, z.enum(['1', '0', 'true', 'false', 'yes', 'no']).optional())
-    .transform((v) => (v === undefined ? def : ['1', 'true', 'yes'].includes(v)));
+/** true/false/yes/no/1/0, or undefined when unset. */
+const flag = z
+  .preprocess(emptyAsUndefined, z.enum(['1', '0', 'true', 'false', 'yes', 'no']).optional())
+  .transform((v) => (v === undefined ? undefined : ['1', 'true', 'yes'].includes(v)));
+const bool = (def: boolean) => flag.transform((v) => v ?? def);
 const int = (def: number, min: number, max: number) =>
   z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).optional()).transform((v) => v ?? def);
 
@@ -57,7 +59,8 @@ const EnvSchema = z.object({
   STORE_NAME: z.preprocess(emptyAsUndefined, z.string().default('GigGatek')),
   CURRENCY: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO code').default('USD')),
   RUN_WORKER: bool(true),
-  SEED_DEMO: bool(true),
+  // Unset: true outside production; in production the demo customer's published password must be asked for.
+  SEED_DEMO: flag,
   ORDER_PAYMENT_TIMEOUT_MINUTES: int(30, 1, 7 * 24 * 60),
   SEARCH_INDEX: z.preprocess(emptyAsUndefined, z.enum(['memory', 'database']).default('memory')),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
@@ -156,7 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : null,
     mail: { from: e.MAIL_FROM, smtpUrl: e.SMTP_URL, dir: rootPath(e.MAIL_DIR) },
     runWorker: e.RUN_WORKER,
-    seedDemo: e.SEED_DEMO,
+    seedDemo: e.SEED_DEMO ?? !isProduction,
     orderPaymentTimeoutMinutes: e.ORDER_PAYMENT_TIMEOUT_MINUTES,
     logLevel: e.LOG_LEVEL,
     searchIndex: e.SEARCH_INDEX,

@@ -1,6 +1,7 @@
 import http from 'node:http';
-import { boot } from './boot';
+import { asStartupError, boot, exitWithError } from './boot';
 import { createApp } from './app';
+import { describeDatabase } from './db/describe';
 import { startWorker } from './jobs/worker';
 import { seedDemo } from '../seeds';
 
@@ -22,15 +23,16 @@ async function main(): Promise<void> {
     (ready) => ready && logger.info('search index ready'),
     (err: Error) => logger.warn({ err }, 'search index not built; searches use the database'),
   );
-  // Sends e-mail and runs scheduled work; `npm run worker` runs more of these elsewhere.
-  const worker = config.runWorker ? startWorker(app.context) : null;
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
+  await listen(server, config.host, config.port);
+  // Sends e-mail and runs scheduled work; `npm run worker` runs more of these elsewhere.
+  // Started once the port is ours, so a start that fails has claimed no jobs.
+  const worker = config.runWorker ? startWorker(app.context) : null;
 
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   process.stdout.write(
-    `\n${config.storeName} is running at http://${shownHost}:${config.port} (${config.db.client === 'mysql' ? 'MySQL/MariaDB' : 'SQLite'})\n` +
+    `\n${config.storeName} is running at http://${shownHost}:${config.port} (${await describeDatabase(db, config.db)})\n` +
       `Create an admin account with:  npm run admin:create -- --email you@example.com\n\n`,
   );
 
@@ -56,7 +58,16 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((err) => {
-  process.stderr.write(`Failed to start: ${(err as Error).message}\n`);
-  process.exit(1);
-});
+/** Resolves once listening; a port in use or not allowed rejects with one line naming it. */
+function listen(server: http.Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const failed = (err: Error) => reject(asStartupError(err, { listen: `${host}:${port}` }));
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+}
+
+main().catch((err) => exitWithError(asStartupError(err)));

@@ -4,6 +4,7 @@ import { argValue } from './args';
 import { generatePassword, hashPassword, passwordProblem } from '../accounts/passwords';
 import { toDbTime } from '../lib/clock';
 import { revokeAllSessions } from '../accounts/sessions';
+import { describeDatabase } from '../db/describe';
 
 /**
  * npm run admin:create -- --email you@example.com [--password P]
@@ -38,7 +39,7 @@ runMain(async () => {
       const user = await trx('users').where({ email }).first();
       await trx('audit_log').insert({ actor_user_id: null, action: existing ? 'admin.promoted' : 'admin.created', entity: 'user', entity_id: String(user.id), after: JSON.stringify({ email, role: 'admin' }), ip: 'cli', created_at: now });
     });
-    process.stdout.write(`${existing ? 'Promoted' : 'Created'} admin ${email}.\n`);
+    process.stdout.write(`${existing ? 'Promoted' : 'Created'} admin ${email} in ${await describeDatabase(db, config.db)}.\n`);
     if (!given) process.stdout.write(`Password (shown once, store it safely): ${password}\n`);
   } finally {
     await db.destroy();

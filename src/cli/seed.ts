@@ -1,9 +1,16 @@
-import { boot, runMain } from '../boot';
+import { boot, loadStartupConfig, runMain } from '../boot';
 import { seedDemo } from '../../seeds';
 
-/** npm run seed: loads the demo catalog; safe to run again (adds only what is missing). */
+/**
+ * npm run seed: loads the demo catalog; safe to run again (adds only what is missing).
+ * In production only with SEED_DEMO=true: the demo customer's password is published.
+ */
 runMain(async () => {
-  const { db } = await boot({ logLevel: 'warn' });
+  const config = loadStartupConfig();
+  if (config.isProduction && !config.seedDemo) {
+    throw new Error('Refusing to load the demo data in production: its demo customer has a published password. Set SEED_DEMO=true to load it anyway.');
+  }
+  const { db } = await boot({ config, logLevel: 'warn' });
   try {
     const added = await seedDemo(db);
     process.stdout.write(

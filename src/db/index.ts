@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import type { Config } from '../config';
+import type { Logger } from '../lib/log';
 import { migrations } from '../../migrations';
 
 export type Db = Knex;
@@ -13,12 +14,15 @@ export type Conn = Knex | Knex.Transaction;
  * The Knex factory. mysql:// → mysql2 (utf8mb4, UTC, pool); otherwise the
  * embedded SQLite file via better-sqlite3 with foreign keys on and WAL.
  * DATETIME values come back as 'YYYY-MM-DD HH:MM:SS.mmm' strings on both.
+ * With a logger, Knex's own warnings go to it instead of the console.
  */
-export function createDb(db: Config['db']): Db {
+export function createDb(db: Config['db'], logger?: Logger): Db {
+  const log = logger ? knexLog(logger) : undefined;
   if (db.client === 'mysql') {
     const u = new URL(db.url);
     return knex({
       client: 'mysql2',
+      log,
       connection: {
         host: u.hostname,
         port: u.port ? Number(u.port) : 3306,
@@ -44,6 +48,7 @@ export function createDb(db: Config['db']): Db {
   if (db.filename !== ':memory:') fs.mkdirSync(path.dirname(db.filename), { recursive: true });
   return knex({
     client: 'better-sqlite3',
+    log,
     connection: { filename: db.filename },
     useNullAsDefault: true,
     pool: {
@@ -58,6 +63,15 @@ export function createDb(db: Config['db']): Db {
       },
     },
   });
+}
+
+/** Knex prints its warnings (a failed connection with its stack) with console.log; one log line each is enough. */
+function knexLog(logger: Logger): Knex.Config['log'] {
+  const first = (message: unknown) => String(message).split('\n')[0];
+  return {
+    warn: (message) => logger.warn(first(message)),
+    error: (message) => logger.error(first(message)),
+  };
 }
 
 export function isMysql(db: Conn): boolean {
@@ -102,6 +116,8 @@ export async function ensureMysqlDatabase(url: string): Promise<void> {
       password: decodeURIComponent(u.password),
     },
     pool: { min: 0, max: 1 },
+    // Its one possible failure is thrown to the caller, which reports it; Knex would also print it with a stack.
+    log: { warn: () => undefined },
   });
   try {
     await admin.raw(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);

@@ -18,3 +18,9 @@ export function rootPath(...parts: string[]): string {
   const joined = path.join(...parts);
   return path.isAbsolute(joined) ? joined : path.join(ROOT, joined);
 }
+
+/** A path as people read it: relative to the project root when inside it, absolute otherwise. */
+export function shownPath(file: string): string {
+  const relative = path.relative(ROOT, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}

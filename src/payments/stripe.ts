@@ -2,7 +2,6 @@ import Stripe from 'stripe';
 import type { Config } from '../config';
 
 export type StripeClient = InstanceType<typeof Stripe>;
-export type StripeEvent = ReturnType<StripeClient['webhooks']['constructEvent']>;
 
 /** The real SDK; host/port/protocol point it at a local test server in tests. */
 export function createStripeClient(cfg: NonNullable<Config['stripe']>): StripeClient {
@@ -95,8 +94,29 @@ export class StripeGateway {
     return { id: refund.id, status: refund.status ?? 'pending' };
   }
 
-  /** Verifies the Stripe-Signature header against the raw body; throws when it does not match. */
-  verifyEvent(rawBody: Buffer | string, signature: string): StripeEvent {
-    return this.client.webhooks.constructEvent(rawBody, signature, this.opts.webhookSecret);
+  /**
+   * Verifies the Stripe-Signature header against the raw body; throws when it
+   * does not match or was signed more than the tolerance before or after now.
+   * The event is what the body says: its shape is for the caller to check.
+   */
+  verifyEvent(rawBody: Buffer | string, signature: string, now = Date.now()): unknown {
+    const event: unknown = this.client.webhooks.constructEvent(rawBody, signature, this.opts.webhookSecret, SIGNATURE_TOLERANCE_SECONDS, undefined, now);
+    // The SDK only refuses signatures that are too old; one dated ahead (replayable for longer) is refused here.
+    const t = signedAt(signature);
+    if (!Number.isFinite(t) || t > now / 1000 + SIGNATURE_TOLERANCE_SECONDS) throw new Error('Stripe-Signature has no time or is dated too far ahead');
+    return event;
   }
+}
+
+/** Stripe's own default: how far (in seconds) a signature's time may be from ours. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/** The `t=` of a Stripe-Signature header, read as the SDK reads it (the last one counts). */
+export function signedAt(header: string): number {
+  let t = Number.NaN;
+  for (const part of header.split(',')) {
+    const [name, value] = part.split('=');
+    if (name === 't') t = Number.parseInt(value ?? '', 10);
+  }
+  return t;
 }

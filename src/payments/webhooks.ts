@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Db, Trx } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import { toDbTime, type Clock } from '../lib/clock';
@@ -7,7 +8,7 @@ import type { OrderService } from '../orders/service';
 import { recordChargeback } from './chargebacks';
 import * as repo from './repo';
 import type { PaymentService } from './service';
-import type { StripeEvent, StripeGateway } from './stripe';
+import type { StripeGateway } from './stripe';
 
 export interface WebhookDeps {
   db: Db;
@@ -22,29 +23,44 @@ export type WebhookResult = { status: 200; body: { received: true; duplicate?: t
 
 type Obj = Record<string, any>;
 
+/** Without an id an event cannot be processed once, without a type not at all: refused. */
+const Envelope = z.object({ id: z.string().min(1).max(255), type: z.string().min(1).max(100) });
+/** What the handlers read; a signed event without it is acknowledged and kept, as an unusable one. */
+const Payload = z.object({ data: z.object({ object: z.record(z.string(), z.unknown()) }) });
+
+interface ReceivedEvent {
+  id: string;
+  type: string;
+  object: Obj;
+}
+
 /**
  * Stripe webhooks: the signature is checked on the raw body; each event id is
  * processed exactly once (the webhook_events row is claimed with a conditional
  * UPDATE in the same transaction as the effect); handlers look at the state
  * they find, so events may arrive in any order; unknown types are acknowledged.
+ * A signed event without an id or type is refused (400); one without
+ * data.object is acknowledged and kept as unusable; neither is a 5xx.
  */
 export class StripeWebhooks {
   constructor(private readonly deps: WebhookDeps) {}
 
   async receive(rawBody: Buffer, signature: string | undefined): Promise<WebhookResult> {
     if (!signature) return { status: 400, body: { error: 'Missing Stripe-Signature header' } };
-    let event: StripeEvent;
+    let signed: unknown;
     try {
-      event = this.deps.gateway.verifyEvent(rawBody, signature);
+      signed = this.deps.gateway.verifyEvent(rawBody, signature);
     } catch {
       return { status: 400, body: { error: 'Invalid signature' } };
     }
+    const envelope = Envelope.safeParse(signed);
+    if (!envelope.success) return { status: 400, body: { error: 'Event without a usable id or type' } };
+    const payload = Payload.safeParse(signed);
+    if (!payload.success) return this.acknowledgeUnusable(envelope.data, rawBody);
+    const event: ReceivedEvent = { ...envelope.data, object: payload.data.data.object };
+
     const { db, clock } = this.deps;
-    try {
-      await db('webhook_events').insert({ provider: 'stripe', event_id: event.id, type: event.type, payload: rawBody.toString('utf8'), created_at: toDbTime(clock.now()) });
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-    }
+    await this.record(event, rawBody);
     // Charges and disputes name only the PaymentIntent; when it is not on record yet (events out of
     // order), ask Stripe which order it belongs to — before the transaction, so no lock waits on the network.
     const hintOrderId = await this.orderHint(event);
@@ -70,16 +86,41 @@ export class StripeWebhooks {
     }
   }
 
-  /** Returns false for event types the store does not act on. */
-  private async orderHint(event: StripeEvent): Promise<number | null> {
+  /** The webhook_events row, written once per event id; an unusable event is written as already processed. */
+  private async record(event: { id: string; type: string }, rawBody: Buffer, unusable?: { error: string }): Promise<void> {
+    const now = toDbTime(this.deps.clock.now());
+    try {
+      await this.deps.db('webhook_events').insert({
+        provider: 'stripe',
+        event_id: event.id,
+        type: event.type,
+        payload: rawBody.toString('utf8'),
+        created_at: now,
+        ...(unusable ? { processed_at: now, error: unusable.error } : {}),
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+    }
+  }
+
+  /** Signed, but without the object the handlers read: kept for staff, acknowledged so Stripe does not retry it. */
+  private async acknowledgeUnusable(event: { id: string; type: string }, rawBody: Buffer): Promise<WebhookResult> {
+    await this.record(event, rawBody, { error: 'Unusable event: no data.object' });
+    this.deps.logger.warn({ id: event.id, type: event.type }, 'Stripe event without data.object: acknowledged, nothing changed');
+    return { status: 200, body: { received: true, ignored: true } };
+  }
+
+  /** The order a charge or dispute event belongs to, asked of Stripe when its PaymentIntent is not on record yet. */
+  private async orderHint(event: ReceivedEvent): Promise<number | null> {
     if (!event.type.startsWith('charge.')) return null;
-    const pi = idOf((event.data.object as Obj).payment_intent);
+    const pi = idOf(event.object.payment_intent);
     if (!pi || (await repo.findPayment(this.deps.db, 'stripe', pi))) return null;
     return this.deps.gateway.orderIdOfPaymentIntent(pi);
   }
 
-  private async dispatch(trx: Trx, event: StripeEvent, hintOrderId: number | null): Promise<boolean> {
-    const obj = event.data.object as Obj;
+  /** Returns false for event types the store does not act on. */
+  private async dispatch(trx: Trx, event: ReceivedEvent, hintOrderId: number | null): Promise<boolean> {
+    const obj = event.object;
     switch (event.type) {
       case 'checkout.session.completed':
       case 'checkout.session.async_payment_succeeded':
@@ -185,7 +226,7 @@ export class StripeWebhooks {
     if (charge.status === 'succeeded' || charge.paid) {
       await this.deps.payments.recordStripeSuccess(trx, order.id, pi, Number(charge.amount_captured ?? charge.amount));
     }
-    const list = Array.isArray(charge.refunds?.data) ? (charge.refunds.data as Obj[]) : [];
+    const list = Array.isArray(charge.refunds?.data) ? (charge.refunds.data as unknown[]).filter(isObj) : [];
     await this.deps.payments.reconcileCardRefunds(trx, order.id, pi, {
       id: charge.id,
       amountRefunded: Number(charge.amount_refunded ?? 0),
@@ -194,9 +235,10 @@ export class StripeWebhooks {
   }
 
   private async dispute(trx: Trx, d: Obj, closed: boolean, hintOrderId: number | null): Promise<void> {
+    if (typeof d.id !== 'string') return this.unmatched('dispute', d.id);
     const pi = idOf(d.payment_intent);
     const order = await this.orderForIntent(trx, pi, d, hintOrderId);
-    await recordChargeback(trx, { id: d.id, amount: Number(d.amount ?? 0), reason: d.reason ?? null, status: String(d.status ?? '') }, {
+    await recordChargeback(trx, { id: d.id, amount: Number(d.amount ?? 0), reason: typeof d.reason === 'string' ? d.reason : null, status: String(d.status ?? '') }, {
       orderId: order?.id ?? null,
       userId: order?.userId ?? null,
       closed,
@@ -207,6 +249,10 @@ export class StripeWebhooks {
   private unmatched(kind: string, id: unknown): void {
     this.deps.logger.warn({ kind, id }, 'Stripe event for an unknown order: acknowledged, nothing changed');
   }
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function idOf(v: unknown): string | null {

@@ -48,6 +48,19 @@ describe('config', () => {
     expect(() => loadConfig({ ...base, NODE_ENV: 'production' })).toThrow(/DATABASE_URL is required in production/);
   });
 
+  it.each([
+    ['development', undefined, true],
+    ['test', undefined, true],
+    ['production', undefined, false],
+    ['production', '', false],
+    ['production', 'true', true],
+    ['production', 'yes', true],
+    ['development', 'false', false],
+  ])('SEED_DEMO in %s set to %o → loads the demo data: %s', (NODE_ENV, SEED_DEMO, expected) => {
+    const production = NODE_ENV === 'production' ? { DATABASE_URL: 'mysql://gg@127.0.0.1:3306/giggatek' } : {};
+    expect(loadConfig({ ...base, ...production, NODE_ENV, SEED_DEMO }).seedDemo).toBe(expected);
+  });
+
   it('never echoes a secret value in the message', () => {
     expect(() => loadConfig({ ...base, JWT_SECRET: 'tooshort-secret' })).toThrow(/\(got "\*\*\*"\)/);
   });

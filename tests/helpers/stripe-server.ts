@@ -34,8 +34,8 @@ export interface FakeStripe {
   paySession(sessionId: string): { session: Record<string, any>; paymentIntent: Record<string, any>; charge: Record<string, any> };
   /** A Stripe event envelope around an object. */
   event(type: string, object: Record<string, any>, id?: string): Record<string, any>;
-  /** The body and Stripe-Signature header of a webhook delivery (signed with the webhook secret unless told otherwise). */
-  sign(event: Record<string, any>, secret?: string): { body: string; signature: string };
+  /** The body and Stripe-Signature header of a webhook delivery (signed now with the webhook secret unless told otherwise). */
+  sign(event: unknown, secret?: string, timestamp?: number): { body: string; signature: string };
   close(): Promise<void>;
 }
 
@@ -226,9 +226,9 @@ export async function startStripeServer(): Promise<FakeStripe> {
         data: { object },
       };
     },
-    sign(event, secret = webhookSecret) {
+    sign(event, secret = webhookSecret, timestamp) {
       const body = JSON.stringify(event, null, 2);
-      return { body, signature: Stripe.webhooks.generateTestHeaderString({ payload: body, secret }) };
+      return { body, signature: Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp }) };
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -162,6 +162,73 @@ describe('POST /webhooks/stripe', () => {
     expect(await t.db('state_changes').where({ entity: 'dispute', entity_id: row.id }).orderBy('id').pluck('to_state')).toEqual(['open', 'rejected']);
   });
 
+  it('a signed event without a usable data.object → 200, kept as unusable, nothing changes', async () => {
+    const order = await stripeOrder('shapeless@example.com');
+    const before = await finalState(order.id);
+    const envelopes: Array<Record<string, unknown>> = [
+      { type: 'checkout.session.completed' },
+      { type: 'checkout.session.completed', data: {} },
+      { type: 'checkout.session.completed', data: null },
+      { type: 'checkout.session.completed', data: { object: null } },
+      { type: 'checkout.session.completed', data: { object: order.checkout_session_id } },
+      { type: 'payment_intent.succeeded', data: { object: [{ metadata: { order_id: String(order.id) } }] } },
+      { type: 'charge.refunded', data: { previous_attributes: {} } },
+      { type: 'charge.dispute.created' },
+    ];
+    for (const [i, envelope] of envelopes.entries()) {
+      const id = `evt_shapeless_${i}`;
+      const res = await deliver({ id, object: 'event', ...envelope });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ received: true, ignored: true });
+      const row = await t.db('webhook_events').where({ event_id: id }).first();
+      expect(row).toMatchObject({ type: envelope.type, error: 'Unusable event: no data.object' });
+      expect(row.processed_at).not.toBeNull();
+      expect((await deliver({ id, object: 'event', ...envelope })).status).toBe(200);
+    }
+    expect(await finalState(order.id)).toEqual(before);
+  });
+
+  it('a signed event without a usable id or type → 400, nothing recorded', async () => {
+    const before = await t.db('webhook_events').count({ n: '*' }).first();
+    const bodies: unknown[] = [
+      { id: 'evt_no_type', object: 'event', data: { object: {} } },
+      { id: 'evt_numeric_type', type: 42, data: { object: {} } },
+      { id: 'evt_long_type', type: 'x'.repeat(101), data: { object: {} } },
+      { type: 'checkout.session.completed', data: { object: {} } },
+      { id: '', type: 'checkout.session.completed', data: { object: {} } },
+      null,
+      [],
+      'checkout.session.completed',
+    ];
+    for (const body of bodies) {
+      const res = await deliver(body as Record<string, any>);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'Event without a usable id or type' });
+    }
+    expect(await t.db('webhook_events').count({ n: '*' }).first()).toEqual(before);
+  });
+
+  it('a dispute event whose dispute has no id is acknowledged without a dispute row', async () => {
+    const before = await t.db('disputes').count({ n: '*' }).first();
+    const res = await deliver(stripe.event('charge.dispute.created', { object: 'dispute', amount: 1000, reason: 42, status: 'needs_response' }));
+    expect(res.status).toBe(200);
+    expect(await t.db('disputes').count({ n: '*' }).first()).toEqual(before);
+  });
+
+  it('a signature dated more than 5 minutes ahead → 400 and nothing recorded; a little clock skew is fine', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const ahead = stripe.event('customer.created', { id: 'cus_ahead', object: 'customer' });
+    const signedAhead = stripe.sign(ahead, undefined, now + 600);
+    expect((await post(signedAhead.body, signedAhead.signature)).status).toBe(400);
+    expect(await t.db('webhook_events').where({ event_id: ahead.id }).first()).toBeUndefined();
+    const late = stripe.sign(ahead, undefined, now - 600);
+    expect((await post(late.body, late.signature)).status).toBe(400);
+
+    const skewed = stripe.event('customer.created', { id: 'cus_skewed', object: 'customer' });
+    const signedSkewed = stripe.sign(skewed, undefined, now + 120);
+    expect((await post(signedSkewed.body, signedSkewed.signature)).status).toBe(200);
+  });
+
   it('without Stripe configured the endpoint is not there', async () => {
     const manual = await startShop();
     try {
