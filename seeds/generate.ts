@@ -5,6 +5,7 @@ import { slugify, toProductRow, type Specs } from '../src/catalog/product-row';
 import { CATEGORIES } from './catalog-data';
 import { genericImagePath, writeGenericImages } from './images';
 import { insertInChunks } from '../src/db/batch';
+import { receiveUnits } from '../src/inventory/operations';
 import { ensureCategories } from './index';
 
 /**
@@ -218,12 +219,9 @@ function generated(seed: number, n: number, categoryIds: Map<string, number>, no
     createdAt,
   );
   const unit = {
-    serial_number: `GEN-${seed}-${String(n).padStart(SERIAL_DIGITS, '0')}`,
-    condition_grade: grade,
-    status: 'in_stock',
-    cost_cents: product.unit_cost_cents,
-    created_at: createdAt,
-    updated_at: createdAt,
+    serialNumber: `GEN-${seed}-${String(n).padStart(SERIAL_DIGITS, '0')}`,
+    grade,
+    costCents: product.unit_cost_cents,
   };
   return { product, unit };
 }
@@ -258,8 +256,8 @@ export async function generateProducts(
       await insertInChunks(trx, 'products', batch.map((b) => b.product), batchSize);
       const slugs = batch.map((b) => b.product.slug);
       const idBySlug = new Map((await trx('products').select('id', 'slug').whereIn('slug', slugs)).map((r) => [r.slug as string, r.id as number]));
-      const units = batch.map((b) => ({ ...b.unit, product_id: idBySlug.get(b.product.slug)! }));
-      await insertInChunks(trx, 'inventory_units', units, batchSize);
+      const units = batch.map((b) => ({ ...b.unit, productId: idBySlug.get(b.product.slug)! }));
+      await receiveUnits(trx, units, { actor: { userId: null, label: 'seed' }, note: 'Generated catalog', now });
     });
     done += size;
     opts.onProgress?.(done, count);

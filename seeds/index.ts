@@ -2,6 +2,7 @@ import bcrypt from 'bcrypt';
 import type { Knex } from 'knex';
 import type { Conn } from '../src/db';
 import { insertInChunks } from '../src/db/batch';
+import { receiveUnits } from '../src/inventory/operations';
 import { MINUTE, toDbTime } from '../src/lib/clock';
 import { SETTINGS } from '../src/settings/definitions';
 import { toProductRow } from '../src/catalog/product-row';
@@ -85,37 +86,13 @@ async function seedUnits(trx: Knex.Transaction, now: Date): Promise<number> {
     (await trx('inventory_units').select('serial_number').whereIn('serial_number', serials)).map((r) => r.serial_number),
   );
 
-  const rows = DEMO_PRODUCTS.flatMap((p) => {
-    const product = bySlug.get(p.slug)!;
-    return p.units
+  const units = DEMO_PRODUCTS.flatMap((p) =>
+    p.units
       .filter((u) => !existing.has(u.serial))
-      .map((u) => ({
-        product_id: product.id,
-        serial_number: u.serial,
-        condition_grade: u.grade,
-        status: 'in_stock',
-        cost_cents: p.unitCostCents,
-        created_at: product.created_at,
-        updated_at: product.created_at,
-      }));
-  });
-  if (rows.length === 0) return 0;
-  await insertInChunks(trx, 'inventory_units', rows);
-
-  const added = await trx('inventory_units').select('id', 'product_id').whereIn('serial_number', rows.map((r) => r.serial_number));
-  await insertInChunks(
-    trx,
-    'stock_movements',
-    added.map((u) => ({
-      product_id: u.product_id,
-      inventory_unit_id: u.id,
-      reason: 'received',
-      quantity: 1,
-      note: 'Demo catalog',
-      created_at: toDbTime(now),
-    })),
+      .map((u) => ({ productId: Number(bySlug.get(p.slug)!.id), serialNumber: u.serial, grade: u.grade, costCents: p.unitCostCents })),
   );
-  return rows.length;
+  const added = await receiveUnits(trx, units, { actor: { userId: null, label: 'seed' }, note: 'Demo catalog', now });
+  return added.length;
 }
 
 async function seedCustomer(trx: Knex.Transaction, now: Date): Promise<number> {

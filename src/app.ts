@@ -88,7 +88,7 @@ export function buildContext(deps: AppDeps): AppContext {
   const { loginHook: mergeCartAtLogin, ...commerce } = buildCommerce({
     config, db, clock, logger, jobs, settings,
     stripe: deps.stripe,
-    onStockReserved: (productIds) => catalog.changed({ what: 'stock', productIds }),
+    catalog,
   });
   return {
     ...commerce,

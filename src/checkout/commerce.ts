@@ -12,6 +12,7 @@ import { EXPIRE_JOB, PaymentService, REFUND_JOB } from '../payments/service';
 import { createStripeClient, StripeGateway, type StripeClient } from '../payments/stripe';
 import { StripeWebhooks } from '../payments/webhooks';
 import type { SettingsService } from '../settings/service';
+import type { CatalogEvents } from '../catalog/changes';
 import { CheckoutService } from './service';
 
 export interface Commerce {
@@ -32,8 +33,8 @@ export interface CommerceDeps {
   settings: SettingsService;
   /** A Stripe client to use instead of one built from config.stripe (tests); null forces the manual provider. */
   stripe?: StripeClient | null;
-  /** See CheckoutDeps.onStockReserved. */
-  onStockReserved?: (productIds: number[]) => Promise<void>;
+  /** Told after commit whenever units leave or come back into stock. */
+  catalog: CatalogEvents;
 }
 
 /** Builds the buy journey's services, registers its jobs and returns the login hook that merges carts. */
@@ -46,14 +47,14 @@ export function buildCommerce(deps: CommerceDeps): Commerce & { loginHook: Login
 
   const cart = new CartService({ db, clock, formatMoney: money });
   const payments = new PaymentService({ db, clock, logger, secret, gateway });
-  const orders = new OrderService({ db, clock, logger, secret, payments, gateway });
+  const orders = new OrderService({ db, clock, logger, secret, payments, gateway, catalog: deps.catalog });
   const checkout = new CheckoutService({
     db, clock, logger, secret, cart, payments,
     settings: deps.settings,
     currency: config.currency,
     formatMoney: money,
     cardHoldMinutes: config.orderPaymentTimeoutMinutes,
-    onStockReserved: deps.onStockReserved,
+    catalog: deps.catalog,
   });
   const webhooks = gateway ? new StripeWebhooks({ db, clock, logger, gateway, payments, orders }) : null;
 

@@ -8,7 +8,9 @@ import type { CartOwner, CartService, CartView } from '../cart/service';
 import * as cartRepo from '../cart/repo';
 import * as orderRepo from '../orders/repo';
 import { orderMachine } from '../orders/transitions';
-import { recordMovements, reserveUnits, markOrderUnitsSold } from '../orders/stock';
+import { reserveForOrder, sellOrderUnits } from '../inventory/operations';
+import { SYSTEM, type Actor } from '../db/state-machine';
+import type { CatalogEvents } from '../catalog/changes';
 import { queueOrderMail } from '../orders/emails';
 import { manualPaymentDetails, type ManualPaymentDetails } from '../orders/manual-payment';
 import { addCreditEntry, creditBalance } from '../payments/store-credit';
@@ -92,7 +94,7 @@ export interface CheckoutDeps {
   /** How long a bank-transfer / pay-on-pickup order holds its units. */
   manualHoldDays?: number;
   /** Told after commit which products had units reserved, so the catalog stops counting them in stock at once. */
-  onStockReserved?: (productIds: number[]) => Promise<void>;
+  catalog: CatalogEvents;
 }
 
 const MAX_ATTEMPTS = 4;
@@ -163,7 +165,7 @@ export class CheckoutService {
           // READ COMMITTED: no gap locks, so concurrent checkouts only meet on the units they both want.
           mysql ? { isolationLevel: 'read committed' } : undefined,
         );
-        await this.deps.onStockReserved?.(productIds).catch((err) => this.deps.logger.warn({ err }, 'catalog not told of reserved stock'));
+        await this.deps.catalog.changed({ what: 'stock', productIds }).catch((err) => this.deps.logger.warn({ err }, 'catalog not told of reserved stock'));
         return placed;
       } catch (err) {
         if (err instanceof PriceChangedError) await this.deps.cart.acceptCurrentPrices(err.cartId);
@@ -252,11 +254,10 @@ export class CheckoutService {
       now,
     });
 
-    const reserved: Array<{ unitId: number; productId: number }> = [];
+    const actor: Actor = userId !== null ? { userId, label: `user:${userId}` } : { userId: null, label: 'guest' };
     for (const l of lines) {
-      const ids = await reserveUnits(trx, l.productId, l.quantity, order.id, now);
-      if (ids.length < l.quantity) throw new SoldOutError(l.name, ids.length);
-      reserved.push(...ids.map((unitId) => ({ unitId, productId: l.productId })));
+      const held = await reserveForOrder(trx, l.productId, l.quantity, order.id, { actor, note: `Order ${order.number}`, now });
+      if (held.length < l.quantity) throw new SoldOutError(l.name, held.length);
     }
     await orderRepo.insertItems(
       trx,
@@ -272,7 +273,6 @@ export class CheckoutService {
       })),
       now,
     );
-    await recordMovements(trx, reserved, { reason: 'reserved', quantity: -1, orderId: order.id, actorUserId: userId, note: `Order ${order.number}`, now });
 
     if (discount && promo) {
       await trx('promo_redemptions').insert({
@@ -290,11 +290,11 @@ export class CheckoutService {
       await payRepo.insertPayment(trx, { orderId: order.id, provider: 'store_credit', providerRef: `order:${order.number}`, amountCents: totals.storeCreditCents, currency: this.deps.currency, status: 'succeeded', now });
     }
 
-    await orderMachine.recordInitial(trx, order.id, 'pending_payment', { actor: userId !== null ? `user:${userId}` : 'guest', at: now, note: input.payment_method === 'stripe' ? 'Placed, paying by card' : 'Placed, paying by bank transfer or on pickup' });
+    await orderMachine.recordInitial(trx, order.id, 'pending_payment', { actor: actor.label, at: now, note: input.payment_method === 'stripe' ? 'Placed, paying by card' : 'Placed, paying by bank transfer or on pickup' });
     let status: PlacedOrder['status'] = 'pending_payment';
     if (totals.amountDueCents === 0) {
       await orderMachine.transition(trx, order.id, 'paid', { actor: 'system', at: now, note: 'Covered by store credit', set: { paid_at: toDbTime(now) } });
-      await markOrderUnitsSold(trx, order.id, now);
+      await sellOrderUnits(trx, order.id, { actor: SYSTEM, note: 'Covered by store credit', now });
       await this.deps.payments.refreshPaymentStatus(trx, order.id);
       status = 'paid';
     } else {

@@ -4,13 +4,14 @@ import type { Clock } from '../lib/clock';
 import { toDbTime } from '../lib/clock';
 import type { Logger } from '../lib/log';
 import { ConflictError, NotFoundError } from '../http/errors';
-import { stateHistory, type StateChange } from '../db/state-machine';
+import { stateHistory, SYSTEM, type Actor, type StateChange } from '../db/state-machine';
 import * as payRepo from '../payments/repo';
 import type { PaymentService } from '../payments/service';
 import type { StripeGateway } from '../payments/stripe';
 import { queueOrderMail } from './emails';
 import * as repo from './repo';
-import { releaseOrderUnits } from './stock';
+import type { CatalogEvents } from '../catalog/changes';
+import { releaseOrderUnits } from '../inventory/operations';
 import { isCancellable, orderMachine } from './transitions';
 
 export interface OrderDeps {
@@ -20,6 +21,8 @@ export interface OrderDeps {
   secret: string;
   payments: PaymentService;
   gateway: StripeGateway | null;
+  /** Told after commit when units went back in stock. */
+  catalog: CatalogEvents;
 }
 
 export interface OrderDetails {
@@ -31,12 +34,7 @@ export interface OrderDetails {
   cancellable: boolean;
 }
 
-export interface Actor {
-  /** Staff or customer user id; null for the system. */
-  userId: number | null;
-  /** How state_changes names them: `user:12`, `system`, `stripe`. */
-  label: string;
-}
+export type { Actor };
 
 export const ORDERS_PER_PAGE = 10;
 
@@ -105,7 +103,7 @@ export class OrderService {
    * and retried by a job if Stripe is unreachable.
    */
   async cancelOrder(orderId: number, opts: { actor: Actor; reason: string; refundTo?: 'original' | 'store_credit' }): Promise<repo.Order> {
-    const { order, cardRefunds, sessionToClose } = await inTransaction(this.deps.db, async (trx) => {
+    const { order, cardRefunds, sessionToClose, restocked } = await inTransaction(this.deps.db, async (trx) => {
       const now = this.deps.clock.now();
       const current = await repo.findOrderById(trx, orderId, true);
       if (!current) throw new NotFoundError('We could not find that order.');
@@ -113,14 +111,15 @@ export class OrderService {
         throw new ConflictError(`Order ${current.number} can no longer be cancelled (it is ${current.status.replace('_', ' ')}).`);
       }
       await orderMachine.transition(trx, orderId, 'cancelled', { actor: opts.actor.label, at: now, note: opts.reason, set: { cancelled_at: toDbTime(now), expires_at: null } });
-      await releaseOrderUnits(trx, orderId, { actorUserId: opts.actor.userId, note: `Order ${current.number} cancelled`, now });
+      const restocked = await releaseOrderUnits(trx, orderId, { actor: opts.actor, note: `Order ${current.number} cancelled`, now });
       const cancelled = (await repo.findOrderById(trx, orderId))!;
       const cardRefunds = await this.deps.payments.refundOrder(trx, cancelled, { refundTo: opts.refundTo ?? 'original', reason: opts.reason, actorUserId: opts.actor.userId });
       const after = (await repo.findOrderById(trx, orderId))!;
       await queueOrderMail(trx, this.mailCtx(), 'order-cancelled', after, { reason: opts.reason, cardRefundPending: cardRefunds.length > 0 });
       const sessionToClose = current.status === 'pending_payment' ? current.checkoutSessionId : null;
-      return { order: after, cardRefunds, sessionToClose };
+      return { order: after, cardRefunds, sessionToClose, restocked };
     });
+    await this.restocked(restocked);
     await this.afterCommit(cardRefunds, sessionToClose);
     return (await repo.findOrderById(this.deps.db, order.id))!;
   }
@@ -151,17 +150,29 @@ export class OrderService {
       }
       if (s.status === 'open') await this.deps.gateway.expireSession(order.checkoutSessionId);
     }
-    return inTransaction(this.deps.db, (trx) => this.expireInTrx(trx, orderId, 'system', 'Not paid in time'));
+    const { outcome, restocked } = await inTransaction(this.deps.db, (trx) => this.expireInTrx(trx, orderId, SYSTEM, 'Not paid in time'));
+    await this.restocked(restocked);
+    return outcome;
   }
 
-  /** Expires a pending order inside a transaction (job, or Stripe's checkout.session.expired). */
-  async expireInTrx(trx: Trx, orderId: number, actor: string, note: string): Promise<'expired' | 'skipped'> {
+  /**
+   * Expires a pending order inside a transaction (job, or Stripe's
+   * checkout.session.expired). The caller tells the catalog about the
+   * restocked products after commit (restocked()).
+   */
+  async expireInTrx(trx: Trx, orderId: number, actor: Actor, note: string): Promise<{ outcome: 'expired' | 'skipped'; restocked: number[] }> {
     const now = this.deps.clock.now();
     const order = await repo.findOrderById(trx, orderId, true);
-    if (!order || order.status !== 'pending_payment') return 'skipped';
-    await orderMachine.transition(trx, orderId, 'expired', { actor, at: now, note });
-    await releaseOrderUnits(trx, orderId, { note: `Order ${order.number} expired unpaid`, now });
-    return 'expired';
+    if (!order || order.status !== 'pending_payment') return { outcome: 'skipped', restocked: [] };
+    await orderMachine.transition(trx, orderId, 'expired', { actor: actor.label, at: now, note });
+    const restocked = await releaseOrderUnits(trx, orderId, { actor, note: `Order ${order.number} expired unpaid`, now });
+    return { outcome: 'expired', restocked };
+  }
+
+  /** Units of these products are back on sale: the catalog shows them at once. */
+  async restocked(productIds: number[]): Promise<void> {
+    if (!productIds.length) return;
+    await this.deps.catalog.changed({ what: 'stock', productIds }).catch((err) => this.deps.logger.warn({ err }, 'catalog not told of restocked units'));
   }
 
   /** Safety net for lost jobs: expires every overdue order (recurring job). */

@@ -6,7 +6,7 @@ import { enqueue } from '../jobs/queue';
 import { ConflictError, NotFoundError } from '../http/errors';
 import * as orderRepo from '../orders/repo';
 import { orderMachine } from '../orders/transitions';
-import { markOrderUnitsSold } from '../orders/stock';
+import { sellOrderUnits } from '../inventory/operations';
 import { queueOrderMail } from '../orders/emails';
 import { derivePaymentStatus } from './status';
 import { addCreditEntry } from './store-credit';
@@ -153,7 +153,7 @@ export class PaymentService {
     const money = await repo.orderMoney(trx, orderId);
     if (order.status === 'pending_payment' && money.paidCents >= order.totalCents) {
       await orderMachine.transition(trx, orderId, 'paid', { actor: p.actor, at: now, note: p.note ?? `${p.provider} payment ${p.providerRef}`, set: { paid_at: toDbTime(now), expires_at: null } });
-      await markOrderUnitsSold(trx, orderId, now);
+      await sellOrderUnits(trx, orderId, { actor: { userId: null, label: p.actor }, note: `Order ${order.number} paid`, now });
       await this.refreshPaymentStatus(trx, orderId);
       await queueOrderMail(trx, this.mailCtx(), 'order-payment-received', (await orderRepo.findOrderById(trx, orderId))!, { paidCents: p.amountCents });
     } else if (order.status === 'expired' || order.status === 'cancelled') {

@@ -65,14 +65,16 @@ export class StripeWebhooks {
     // order), ask Stripe which order it belongs to — before the transaction, so no lock waits on the network.
     const hintOrderId = await this.orderHint(event);
     try {
+      const restocked: number[] = [];
       const processed = await db.transaction(async (trx) => {
         const claimed = await trx('webhook_events')
           .where({ provider: 'stripe', event_id: event.id })
           .whereNull('processed_at')
           .update({ processed_at: toDbTime(clock.now()), error: null });
         if (claimed !== 1) return 'duplicate' as const;
-        return (await this.dispatch(trx, event, hintOrderId)) ? ('handled' as const) : ('ignored' as const);
+        return (await this.dispatch(trx, event, hintOrderId, restocked)) ? ('handled' as const) : ('ignored' as const);
       });
+      await this.deps.orders.restocked(restocked);
       if (processed === 'duplicate') return { status: 200, body: { received: true, duplicate: true } };
       if (processed === 'ignored') return { status: 200, body: { received: true, ignored: true } };
       return { status: 200, body: { received: true } };
@@ -119,7 +121,8 @@ export class StripeWebhooks {
   }
 
   /** Returns false for event types the store does not act on. */
-  private async dispatch(trx: Trx, event: ReceivedEvent, hintOrderId: number | null): Promise<boolean> {
+  /** `restocked` collects the products whose units went back on sale, for the catalog after commit. */
+  private async dispatch(trx: Trx, event: ReceivedEvent, hintOrderId: number | null, restocked: number[]): Promise<boolean> {
     const obj = event.object;
     switch (event.type) {
       case 'checkout.session.completed':
@@ -127,7 +130,7 @@ export class StripeWebhooks {
         await this.sessionPaid(trx, obj);
         return true;
       case 'checkout.session.expired':
-        await this.sessionExpired(trx, obj);
+        restocked.push(...(await this.sessionExpired(trx, obj)));
         return true;
       case 'checkout.session.async_payment_failed':
         await this.sessionFailed(trx, obj);
@@ -184,12 +187,16 @@ export class StripeWebhooks {
     await this.deps.payments.recordStripeSuccess(trx, order.id, pi, Number(s.amount_total ?? order.amountDueCents));
   }
 
-  private async sessionExpired(trx: Trx, s: Obj): Promise<void> {
+  private async sessionExpired(trx: Trx, s: Obj): Promise<number[]> {
     const order = await this.orderFor(trx, s);
-    if (!order) return this.unmatched('checkout.session', s.id);
+    if (!order) {
+      this.unmatched('checkout.session', s.id);
+      return [];
+    }
     // Only the order's current session decides; an older, replaced session expiring changes nothing.
-    if (order.checkoutSessionId !== s.id) return;
-    await this.deps.orders.expireInTrx(trx, order.id, 'stripe', 'Stripe Checkout session expired');
+    if (order.checkoutSessionId !== s.id) return [];
+    const { restocked } = await this.deps.orders.expireInTrx(trx, order.id, { userId: null, label: 'stripe' }, 'Stripe Checkout session expired');
+    return restocked;
   }
 
   private async sessionFailed(trx: Trx, s: Obj): Promise<void> {

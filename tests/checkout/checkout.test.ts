@@ -170,7 +170,7 @@ describe('POST /checkout: refusals write nothing, placement writes everything', 
     expect(after.order_items - before.order_items).toBe(1);
     expect(after.stock_movements - before.stock_movements).toBe(2);
     expect(after.unitsOut - before.unitsOut).toBe(2);
-    expect(after.state_changes - before.state_changes).toBe(1);
+    expect(after.state_changes - before.state_changes).toBe(3); // the order's first state and each unit's move to reserved
     expect(after.mailJobs - before.mailJobs).toBe(1);
     const order = await t.db('orders').where({ number }).first();
     expect(await t.db('jobs').where({ kind: 'orders.expire' }).where('payload', 'like', `%"orderId":${order.id}}%`).count({ n: '*' }).first()).toEqual({ n: 1 });

@@ -36,7 +36,7 @@ describe('guest checkout with the manual provider', () => {
     expect(order).toMatchObject({ status: 'pending_payment', payment_status: 'unpaid', subtotal_cents: 44_900, shipping_cents: 999, tax_cents: 2806, total_cents: 44_900 + 999 + 2806, email: ADDRESS.email });
     expect(await t.db('inventory_units').where({ order_id: order.id, status: 'reserved' }).count({ n: '*' }).first()).toEqual({ n: 1 });
     const c = await counts(t.db);
-    expect(c).toMatchObject({ orders: 1, order_items: 1, stock_movements: 1, state_changes: 1, unitsOut: 1 });
+    expect(c).toMatchObject({ orders: 1, order_items: 1, stock_movements: 1, state_changes: 2, unitsOut: 1 });
 
     await t.runJobs();
     expect(subjectsTo(t.mail, ADDRESS.email!)).toEqual([`Order ${number} received — thank you`]);

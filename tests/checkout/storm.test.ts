@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expectOneMovementPerUnitChange } from '../helpers/inventory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStorm } from '../../bench/storm';
 import { startShop, type Shop } from './shop';
@@ -33,7 +34,9 @@ describe('checkout storm', () => {
     expect(r.audit).toEqual({ orders: 10, items: 10, unitsReserved: 10, movements: 10, unitsPerOrderOk: true });
     // Nothing half-written by the 190 refused checkouts.
     expect(Number((await t.db('orders').count({ n: '*' }).first())!.n)).toBe(10);
-    expect(Number((await t.db('state_changes').count({ n: '*' }).first())!.n)).toBe(10);
+    expect(Number((await t.db('state_changes').where({ entity: 'order' }).count({ n: '*' }).first())!.n)).toBe(10);
+    expect(Number((await t.db('state_changes').where({ entity: 'inventory_unit', to_state: 'reserved' }).count({ n: '*' }).first())!.n)).toBe(10);
+    await expectOneMovementPerUnitChange(t.db);
     const movementOrders = await t.db('stock_movements').where({ reason: 'reserved' }).distinct('order_id');
     expect(movementOrders).toHaveLength(10);
   }, 120_000);

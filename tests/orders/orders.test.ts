@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { expectOneMovementPerUnitChange } from '../helpers/inventory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStripeServer, type FakeStripe } from '../helpers/stripe-server';
 import { createCustomer, orderNumberFrom, shopper, startShop, subjectsTo, type Shop } from '../checkout/shop';
@@ -87,6 +88,8 @@ describe('customer order pages, cancellation, manual payment and expiry', () => 
     expect(await t.db('stock_movements').where({ order_id: order.id }).orderBy('id').select('reason', 'quantity')).toEqual([
       { reason: 'reserved', quantity: -1 }, { reason: 'reserved', quantity: -1 }, { reason: 'released', quantity: 1 }, { reason: 'released', quantity: 1 },
     ]);
+    expect(await t.db('state_changes').where({ entity: 'inventory_unit', to_state: 'in_stock', note: `Order ${order.number} cancelled` }).count({ n: '*' }).first()).toEqual({ n: 2 });
+    await expectOneMovementPerUnitChange(t.db);
     const again = await s.post(`/account/orders/${order.number}/cancel`);
     expect(again.status).toBe(303);
     expect((await s.agent.get(`/account/orders/${order.number}`)).text).toContain('can no longer be cancelled');
@@ -138,6 +141,7 @@ describe('customer order pages, cancellation, manual payment and expiry', () => 
       { to_state: 'pending_payment', actor: `user:${user.id}` },
       { to_state: 'expired', actor: 'system' },
     ]);
+    await expectOneMovementPerUnitChange(t.db);
   });
 
   it('card orders: the expiry job closes the open Stripe session, or marks paid when the webhook never came', async () => {

@@ -1,0 +1,92 @@
+import type { Conn } from '../db';
+import type { Actor } from '../db/state-machine';
+import { stockDelta, unitMachine, type UnitStatus } from './lifecycle';
+import * as repo from './repo';
+
+/**
+ * The one way a unit changes status: along the lifecycle (lifecycle.ts),
+ * with its state_changes row and its stock_movements row, in the caller's
+ * transaction. Checkout, cancellation, expiry, rentals and staff all move
+ * units through here; each returns the products whose saleable stock
+ * changed, for the caller to tell the catalog after commit.
+ */
+
+export type MovementReason = 'received' | 'reserved' | 'released' | 'sold' | 'rented' | 'returned' | 'restocked' | 'refurbishing' | 'retired' | 'adjusted';
+
+export interface Movement {
+  reason: MovementReason;
+  actor: Actor;
+  now: Date;
+  note?: string | null;
+  /** The order or rental the move is for (recorded on the movement). */
+  orderId?: number | null;
+  rentalId?: number | null;
+}
+
+/** Who holds the units after the move (inventory_units.order_id / rental_id); omitted columns stay as they are. */
+export interface Holder {
+  order_id?: number | null;
+  rental_id?: number | null;
+}
+
+export type { UnitRef } from './repo';
+
+/** Moves units (each from its current status) to `to`. Returns the ids of the products whose saleable stock changed. */
+export async function moveUnits(conn: Conn, units: readonly repo.UnitRef[], to: UnitStatus, m: Movement, holder: Holder = {}): Promise<number[]> {
+  const byStatus = new Map<UnitStatus, repo.UnitRef[]>();
+  for (const u of units) byStatus.set(u.status, [...(byStatus.get(u.status) ?? []), u]);
+  const changed = new Set<number>();
+  for (const [from, group] of byStatus) {
+    await unitMachine.transitionMany(conn, group.map((u) => u.id), from, to, { actor: m.actor.label, at: m.now, note: m.note ?? undefined, set: { ...holder } });
+    const quantity = stockDelta(from, to);
+    await repo.insertMovements(conn, group.map((u) => movementRow(u, m, quantity)), m.now);
+    if (quantity !== 0) for (const u of group) changed.add(u.productId);
+  }
+  return [...changed];
+}
+
+function movementRow(u: repo.UnitRef, m: Movement, quantity: number): repo.MovementRow {
+  return {
+    productId: u.productId,
+    unitId: u.id,
+    reason: m.reason,
+    quantity,
+    orderId: m.orderId ?? null,
+    rentalId: m.rentalId ?? null,
+    actorUserId: m.actor.userId,
+    note: m.note ?? null,
+  };
+}
+
+/** New units arrive in stock: inserted with their first state and a "received" movement each. */
+export async function receiveUnits(conn: Conn, units: readonly repo.NewUnit[], m: Omit<Movement, 'reason'>): Promise<repo.UnitRef[]> {
+  if (!units.length) return [];
+  const added = await repo.insertUnits(conn, units, m.now);
+  await unitMachine.recordInitial(conn, added.map((u) => u.id), 'in_stock', { actor: m.actor.label, at: m.now, note: m.note ?? undefined });
+  await repo.insertMovements(conn, added.map((u) => movementRow(u, { ...m, reason: 'received' }, stockDelta(null, 'in_stock'))), m.now);
+  return added;
+}
+
+/**
+ * Holds `quantity` in-stock units of a product for an order. Returns the
+ * units held; fewer than asked means it sold out (nothing was moved: the
+ * caller reports it and rolls back).
+ */
+export async function reserveForOrder(conn: Conn, productId: number, quantity: number, orderId: number, m: Omit<Movement, 'reason' | 'orderId'>): Promise<repo.UnitRef[]> {
+  const units = await repo.pickInStock(conn, productId, quantity);
+  if (units.length < quantity) return units;
+  await moveUnits(conn, units, 'reserved', { ...m, reason: 'reserved', orderId }, { order_id: orderId });
+  return units;
+}
+
+/** Payment received: the order's held units are sold. */
+export async function sellOrderUnits(conn: Conn, orderId: number, m: Omit<Movement, 'reason' | 'orderId'>): Promise<number[]> {
+  const units = await repo.unitsHeldBy(conn, { orderId }, ['reserved']);
+  return moveUnits(conn, units, 'sold', { ...m, reason: 'sold', orderId });
+}
+
+/** An order cancelled before it shipped, or expired unpaid: its units go back in stock. Returns the products restocked. */
+export async function releaseOrderUnits(conn: Conn, orderId: number, m: Omit<Movement, 'reason' | 'orderId'>): Promise<number[]> {
+  const units = await repo.unitsHeldBy(conn, { orderId }, ['reserved', 'sold']);
+  return moveUnits(conn, units, 'in_stock', { ...m, reason: 'released', orderId }, { order_id: null });
+}

@@ -1,0 +1,101 @@
+import { isMysql, type Conn } from '../db';
+import { toDbTime } from '../lib/clock';
+import { insertInChunks } from '../db/batch';
+import type { Grade } from '../catalog/grades';
+import type { UnitStatus } from './lifecycle';
+
+/** inventory_units and stock_movements: queries only. */
+
+export interface UnitRef {
+  id: number;
+  productId: number;
+  status: UnitStatus;
+}
+
+function toUnitRef(r: Record<string, any>): UnitRef {
+  return { id: Number(r.id), productId: Number(r.product_id), status: r.status };
+}
+
+/**
+ * Up to `quantity` in-stock units of a product for the caller's transaction
+ * to move. MySQL/MariaDB: FOR UPDATE SKIP LOCKED, so concurrent checkouts take
+ * different units without waiting on each other. SQLite has a single writer:
+ * nothing else changes the rows before the caller's UPDATE.
+ */
+export async function pickInStock(conn: Conn, productId: number, quantity: number): Promise<UnitRef[]> {
+  const qb = conn('inventory_units').where({ product_id: productId, status: 'in_stock' }).orderBy('id').limit(quantity).select('id', 'product_id', 'status');
+  const rows = isMysql(conn) ? await qb.forUpdate().skipLocked() : await qb;
+  return rows.map(toUnitRef);
+}
+
+/** The units an order or rental holds, in these states, locked for the caller's transaction on MySQL. */
+export async function unitsHeldBy(conn: Conn, holder: { orderId: number } | { rentalId: number }, statuses: readonly UnitStatus[]): Promise<UnitRef[]> {
+  const qb = conn('inventory_units')
+    .where('orderId' in holder ? { order_id: holder.orderId } : { rental_id: holder.rentalId })
+    .whereIn('status', statuses)
+    .orderBy('id')
+    .select('id', 'product_id', 'status');
+  const rows = isMysql(conn) && 'isTransaction' in conn && conn.isTransaction ? await qb.forUpdate() : await qb;
+  return rows.map(toUnitRef);
+}
+
+export async function unitsByIds(conn: Conn, ids: readonly number[]): Promise<UnitRef[]> {
+  if (!ids.length) return [];
+  const qb = conn('inventory_units').whereIn('id', ids).orderBy('id').select('id', 'product_id', 'status');
+  const rows = isMysql(conn) && 'isTransaction' in conn && conn.isTransaction ? await qb.forUpdate() : await qb;
+  return rows.map(toUnitRef);
+}
+
+export interface NewUnit {
+  productId: number;
+  serialNumber: string;
+  grade: Grade;
+  costCents: number | null;
+  notes?: string | null;
+}
+
+/** Inserts in-stock units and returns them with their ids (read back by serial number, unique). */
+export async function insertUnits(conn: Conn, units: readonly NewUnit[], now: Date): Promise<UnitRef[]> {
+  const at = toDbTime(now);
+  await insertInChunks(
+    conn,
+    'inventory_units',
+    units.map((u) => ({ product_id: u.productId, serial_number: u.serialNumber, condition_grade: u.grade, status: 'in_stock', cost_cents: u.costCents, notes: u.notes ?? null, created_at: at, updated_at: at })),
+  );
+  const out: UnitRef[] = [];
+  const serials = units.map((u) => u.serialNumber);
+  for (let i = 0; i < serials.length; i += 1000) {
+    out.push(...(await conn('inventory_units').whereIn('serial_number', serials.slice(i, i + 1000)).select('id', 'product_id', 'status')).map(toUnitRef));
+  }
+  return out;
+}
+
+export interface MovementRow {
+  productId: number;
+  unitId: number;
+  reason: string;
+  quantity: number;
+  orderId: number | null;
+  rentalId: number | null;
+  actorUserId: number | null;
+  note: string | null;
+}
+
+export async function insertMovements(conn: Conn, rows: readonly MovementRow[], now: Date): Promise<void> {
+  const at = toDbTime(now);
+  await insertInChunks(
+    conn,
+    'stock_movements',
+    rows.map((m) => ({
+      product_id: m.productId,
+      inventory_unit_id: m.unitId,
+      reason: m.reason,
+      quantity: m.quantity,
+      order_id: m.orderId,
+      rental_id: m.rentalId,
+      actor_user_id: m.actorUserId,
+      note: m.note ? m.note.slice(0, 500) : null,
+      created_at: at,
+    })),
+  );
+}
