@@ -1,6 +1,6 @@
 import { creditBalance } from '../payments/store-credit';
-import type { Conn } from '../db';
-import { isMysql } from '../db';
+import { countRows, isMysql, type Conn } from '../db';
+import type { ShippingAddress } from '../lib/address';
 import { toDbTime } from '../lib/clock';
 import type { Role } from '../http/current-user';
 import type { TokenKind } from './tokens';
@@ -37,25 +37,32 @@ export interface AuthTokenRow {
   created_at: string;
 }
 
-export interface AddressRow {
+/** An address in a customer's address book: the shipping-address shape orders snapshot, plus its book keeping. */
+export interface SavedAddress extends ShippingAddress {
   id: number;
-  user_id: number;
   label: string | null;
-  first_name: string;
-  last_name: string;
-  line1: string;
-  line2: string | null;
-  city: string;
-  region: string;
-  postal_code: string;
-  country: string;
-  phone: string | null;
-  is_default: boolean | number;
-  created_at: string;
-  updated_at: string;
+  isDefault: boolean;
 }
 
-export type AddressFields = Pick<AddressRow, 'label' | 'first_name' | 'last_name' | 'line1' | 'line2' | 'city' | 'region' | 'postal_code' | 'country' | 'phone'>;
+/** The stored columns of an address, as written from the address form. */
+export type AddressFields = { label: string | null; first_name: string; last_name: string; line1: string; line2: string | null; city: string; region: string; postal_code: string; country: string; phone: string | null };
+
+function toSavedAddress(r: Record<string, any>): SavedAddress {
+  return {
+    id: Number(r.id),
+    label: r.label ?? null,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    line1: r.line1,
+    line2: r.line2 ?? null,
+    city: r.city,
+    region: r.region,
+    postalCode: r.postal_code,
+    country: r.country,
+    phone: r.phone ?? null,
+    isDefault: Boolean(r.is_default),
+  };
+}
 
 // ---- users
 
@@ -171,12 +178,15 @@ export function deleteExpiredTokens(conn: Conn, before: Date): Promise<number> {
 
 // ---- addresses
 
-export function listAddresses(conn: Conn, userId: number): Promise<AddressRow[]> {
-  return conn<AddressRow>('addresses').where({ user_id: userId }).orderBy([{ column: 'is_default', order: 'desc' }, { column: 'id', order: 'asc' }]);
+/** The default address first, then in the order they were added. */
+export async function listAddresses(conn: Conn, userId: number): Promise<SavedAddress[]> {
+  const rows = await conn('addresses').where({ user_id: userId }).orderBy([{ column: 'is_default', order: 'desc' }, { column: 'id', order: 'asc' }]);
+  return rows.map(toSavedAddress);
 }
 
-export function findAddress(conn: Conn, userId: number, id: number): Promise<AddressRow | undefined> {
-  return conn<AddressRow>('addresses').where({ id, user_id: userId }).first();
+export async function findAddress(conn: Conn, userId: number, id: number): Promise<SavedAddress | null> {
+  const row = await conn('addresses').where({ id, user_id: userId }).first();
+  return row ? toSavedAddress(row) : null;
 }
 
 export async function insertAddress(conn: Conn, userId: number, a: AddressFields, isDefault: boolean, now: Date): Promise<number> {
@@ -202,9 +212,8 @@ export async function setDefaultAddress(conn: Conn, userId: number, id: number, 
   await conn('addresses').where({ user_id: userId, id }).update({ is_default: true, updated_at: at });
 }
 
-export async function countAddresses(conn: Conn, userId: number): Promise<number> {
-  const rows = await conn('addresses').where({ user_id: userId }).count({ n: '*' });
-  return Number((rows[0] as { n: number | string }).n);
+export function countAddresses(conn: Conn, userId: number): Promise<number> {
+  return countRows(conn('addresses').where({ user_id: userId }));
 }
 
 // ---- dashboard: a glance at other features' tables, read-only

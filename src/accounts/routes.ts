@@ -11,7 +11,7 @@ import { describeWait, emailKey, GrowingDelay, rateLimit } from '../http/rate-li
 import { AddressInput, AddressParams, ForgotInput, LoginInput, PasswordChangeInput, ProfileInput, RegisterInput, ResetInput } from './schemas';
 import { InvalidCredentialsError, toCurrentUser, type AccountService } from './service';
 import type { SessionService } from './sessions';
-import type { AddressRow } from './repo';
+import type { SavedAddress } from './repo';
 
 export interface AccountRoutesDeps {
   accounts: AccountService;
@@ -30,10 +30,11 @@ function me(req: Request): CurrentUser {
   return req.user;
 }
 
-function addressValues(a: AddressRow): Record<string, unknown> {
+/** An address as its form's fields. */
+function addressValues(a: SavedAddress): Record<string, unknown> {
   return {
-    label: a.label, first_name: a.first_name, last_name: a.last_name, line1: a.line1, line2: a.line2,
-    city: a.city, region: a.region, postal_code: a.postal_code, country: a.country, phone: a.phone, is_default: Boolean(a.is_default),
+    label: a.label, first_name: a.firstName, last_name: a.lastName, line1: a.line1, line2: a.line2,
+    city: a.city, region: a.region, postal_code: a.postalCode, country: a.country, phone: a.phone, is_default: a.isDefault,
   };
 }
 

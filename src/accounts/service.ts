@@ -10,7 +10,7 @@ import { enqueueMail } from '../mail/service';
 import type { JobRegistry } from '../jobs/registry';
 import { hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords';
 import * as repo from './repo';
-import type { AddressRow, Glance, UserRow } from './repo';
+import type { Glance, SavedAddress, UserRow } from './repo';
 import type { AddressInput, PasswordChangeInput, ProfileInput, RegisterInput } from './schemas';
 import type { SessionMeta, SessionService, SessionTokens } from './sessions';
 import { hashToken, PASSWORD_RESET_TTL_MS, randomToken, SESSION_TOKEN_CLEANUP_EVERY_MS, VERIFY_EMAIL_TTL_MS, type TokenKind } from './tokens';
@@ -328,19 +328,14 @@ export class AccountService {
 
   // ---- address book (every query is scoped to the signed-in user: another customer's id is a 404)
 
-  listAddresses(userId: number): Promise<AddressRow[]> {
+  listAddresses(userId: number): Promise<SavedAddress[]> {
     return repo.listAddresses(this.deps.db, userId);
   }
 
-  async address(userId: number, id: number): Promise<AddressRow> {
+  async address(userId: number, id: number): Promise<SavedAddress> {
     const row = await repo.findAddress(this.deps.db, userId, id);
     if (!row) throw new NotFoundError('We could not find that address.');
     return row;
-  }
-
-  /** The address checkout should pre-fill, if any. */
-  async defaultAddress(userId: number): Promise<AddressRow | null> {
-    return (await repo.listAddresses(this.deps.db, userId))[0] ?? null;
   }
 
   async createAddress(userId: number, input: AddressInput): Promise<number> {
@@ -367,7 +362,7 @@ export class AccountService {
     await inTransaction(this.deps.db, async (trx) => {
       const row = await repo.findAddress(trx, userId, id);
       if (!row || !(await repo.deleteAddress(trx, userId, id))) throw new NotFoundError('We could not find that address.');
-      if (row.is_default) {
+      if (row.isDefault) {
         const next = (await repo.listAddresses(trx, userId))[0];
         if (next) await repo.setDefaultAddress(trx, userId, next.id, this.now());
       }

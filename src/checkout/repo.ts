@@ -1,4 +1,3 @@
-import type { ShippingAddress } from '../orders/repo';
 import type { Conn } from '../db';
 import { isMysql } from '../db';
 import { fromDbTime } from '../lib/clock';
@@ -49,28 +48,4 @@ export async function promoUsage(conn: Conn, promoId: number, customer: { userId
     byCustomer = Number((await q)?.n ?? 0);
   }
   return { total: Number(total?.n ?? 0), byCustomer };
-}
-
-export interface SavedAddress extends ShippingAddress {
-  id: number;
-  label: string | null;
-  isDefault: boolean;
-}
-
-export async function savedAddresses(conn: Conn, userId: number): Promise<SavedAddress[]> {
-  const rows = await conn('addresses').where({ user_id: userId }).orderBy([{ column: 'is_default', order: 'desc' }, { column: 'id' }]);
-  return rows.map((r) => ({
-    id: r.id,
-    label: r.label ?? null,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    line1: r.line1,
-    line2: r.line2 ?? null,
-    city: r.city,
-    region: r.region,
-    postalCode: r.postal_code,
-    country: r.country,
-    phone: r.phone ?? null,
-    isDefault: Boolean(r.is_default),
-  }));
 }

@@ -11,11 +11,14 @@ import { PaymentStartError, type PaymentService } from '../payments/service';
 import { US_STATES } from './regions';
 import { CheckoutForm, GuestCheckoutForm, SHIP_COUNTRIES, TotalsQuery } from './schemas';
 import type { CheckoutService, Shopper } from './service';
+import type { AccountService } from '../accounts/service';
 
 const FIELDS = ['email', 'first_name', 'last_name', 'line1', 'line2', 'city', 'region', 'postal_code', 'country', 'phone', 'shipping_method', 'use_store_credit', 'payment_method'];
 
 export interface CheckoutRouteDeps {
   checkout: CheckoutService;
+  /** The signed-in shopper's address book, to fill the form from. */
+  accounts: Pick<AccountService, 'listAddresses'>;
   payments: PaymentService;
   config: Pick<Config, 'isProduction' | 'secrets'>;
 }
@@ -32,7 +35,7 @@ function shopperOf(req: Request): Shopper {
  * valid) render the page again with the reason and write nothing.
  */
 export function checkoutRoutes(deps: CheckoutRouteDeps): Router {
-  const { checkout, payments, config } = deps;
+  const { checkout, payments, config, accounts } = deps;
   const router = Router();
   // Per cart (or account): retries are fine, hammering is not. Many shoppers behind one address are not punished.
   const limit = rateLimit({
@@ -56,7 +59,7 @@ export function checkoutRoutes(deps: CheckoutRouteDeps): Router {
         noindex: true,
         summary,
         values: { ...values, shipping_method: summary.shippingMethod.code, payment_method: values.payment_method ?? summary.paymentMethods[0] },
-        addresses: req.user ? await checkout.savedAddresses(req.user.id) : [],
+        addresses: req.user ? await accounts.listAddresses(req.user.id) : [],
         regions: US_STATES,
         countries: SHIP_COUNTRIES,
       };
@@ -73,7 +76,7 @@ export function checkoutRoutes(deps: CheckoutRouteDeps): Router {
     }
     const values: Record<string, string> = { country: 'US' };
     if (req.user) {
-      const addresses = await checkout.savedAddresses(req.user.id);
+      const addresses = await accounts.listAddresses(req.user.id);
       const wanted = Number(req.query.address);
       const a = addresses.find((x) => x.id === wanted) ?? addresses.find((x) => x.isDefault) ?? addresses[0];
       if (a) {

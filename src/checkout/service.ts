@@ -110,10 +110,6 @@ export class CheckoutService {
     return this.deps.payments.stripeEnabled ? ['stripe'] : ['manual'];
   }
 
-  savedAddresses(userId: number): Promise<repo.SavedAddress[]> {
-    return repo.savedAddresses(this.deps.db, userId);
-  }
-
   /** What the checkout page shows for the current selection; writes nothing. */
   async summary(shopper: Shopper, sel: { shippingMethod?: string | null; region?: string | null; useStoreCredit?: boolean }): Promise<CheckoutSummary> {
     const db = this.deps.db;

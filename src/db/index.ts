@@ -74,6 +74,12 @@ function knexLog(logger: Logger): Knex.Config['log'] {
   };
 }
 
+/** How many rows a query matches. */
+export async function countRows(qb: Knex.QueryBuilder): Promise<number> {
+  const row = (await qb.clone().clearSelect().clearOrder().count({ n: '*' }).first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
+}
+
 export function isMysql(db: Conn): boolean {
   return /mysql/.test(String(db.client.config.client));
 }

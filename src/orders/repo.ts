@@ -1,4 +1,5 @@
 import type { Grade } from '../catalog/grades';
+import type { ShippingAddress } from '../lib/address';
 import type { Conn } from '../db';
 import { isMysql } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
@@ -7,17 +8,7 @@ import type { PaymentStatus } from '../payments/status';
 
 type Row = Record<string, any>;
 
-export interface ShippingAddress {
-  firstName: string;
-  lastName: string;
-  line1: string;
-  line2: string | null;
-  city: string;
-  region: string;
-  postalCode: string;
-  country: string;
-  phone: string | null;
-}
+export type { ShippingAddress };
 
 export interface Order {
   id: number;

@@ -205,7 +205,7 @@ describe('account area', () => {
       rows = await t.db('addresses').where({ user_id: a.id });
       expect(rows).toHaveLength(1);
       expect(Boolean(rows[0].is_default)).toBe(true);
-      expect((await t.app.context.accounts.defaultAddress(a.id))?.line1).toBe('3 Kings Parade');
+      expect((await t.app.context.accounts.listAddresses(a.id))[0]).toMatchObject({ line1: '3 Kings Parade', isDefault: true });
     });
 
     it("IDOR: customer B gets 404 on every route for A's address, and nothing changes", async () => {
