@@ -1,4 +1,3 @@
-import { creditBalance } from '../payments/store-credit';
 import { countRows, isMysql, type Conn } from '../db';
 import type { ShippingAddress } from '../lib/address';
 import { toDbTime } from '../lib/clock';
@@ -214,43 +213,4 @@ export async function setDefaultAddress(conn: Conn, userId: number, id: number, 
 
 export function countAddresses(conn: Conn, userId: number): Promise<number> {
   return countRows(conn('addresses').where({ user_id: userId }));
-}
-
-// ---- dashboard: a glance at other features' tables, read-only
-
-export interface Glance {
-  orders: { count: number; recent: Array<{ number: string | null; status: string; total_cents: number; created_at: string }> };
-  rentals: {
-    active: number;
-    recent: Array<{ number: string | null; status: string; monthly_cents: number; term_months: number; product_name: string | null; created_at: string }>;
-  };
-  creditCents: number;
-  notifications: { unread: number; recent: Array<{ id: number; title: string; url: string | null; read_at: string | null; created_at: string }> };
-}
-
-const ACTIVE_RENTAL_STATES = ['pending_signature', 'pending_payment', 'active', 'past_due', 'returning'];
-
-export async function glance(conn: Conn, userId: number): Promise<Glance> {
-  const n = (rows: unknown[]) => Number((rows[0] as { n: number | string | null } | undefined)?.n ?? 0);
-  const [orderCount, recentOrders, activeRentals, recentRentals, credit, unread, recentNotes] = await Promise.all([
-    conn('orders').where({ user_id: userId }).count({ n: '*' }),
-    conn('orders').where({ user_id: userId }).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(3).select('number', 'status', 'total_cents', 'created_at'),
-    conn('rentals').where({ user_id: userId }).whereIn('status', ACTIVE_RENTAL_STATES).count({ n: '*' }),
-    conn('rentals')
-      .leftJoin('products', 'products.id', 'rentals.product_id')
-      .where({ 'rentals.user_id': userId })
-      .orderBy('rentals.created_at', 'desc')
-      .orderBy('rentals.id', 'desc')
-      .limit(3)
-      .select('rentals.number', 'rentals.status', 'rentals.monthly_cents', 'rentals.term_months', 'products.name as product_name', 'rentals.created_at'),
-    creditBalance(conn, userId),
-    conn('notifications').where({ user_id: userId }).whereNull('read_at').count({ n: '*' }),
-    conn('notifications').where({ user_id: userId }).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(5).select('id', 'title', 'url', 'read_at', 'created_at'),
-  ]);
-  return {
-    orders: { count: n(orderCount), recent: recentOrders },
-    rentals: { active: n(activeRentals), recent: recentRentals },
-    creditCents: credit,
-    notifications: { unread: n(unread), recent: recentNotes },
-  };
 }

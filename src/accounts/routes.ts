@@ -194,7 +194,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   // ---- account area (guarded by requireAuth for /account in app.ts)
 
   router.get('/account', async (req, res) => {
-    const user = await accounts.user(me(req).id);
+    const user = await accounts.profile(me(req).id);
     const glance = await accounts.dashboard(user.id);
     res.render('accounts/dashboard', { title: 'Your account', user, glance, noindex: true });
   });
@@ -207,11 +207,11 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   const profile = validate({ body: ProfileInput }, { form: profilePage });
 
   router.get('/account/profile', async (req, res) => {
-    const user = await accounts.user(me(req).id);
+    const user = await accounts.profile(me(req).id);
     res.render('accounts/profile', {
       title: 'Your profile',
-      values: { first_name: user.first_name, last_name: user.last_name, phone: user.phone, email: user.email },
-      verified: Boolean(user.email_verified_at),
+      values: { first_name: user.firstName, last_name: user.lastName, phone: user.phone, email: user.email },
+      verified: user.emailVerified,
       errors: {},
       noindex: true,
     });

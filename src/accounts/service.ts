@@ -10,12 +10,22 @@ import { enqueueMail } from '../mail/service';
 import type { JobRegistry } from '../jobs/registry';
 import { hashPassword, needsRehash, passwordProblem, verifyPassword } from './passwords';
 import * as repo from './repo';
-import type { Glance, SavedAddress, UserRow } from './repo';
+import type { SavedAddress, UserRow } from './repo';
+import { loadGlance, type Glance } from './glance';
 import type { AddressInput, PasswordChangeInput, ProfileInput, RegisterInput } from './schemas';
 import type { SessionMeta, SessionService, SessionTokens } from './sessions';
 import { hashToken, PASSWORD_RESET_TTL_MS, randomToken, SESSION_TOKEN_CLEANUP_EVERY_MS, VERIFY_EMAIL_TTL_MS, type TokenKind } from './tokens';
 
 /** Wrong e-mail or password: one answer for both, so the form never tells whether an account exists. */
+export interface Profile {
+  id: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone: string | null;
+  emailVerified: boolean;
+}
+
 export class InvalidCredentialsError extends AppError {
   constructor() {
     super(401, 'invalid_credentials', 'The e-mail address or password is not correct.');
@@ -236,8 +246,14 @@ export class AccountService {
     return user;
   }
 
+  /** The account as its owner's pages show it. */
+  async profile(userId: number): Promise<Profile> {
+    const u = await this.user(userId);
+    return { id: u.id, email: u.email, firstName: u.first_name, lastName: u.last_name, phone: u.phone, emailVerified: u.email_verified_at !== null };
+  }
+
   async dashboard(userId: number): Promise<Glance & { activeSessions: number }> {
-    const [g, activeSessions] = await Promise.all([repo.glance(this.deps.db, userId), repo.countActiveSessions(this.deps.db, userId, this.now())]);
+    const [g, activeSessions] = await Promise.all([loadGlance(this.deps.db, userId), repo.countActiveSessions(this.deps.db, userId, this.now())]);
     return { ...g, activeSessions };
   }
 

@@ -82,7 +82,7 @@ describe('account area', () => {
       expect(res.text).not.toContain('GG-1002');
       expect(res.text).toContain('RA-2001');
       expect(res.text).toContain('ThinkPad X1 Carbon');
-      expect(res.text).toContain('1 active agreement.');
+      expect(res.text).toContain('1 open agreement.');
       expect(res.text).toContain('$20.00');
       expect(res.text).toContain('Your order GG-1001 was paid');
       expect(res.text).toContain('1 unread.');

@@ -1,0 +1,41 @@
+import { countRows, type Conn } from '../db';
+import { fromDbTime } from '../lib/clock';
+
+/** Rental agreements: queries only. */
+
+/** States in which an agreement is still running (not owned, returned, defaulted or cancelled). */
+export const OPEN_RENTAL_STATES = ['pending_signature', 'pending_payment', 'active', 'past_due', 'returning'] as const;
+
+export interface RentalGlance {
+  number: string | null;
+  status: string;
+  monthlyCents: number;
+  termMonths: number;
+  productName: string | null;
+  createdAt: Date;
+}
+
+/** A customer's open agreements, counted, and the latest few. */
+export async function customerRentals(conn: Conn, userId: number, limit: number): Promise<{ open: number; recent: RentalGlance[] }> {
+  const [open, rows] = await Promise.all([
+    countRows(conn('rentals').where({ user_id: userId }).whereIn('status', OPEN_RENTAL_STATES)),
+    conn('rentals as r')
+      .leftJoin('products as p', 'p.id', 'r.product_id')
+      .where('r.user_id', userId)
+      .orderBy('r.created_at', 'desc')
+      .orderBy('r.id', 'desc')
+      .limit(limit)
+      .select('r.number', 'r.status', 'r.monthly_cents', 'r.term_months', 'p.name as product_name', 'r.created_at'),
+  ]);
+  return {
+    open,
+    recent: rows.map((r) => ({
+      number: r.number ?? null,
+      status: r.status,
+      monthlyCents: r.monthly_cents,
+      termMonths: r.term_months,
+      productName: r.product_name ?? null,
+      createdAt: fromDbTime(r.created_at)!,
+    })),
+  };
+}
