@@ -162,13 +162,7 @@ export async function revokeUserTokens(conn: Conn, userId: number, kind: TokenKi
 }
 
 export function countActiveSessions(conn: Conn, userId: number, now: Date): Promise<number> {
-  return conn('auth_tokens')
-    .where({ user_id: userId, kind: 'refresh' })
-    .whereNull('used_at')
-    .whereNull('revoked_at')
-    .where('expires_at', '>', toDbTime(now))
-    .count({ n: '*' })
-    .then((rows) => Number((rows[0] as { n: number | string }).n));
+  return countRows(conn('auth_tokens').where({ user_id: userId, kind: 'refresh' }).whereNull('used_at').whereNull('revoked_at').where('expires_at', '>', toDbTime(now)));
 }
 
 export function deleteExpiredTokens(conn: Conn, before: Date): Promise<number> {

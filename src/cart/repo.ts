@@ -1,4 +1,5 @@
 import type { Grade } from '../catalog/grades';
+import { inStockCount } from '../inventory/repo';
 import type { Conn } from '../db';
 import { toDbTime } from '../lib/clock';
 
@@ -67,7 +68,7 @@ function lineColumns(conn: Conn) {
   return [
     'ci.id', 'ci.product_id', 'ci.quantity', 'ci.unit_price_cents',
     'p.name', 'p.slug', 'p.images', 'p.condition_grade', 'p.price_cents', 'p.status',
-    conn('inventory_units as u').count('*').where('u.product_id', conn.ref('p.id')).andWhere('u.status', 'in_stock').as('available'),
+    inStockCount(conn, 'p.id', 'available'),
   ];
 }
 
@@ -180,7 +181,7 @@ export async function productForCart(conn: Conn, productId: number): Promise<Pro
     .where('p.id', productId)
     .first(
       'p.id', 'p.name', 'p.price_cents', 'p.status',
-      conn('inventory_units as u').count('*').where('u.product_id', conn.ref('p.id')).andWhere('u.status', 'in_stock').as('available'),
+      inStockCount(conn, 'p.id', 'available'),
     );
   if (!row) return null;
   return { id: row.id, name: row.name, priceCents: row.price_cents, active: row.status === 'active', available: Number(row.available) };

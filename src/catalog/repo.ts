@@ -5,6 +5,7 @@ import type { Grade } from './grades';
 import type { SpecValue } from './product-row';
 import type { Sort } from './schemas';
 import { applySearch, orderByRelevance } from './search';
+import { inStockCount, inStockProductIds, unitInStock } from '../inventory/repo';
 import type { IndexedProduct } from './search-index';
 
 export interface Category {
@@ -118,9 +119,9 @@ const DETAIL_COLUMNS = [
   'p.rent_3_cents', 'p.rent_6_cents', 'p.warranty_months', 'p.status', 'p.updated_at',
 ];
 
-/** Saleable stock as a correlated sub-select: units currently in stock. */
+/** Saleable stock of each product row as `in_stock`. */
 export function inStockSubquery(db: Conn) {
-  return db('inventory_units as u').count('*').where('u.product_id', db.ref('p.id')).andWhere('u.status', 'in_stock').as('in_stock');
+  return inStockCount(db, 'p.id', 'in_stock');
 }
 
 export async function listCategories(db: Conn): Promise<Category[]> {
@@ -189,7 +190,7 @@ function baseQuery(db: Conn, f: ListFilter, ranked = false): Knex.QueryBuilder {
   if (f.minPriceCents !== null) qb.where('p.price_cents', '>=', f.minPriceCents);
   if (f.maxPriceCents !== null) qb.where('p.price_cents', '<=', f.maxPriceCents);
   if (f.inStock) {
-    qb.whereExists(db('inventory_units as u').select(db.raw('1')).where('u.product_id', db.ref('p.id')).andWhere('u.status', 'in_stock'));
+    qb.whereExists(unitInStock(db, 'p.id'));
   }
   applySearch(db, qb, f.words, ranked);
   return qb;
@@ -289,11 +290,7 @@ export async function searchIndexRows(db: Conn, batch = 5000): Promise<IndexedPr
   }
 }
 
-/** Ids of the products with at least one unit in stock. */
-export async function inStockProductIds(db: Conn): Promise<number[]> {
-  const rows = await db('inventory_units').distinct('product_id').where('status', 'in_stock');
-  return rows.map((r: Row) => r.product_id as number);
-}
+export { inStockProductIds };
 
 export interface StockLevel {
   id: number;

@@ -1,5 +1,5 @@
 import type { Conn } from '../db';
-import { isMysql } from '../db';
+import { countRows, isMysql } from '../db';
 import { fromDbTime } from '../lib/clock';
 import type { PromoCode } from './promo';
 
@@ -34,18 +34,15 @@ export async function findPromoById(conn: Conn, id: number, lock = false): Promi
 }
 
 export async function promoUsage(conn: Conn, promoId: number, customer: { userId: number | null; email: string | null }): Promise<{ total: number; byCustomer: number }> {
-  const total = await conn('promo_redemptions').where({ promo_code_id: promoId }).count({ n: '*' }).first();
-  let byCustomer = 0;
-  if (customer.userId !== null || customer.email) {
-    const q = conn('promo_redemptions')
+  const total = await countRows(conn('promo_redemptions').where({ promo_code_id: promoId }));
+  if (customer.userId === null && !customer.email) return { total, byCustomer: 0 };
+  const byCustomer = await countRows(
+    conn('promo_redemptions')
       .where({ promo_code_id: promoId })
       .andWhere((w) => {
         if (customer.userId !== null) w.orWhere('user_id', customer.userId);
         if (customer.email) w.orWhere('email', customer.email);
-      })
-      .count({ n: '*' })
-      .first();
-    byCustomer = Number((await q)?.n ?? 0);
-  }
-  return { total: Number(total?.n ?? 0), byCustomer };
+      }),
+  );
+  return { total, byCustomer };
 }

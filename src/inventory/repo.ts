@@ -6,6 +6,26 @@ import type { UnitStatus } from './lifecycle';
 
 /** inventory_units and stock_movements: queries only. */
 
+/**
+ * Saleable stock of the product in `productColumn` (units in stock), as a
+ * correlated sub-select named `as`, for other features' product queries.
+ */
+export function inStockCount(conn: Conn, productColumn: string, as: string) {
+  return conn('inventory_units as u').count('*').where('u.product_id', conn.ref(productColumn)).andWhere('u.status', 'in_stock').as(as);
+}
+
+/** The condition "the product in `productColumn` has a unit in stock", for a whereExists. */
+export function unitInStock(conn: Conn, productColumn: string) {
+  return conn('inventory_units as u').select(conn.raw('1')).where('u.product_id', conn.ref(productColumn)).andWhere('u.status', 'in_stock');
+}
+
+/** Ids of the products with at least one unit in stock (among `among`, when given). */
+export async function inStockProductIds(conn: Conn, among?: readonly number[]): Promise<number[]> {
+  const qb = conn('inventory_units').distinct('product_id').where('status', 'in_stock');
+  if (among) qb.whereIn('product_id', among);
+  return (await qb).map((r) => Number(r.product_id));
+}
+
 export interface UnitRef {
   id: number;
   productId: number;

@@ -1,7 +1,7 @@
 import type { Grade } from '../catalog/grades';
 import type { ShippingAddress } from '../lib/address';
 import type { Conn } from '../db';
-import { isMysql } from '../db';
+import { countRows, isMysql } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import type { OrderStatus } from './transitions';
 import type { PaymentStatus } from '../payments/status';
@@ -194,7 +194,7 @@ export async function orderItems(conn: Conn, orderId: number): Promise<OrderItem
 }
 
 export async function listUserOrders(conn: Conn, userId: number, page: number, perPage: number): Promise<{ orders: Array<Order & { itemCount: number }>; total: number }> {
-  const totalRow = await conn('orders').where({ user_id: userId }).count({ n: '*' }).first();
+  const total = await countRows(conn('orders').where({ user_id: userId }));
   const rows = await conn('orders as o')
     .where('o.user_id', userId)
     .select('o.*', conn('order_items as i').sum('i.quantity').where('i.order_id', conn.ref('o.id')).as('item_count'))
@@ -202,7 +202,7 @@ export async function listUserOrders(conn: Conn, userId: number, page: number, p
     .orderBy('o.id', 'desc')
     .limit(perPage)
     .offset((page - 1) * perPage);
-  return { orders: rows.map((r) => ({ ...toOrder(r), itemCount: Number(r.item_count ?? 0) })), total: Number(totalRow?.n ?? 0) };
+  return { orders: rows.map((r) => ({ ...toOrder(r), itemCount: Number(r.item_count ?? 0) })), total };
 }
 
 export async function setCheckoutSession(conn: Conn, orderId: number, sessionId: string, now: Date): Promise<void> {
