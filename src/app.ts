@@ -35,6 +35,7 @@ import { cartRoutes } from './cart/routes';
 import { checkoutRoutes } from './checkout/routes';
 import { orderRoutes } from './orders/routes';
 import { SettingsService } from './settings/service';
+import { adminRoutes } from './admin/routes';
 
 export interface AppDeps {
   config: Config;
@@ -189,6 +190,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(cartRoutes(ctx));
   app.use(checkoutRoutes(ctx));
   app.use(orderRoutes(ctx));
+  app.use('/admin', adminRoutes(ctx));
 
   app.use(notFound);
   app.use(errorHandler(logger));

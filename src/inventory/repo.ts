@@ -119,3 +119,24 @@ export async function insertMovements(conn: Conn, rows: readonly MovementRow[], 
     })),
   );
 }
+
+export interface UnitDetail extends UnitRef {
+  serialNumber: string;
+  grade: Grade;
+}
+
+/** Units by serial number (exact), with their product and status, locked for the caller's transaction on MySQL. */
+export async function unitsBySerial(conn: Conn, serials: readonly string[]): Promise<UnitDetail[]> {
+  if (!serials.length) return [];
+  const qb = conn('inventory_units').whereIn('serial_number', serials).select('id', 'product_id', 'status', 'serial_number', 'condition_grade');
+  const rows = isMysql(conn) && 'isTransaction' in conn && conn.isTransaction ? await qb.forUpdate() : await qb;
+  return rows.map((r) => ({ ...toUnitRef(r), serialNumber: r.serial_number, grade: r.condition_grade }));
+}
+
+/** The serial numbers of the units an order holds, by product. */
+export async function heldSerials(conn: Conn, orderId: number): Promise<Map<number, string[]>> {
+  const rows = await conn('inventory_units').where({ order_id: orderId }).whereIn('status', ['reserved', 'sold']).orderBy('id').select('product_id', 'serial_number');
+  const out = new Map<number, string[]>();
+  for (const r of rows) out.set(Number(r.product_id), [...(out.get(Number(r.product_id)) ?? []), r.serial_number]);
+  return out;
+}

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Conn, Db } from '../db';
-import { isMysql } from '../db';
+import { countRows, isMysql } from '../db';
 import { type Clock, systemClock, toDbTime } from '../lib/clock';
 
 /** A row of the `jobs` table. */
@@ -141,4 +141,9 @@ export async function retryJob(db: Conn, id: number, clock: Clock = systemClock)
 /** Deletes successfully finished jobs older than `before` (failed ones stay visible). */
 export async function pruneFinishedJobs(db: Conn, before: Date): Promise<number> {
   return db('jobs').whereNotNull('finished_at').whereNull('failed_at').where('finished_at', '<', toDbTime(before)).delete();
+}
+
+/** How many jobs gave up (failed_at set): shown to staff until retried. */
+export function countFailedJobs(db: Conn): Promise<number> {
+  return countRows(db('jobs').whereNotNull('failed_at'));
 }

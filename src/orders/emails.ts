@@ -5,7 +5,7 @@ import { orderPath } from './access';
 import * as repo from './repo';
 import { ORDER_STATUS_LABELS } from './transitions';
 
-export type OrderMail = 'order-confirmation' | 'order-payment-received' | 'order-cancelled' | 'order-refunded';
+export type OrderMail = 'order-confirmation' | 'order-payment-received' | 'order-shipped' | 'order-delivered' | 'order-cancelled' | 'order-refunded';
 
 /**
  * Queues an order e-mail in the caller's transaction (outbox). Every order
@@ -40,8 +40,10 @@ export async function queueOrderMail(
           shippingMethod: order.shippingMethod,
           address: order.shippingAddress,
           expiresAt: order.expiresAt ? order.expiresAt.toISOString() : null,
+          carrier: order.carrier,
+          trackingNumber: order.trackingNumber,
         },
-        items: items.map((i) => ({ name: i.productName, grade: i.conditionGrade, quantity: i.quantity, totalCents: i.totalCents })),
+        items: items.map((i) => ({ name: i.productName, grade: i.conditionGrade, quantity: i.quantity, totalCents: i.totalCents, serials: 'serialNumbers' in i ? i.serialNumbers : [] })),
         firstName: order.shippingAddress.firstName,
         orderPath: orderPath(order, ctx.secret),
         ...extra,

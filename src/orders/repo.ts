@@ -218,3 +218,50 @@ export async function overdueOrderIds(conn: Conn, now: Date, limit: number): Pro
   const rows = await conn('orders').where({ status: 'pending_payment' }).where('expires_at', '<=', toDbTime(now)).orderBy('expires_at').limit(limit).select('id');
   return rows.map((r) => r.id);
 }
+
+export async function setItemSerials(conn: Conn, itemId: number, serials: readonly string[], now: Date): Promise<void> {
+  await conn('order_items').where({ id: itemId }).update({ serial_numbers: JSON.stringify(serials), updated_at: toDbTime(now) });
+}
+
+export async function setShipment(conn: Conn, orderId: number, s: { carrier: string; trackingNumber: string }, now: Date): Promise<void> {
+  await conn('orders').where({ id: orderId }).update({ carrier: s.carrier, tracking_number: s.trackingNumber, updated_at: toDbTime(now) });
+}
+
+export interface OrderFilter {
+  status: OrderStatus | null;
+  paymentStatus: PaymentStatus | null;
+  /** An order number (GG-…) or an e-mail address, or the start of one. */
+  q: string | null;
+  from: Date | null;
+  to: Date | null;
+}
+
+/** Staff's order list: newest first, filtered, one page. */
+export async function listOrders(conn: Conn, f: OrderFilter, page: number, perPage: number): Promise<{ orders: Array<Order & { itemCount: number }>; total: number }> {
+  const qb = conn('orders as o');
+  if (f.status) qb.where('o.status', f.status);
+  if (f.paymentStatus) qb.where('o.payment_status', f.paymentStatus);
+  if (f.from) qb.where('o.created_at', '>=', toDbTime(f.from));
+  if (f.to) qb.where('o.created_at', '<', toDbTime(f.to));
+  if (f.q) {
+    const q = f.q.trim();
+    if (/^GG-\d+$/i.test(q)) qb.where('o.number', q.toUpperCase());
+    else qb.where('o.email', 'like', `${q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`);
+  }
+  const [total, rows] = await Promise.all([
+    countRows(qb.clone()),
+    qb
+      .clone()
+      .select('o.*', conn('order_items as i').sum('i.quantity').where('i.order_id', conn.ref('o.id')).as('item_count'))
+      .orderBy('o.id', 'desc')
+      .limit(perPage)
+      .offset((page - 1) * perPage),
+  ]);
+  return { orders: rows.map((r) => ({ ...toOrder(r), itemCount: Number(r.item_count ?? 0) })), total };
+}
+
+/** How many orders are in each status. */
+export async function countByStatus(conn: Conn): Promise<Map<OrderStatus, number>> {
+  const rows: Array<{ status: string; n: number | string }> = await conn('orders').select('status').count({ n: '*' }).groupBy('status');
+  return new Map(rows.map((r) => [r.status as OrderStatus, Number(r.n)]));
+}

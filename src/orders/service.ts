@@ -11,8 +11,10 @@ import type { StripeGateway } from '../payments/stripe';
 import { queueOrderMail } from './emails';
 import * as repo from './repo';
 import type { CatalogEvents } from '../catalog/changes';
-import { releaseOrderUnits } from '../inventory/operations';
-import { isCancellable, orderMachine } from './transitions';
+import { moveUnits, releaseOrderUnits } from '../inventory/operations';
+import { recordAudit, type StaffContext } from '../audit/repo';
+import { planShipment } from './shipment';
+import { isCancellable, orderMachine, ORDER_STATUS_LABELS } from './transitions';
 
 export interface OrderDeps {
   db: Db;
@@ -70,6 +72,12 @@ export class OrderService {
     return this.details(order.id);
   }
 
+  /** Staff's order list. */
+  async listForStaff(filter: repo.OrderFilter, page: number, perPage: number) {
+    const { orders, total } = await repo.listOrders(this.deps.db, filter, page, perPage);
+    return { orders, total, page, pages: Math.max(1, Math.ceil(total / perPage)) };
+  }
+
   async listForCustomer(userId: number, page: number) {
     const { orders, total } = await repo.listUserOrders(this.deps.db, userId, page, ORDERS_PER_PAGE);
     return { orders, total, page, pages: Math.max(1, Math.ceil(total / ORDERS_PER_PAGE)) };
@@ -79,21 +87,91 @@ export class OrderService {
    * Staff record a manual payment (bank transfer, cash on pickup) for the
    * amount still due. Safe to repeat: the reference makes it one payment.
    */
-  async markOrderPaid(orderId: number, opts: { actorUserId: number; reference?: string; note?: string }): Promise<repo.Order> {
+  async markOrderPaid(orderId: number, opts: { by: StaffContext; reference?: string; note?: string }): Promise<repo.Order> {
     return inTransaction(this.deps.db, async (trx) => {
-      const order = await repo.findOrderById(trx, orderId, true);
-      if (!order) throw new NotFoundError('We could not find that order.');
-      if (order.status !== 'pending_payment') throw new ConflictError(`Order ${order.number} is ${order.status.replace('_', ' ')}, not awaiting payment.`);
+      const order = await this.lockedOrder(trx, orderId);
+      if (order.status !== 'pending_payment') throw new ConflictError(`Order ${order.number} is ${ORDER_STATUS_LABELS[order.status].toLowerCase()}, not awaiting payment.`);
       const money = await payRepo.orderMoney(trx, orderId);
+      const reference = (opts.reference?.trim() || `order:${order.number}`).slice(0, 255);
       await this.deps.payments.applyPayment(trx, orderId, {
         provider: 'manual',
-        providerRef: (opts.reference?.trim() || `order:${order.number}`).slice(0, 255),
+        providerRef: reference,
         amountCents: Math.max(0, order.totalCents - money.paidCents),
-        actor: `user:${opts.actorUserId}`,
+        actor: opts.by.actor.label,
         note: opts.note ?? 'Marked paid by staff',
       });
-      return (await repo.findOrderById(trx, orderId))!;
+      const after = (await repo.findOrderById(trx, orderId))!;
+      await this.audit(trx, opts.by, 'order.mark_paid', order, after, { reference });
+      return after;
     });
+  }
+
+  /** Staff start picking a paid order. */
+  async startProcessing(orderId: number, by: StaffContext): Promise<repo.Order> {
+    return inTransaction(this.deps.db, async (trx) => {
+      const order = await this.lockedOrder(trx, orderId);
+      await orderMachine.transition(trx, orderId, 'processing', { actor: by.actor.label, at: this.deps.clock.now(), note: 'Being prepared' });
+      const after = (await repo.findOrderById(trx, orderId))!;
+      await this.audit(trx, by, 'order.process', order, after);
+      return after;
+    });
+  }
+
+  /**
+   * Ships a paid order: the serial of every unit that leaves is recorded on
+   * its item. The units the order holds are proposed; staff may send another
+   * in-stock unit of the same product instead (a held one that stays behind
+   * goes back in stock). Then carrier and tracking number, the shipped state
+   * (through processing when staff skipped it) and the customer's e-mail.
+   */
+  async shipOrder(orderId: number, input: { carrier: string; trackingNumber: string; serials: string[] }, by: StaffContext): Promise<repo.Order> {
+    const { after, restocked } = await inTransaction(this.deps.db, async (trx) => {
+      const now = this.deps.clock.now();
+      const order = await this.lockedOrder(trx, orderId);
+      if (order.status !== 'paid' && order.status !== 'processing') {
+        throw new ConflictError(`Order ${order.number} cannot be shipped: it is ${ORDER_STATUS_LABELS[order.status].toLowerCase()}.`);
+      }
+      const items = await repo.orderItems(trx, orderId);
+      const plan = await planShipment(trx, orderId, items, input.serials);
+      const movement = { actor: by.actor, now, orderId, note: `Order ${order.number} shipped` };
+      // Units swapped in: held for the order, then sold; held units left behind go back on sale.
+      await moveUnits(trx, plan.swappedIn, 'reserved', { ...movement, reason: 'reserved' }, { order_id: orderId });
+      await moveUnits(trx, plan.swappedIn.map((u) => ({ ...u, status: 'reserved' as const })), 'sold', { ...movement, reason: 'sold' });
+      const restocked = await moveUnits(trx, plan.leftBehind, 'in_stock', { ...movement, reason: 'released', note: `Not shipped with order ${order.number}` }, { order_id: null });
+      for (const [itemId, serials] of plan.serialsByItem) await repo.setItemSerials(trx, itemId, serials, now);
+      await repo.setShipment(trx, orderId, { carrier: input.carrier, trackingNumber: input.trackingNumber }, now);
+      if (order.status === 'paid') await orderMachine.transition(trx, orderId, 'processing', { actor: by.actor.label, at: now, note: 'Being prepared' });
+      await orderMachine.transition(trx, orderId, 'shipped', { actor: by.actor.label, at: now, note: `${input.carrier} ${input.trackingNumber}`, set: { shipped_at: toDbTime(now) } });
+      const after = (await repo.findOrderById(trx, orderId))!;
+      await queueOrderMail(trx, this.mailCtx(), 'order-shipped', after);
+      await this.audit(trx, by, 'order.ship', order, after, { carrier: input.carrier, trackingNumber: input.trackingNumber, serials: input.serials });
+      return { after, restocked };
+    });
+    await this.restocked(restocked);
+    return after;
+  }
+
+  async markDelivered(orderId: number, by: StaffContext): Promise<repo.Order> {
+    return inTransaction(this.deps.db, async (trx) => {
+      const now = this.deps.clock.now();
+      const order = await this.lockedOrder(trx, orderId);
+      await orderMachine.transition(trx, orderId, 'delivered', { actor: by.actor.label, at: now, note: 'Delivered', set: { delivered_at: toDbTime(now) } });
+      const after = (await repo.findOrderById(trx, orderId))!;
+      await queueOrderMail(trx, this.mailCtx(), 'order-delivered', after);
+      await this.audit(trx, by, 'order.deliver', order, after);
+      return after;
+    });
+  }
+
+  private async lockedOrder(trx: Trx, orderId: number): Promise<repo.Order> {
+    const order = await repo.findOrderById(trx, orderId, true);
+    if (!order) throw new NotFoundError('We could not find that order.');
+    return order;
+  }
+
+  private async audit(trx: Trx, by: StaffContext, action: string, before: repo.Order, after: repo.Order, extra: Record<string, unknown> = {}): Promise<void> {
+    const snapshot = (o: repo.Order) => ({ status: o.status, paymentStatus: o.paymentStatus, carrier: o.carrier, trackingNumber: o.trackingNumber });
+    await recordAudit(trx, by, { action, entity: 'order', entityId: before.number, before: snapshot(before), after: { ...snapshot(after), ...extra } }, this.deps.clock.now());
   }
 
   /**
@@ -102,7 +180,7 @@ export class OrderService {
    * and the customer gets an e-mail. Card refunds are sent right after commit
    * and retried by a job if Stripe is unreachable.
    */
-  async cancelOrder(orderId: number, opts: { actor: Actor; reason: string; refundTo?: 'original' | 'store_credit' }): Promise<repo.Order> {
+  async cancelOrder(orderId: number, opts: { actor: Actor; reason: string; refundTo?: 'original' | 'store_credit'; ip?: string | null; audited?: boolean }): Promise<repo.Order> {
     const { order, cardRefunds, sessionToClose, restocked } = await inTransaction(this.deps.db, async (trx) => {
       const now = this.deps.clock.now();
       const current = await repo.findOrderById(trx, orderId, true);
@@ -116,6 +194,7 @@ export class OrderService {
       const cardRefunds = await this.deps.payments.refundOrder(trx, cancelled, { refundTo: opts.refundTo ?? 'original', reason: opts.reason, actorUserId: opts.actor.userId });
       const after = (await repo.findOrderById(trx, orderId))!;
       await queueOrderMail(trx, this.mailCtx(), 'order-cancelled', after, { reason: opts.reason, cardRefundPending: cardRefunds.length > 0 });
+      if (opts.audited) await this.audit(trx, { actor: opts.actor, ip: opts.ip ?? null }, 'order.cancel', current, after, { reason: opts.reason, refundTo: opts.refundTo ?? 'original' });
       const sessionToClose = current.status === 'pending_payment' ? current.checkoutSessionId : null;
       return { order: after, cardRefunds, sessionToClose, restocked };
     });

@@ -1,4 +1,5 @@
-export type PaymentStatus = 'unpaid' | 'paid' | 'partially_refunded' | 'refunded';
+export const PAYMENT_STATUSES = ['unpaid', 'paid', 'partially_refunded', 'refunded'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /**
  * payment_status is derived from the payment and refund rows, never set by

@@ -2,51 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app';
 import { createUser, csrfToken, signIn, type Agent } from '../helpers/auth';
-
-interface Endpoint {
-  method: string;
-  path: string;
-}
-
-interface Layer {
-  route?: { path: unknown; methods: Record<string, boolean> };
-  handle?: { stack?: Layer[] } & ((...args: unknown[]) => unknown);
-  name?: string;
-  rawPath?: unknown;
-}
-
-const STATE_CHANGING = ['post', 'put', 'patch', 'delete'];
-
-function join(prefix: string, path: string): string {
-  const joined = `${prefix.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
-  return joined.length > 1 ? joined.replace(/\/+$/, '') : '/';
-}
-
-/** Every state-changing route in the app, found by walking the Express 5 router stack (sub-routers included). */
-function stateChangingRoutes(stack: Layer[], prefix = ''): Endpoint[] {
-  const found: Endpoint[] = [];
-  for (const layer of stack) {
-    const paths = ([] as unknown[]).concat(layer.route ? layer.route.path : layer.rawPath ?? '/');
-    for (const p of paths) {
-      if (typeof p !== 'string') throw new Error(`Route path ${String(p)} is not a string; teach this test to build a sample URL for it`);
-      if (layer.route) {
-        const methods = Object.keys(layer.route.methods).flatMap((m) => (m === '_all' ? STATE_CHANGING : [m]));
-        for (const method of methods.filter((m) => STATE_CHANGING.includes(m))) found.push({ method, path: join(prefix, p) });
-      } else if (layer.handle?.stack) {
-        found.push(...stateChangingRoutes(layer.handle.stack, join(prefix, p)));
-      } else if (layer.name === 'mounted_app') {
-        // A mounted sub-app hides its routes: probe its mount point.
-        found.push({ method: 'post', path: join(join(prefix, p), 'csrf-probe') });
-      }
-    }
-  }
-  return found;
-}
-
-/** A concrete URL for a route pattern: parameters become 1, optional groups are dropped. */
-function sampleUrl(pattern: string): string {
-  return pattern.replace(/\{[^}]*\}/g, '').replace(/:(\w+)/g, '1').replace(/\*(\w+)/g, 'x') || '/';
-}
+import { appRoutes, sampleUrl, STATE_CHANGING, type Endpoint } from '../helpers/routes';
 
 describe('CSRF protection on every state-changing route', () => {
   let t: TestApp;
@@ -57,8 +13,7 @@ describe('CSRF protection on every state-changing route', () => {
     t = await testApp();
     const user = await createUser(t.db);
     member = await signIn(t.app, user.email, user.password);
-    const app = t.app as unknown as { router: { stack: Layer[] } };
-    routes = stateChangingRoutes(app.router.stack).filter((r) => !r.path.startsWith('/webhooks/'));
+    routes = appRoutes(t.app).filter((r) => STATE_CHANGING.includes(r.method) && !r.path.startsWith('/webhooks/'));
   });
   afterAll(() => t.destroy());
 

@@ -100,12 +100,12 @@ describe('customer order pages, cancellation, manual payment and expiry', () => 
   it('staff mark a manual order paid (service function); a paid manual order cancels to store credit', async () => {
     const order = await placeManual();
     const staff = await createCustomer(t.db, 'staff@example.com');
-    const paid = await t.app.context.orders.markOrderPaid(order.id, { actorUserId: staff.id, reference: 'BANK-2026-0042' });
+    const paid = await t.app.context.orders.markOrderPaid(order.id, { by: { actor: { userId: staff.id, label: `user:${staff.id}` }, ip: '203.0.113.9' }, reference: 'BANK-2026-0042' });
     expect(paid).toMatchObject({ status: 'paid', paymentStatus: 'paid' });
     expect(await t.db('payments').where({ order_id: order.id }).first()).toMatchObject({ provider: 'manual', provider_ref: 'BANK-2026-0042', amount_cents: order.total_cents, status: 'succeeded' });
     expect(await t.db('state_changes').where({ entity: 'order', entity_id: order.id, to_state: 'paid' }).first()).toMatchObject({ actor: `user:${staff.id}` });
     expect(await t.db('inventory_units').where({ order_id: order.id }).pluck('status')).toEqual(['sold']);
-    await expect(t.app.context.orders.markOrderPaid(order.id, { actorUserId: staff.id })).rejects.toBeInstanceOf(ConflictError);
+    await expect(t.app.context.orders.markOrderPaid(order.id, { by: { actor: { userId: staff.id, label: `user:${staff.id}` }, ip: null } })).rejects.toBeInstanceOf(ConflictError);
 
     const res = await s.post(`/account/orders/${order.number}/cancel`);
     expect(res.status).toBe(303);

@@ -1,0 +1,122 @@
+import { Router, type Request } from 'express';
+import type { AppContext } from '../app';
+import type { StaffContext } from '../audit/repo';
+import { listAudit, auditEntities } from '../audit/repo';
+import { NotFoundError, UnauthorizedError } from '../http/errors';
+import type { z } from 'zod';
+import { setFlash } from '../http/flash';
+import { formPage, validate } from '../http/validate';
+import { ORDER_STATUS_LABELS, ORDER_STATUSES, orderMachine } from '../orders/transitions';
+import { PAYMENT_STATUSES } from '../payments/status';
+import { heldSerials } from '../inventory/repo';
+import { loadDashboard } from './dashboard';
+import { AuditQuery, CancelInput, dayStart, MarkPaidInput, NoInput, OrderListQuery, OrderParams, ShipInput } from './schemas';
+
+const PER_PAGE = 50;
+
+/** A list page's filters as a query string (empty ones left out), for its paging links. */
+function queryString(filters: Record<string, string | undefined>): string {
+  return new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => Boolean(e[1]))).toString();
+}
+
+/** Who is acting, for state changes and the audit log. */
+export function staffContext(req: Request): StaffContext {
+  if (!req.user) throw new UnauthorizedError();
+  return { actor: { userId: req.user.id, label: `user:${req.user.id}` }, ip: req.ip ?? null };
+}
+
+/**
+ * The admin panel under /admin (app.ts guards the whole path: staff or
+ * admin). Every change goes through a feature's service, which writes the
+ * audit_log row in the same transaction as the change.
+ */
+export function adminRoutes(ctx: AppContext): Router {
+  const { orders, db } = ctx;
+  const router = Router();
+  const notFound = 'We could not find that order.';
+
+  router.get('/', async (_req, res) => {
+    res.render('admin/dashboard', { title: 'Dashboard', noindex: true, dash: await loadDashboard(db), statusLabels: ORDER_STATUS_LABELS });
+  });
+
+  // ---- orders
+
+  const list = validate({ query: OrderListQuery });
+  router.get('/orders', list, async (req, res) => {
+    const q = list.query(req);
+    const found = await orders.listForStaff(
+      { status: q.status ?? null, paymentStatus: q.payment_status ?? null, q: q.q ?? null, from: dayStart(q.from), to: dayStart(q.to, 1) },
+      q.page,
+      PER_PAGE,
+    );
+    const query = queryString({ status: q.status, payment_status: q.payment_status, q: q.q, from: q.from, to: q.to });
+    res.render('admin/orders', {
+      title: 'Orders', noindex: true, ...found, filters: q, query, statuses: ORDER_STATUSES, paymentStatuses: PAYMENT_STATUSES, statusLabels: ORDER_STATUS_LABELS,
+    });
+  });
+
+  const orderPage = formPage({
+    view: 'admin/order',
+    keep: ['reference', 'carrier', 'tracking_number', 'serials', 'reason', 'refund_to'],
+    showRefusals: true,
+    locals: async (req, _res, values) => {
+      const order = await orders.byNumber(OrderParams.parse(req.params).number);
+      if (!order) throw new NotFoundError(notFound);
+      const details = await orders.details(order.id);
+      const held = await heldSerials(db, order.id);
+      const proposed = details.items.flatMap((i) => (held.get(i.productId) ?? []).slice(0, i.quantity));
+      return {
+        title: `Order ${order.number}`,
+        noindex: true,
+        ...details,
+        statusLabels: ORDER_STATUS_LABELS,
+        can: (to: string) => orderMachine.can(order.status, to as never),
+        values: { serials: proposed.join('\n'), ...values },
+      };
+    },
+  });
+  const numbered = validate({ params: OrderParams }, { notFound });
+  /** The order named in the path, or a 404. */
+  const orderOf = async (req: Request) => {
+    const order = await orders.byNumber(OrderParams.parse(req.params).number);
+    if (!order) throw new NotFoundError(notFound);
+    return order;
+  };
+
+  router.get('/orders/:number', numbered, async (req, res) => {
+    await orderOf(req);
+    await orderPage.render(req, res);
+  });
+
+  /** An order action: validate, run it as this staff member, then back to the order with a message. */
+  const action = <S extends z.ZodType>(path: string, body: S, run: (orderId: number, input: z.output<S>, by: StaffContext) => Promise<unknown>, done: string) => {
+    const v = validate({ params: OrderParams, body }, { form: orderPage, notFound });
+    router.post(`/orders/:number/${path}`, v, orderPage.submit(async (req, res) => {
+      const order = await orderOf(req);
+      await run(order.id, v.body(req) as z.output<S>, staffContext(req));
+      setFlash(res, 'success', done.replace('{number}', order.number));
+      res.redirect(303, `/admin/orders/${order.number}`);
+    }));
+  };
+
+  action('mark-paid', MarkPaidInput, (id, input, by) => orders.markOrderPaid(id, { by, reference: input.reference }), 'Order {number} is marked paid; the customer has been e-mailed.');
+  action('processing', NoInput, (id, _input, by) => orders.startProcessing(id, by), 'Order {number} is being prepared.');
+  action('ship', ShipInput, (id, input, by) => orders.shipOrder(id, { carrier: input.carrier, trackingNumber: input.tracking_number, serials: input.serials }, by), 'Order {number} is shipped; the customer has the tracking number.');
+  action('deliver', NoInput, (id, _input, by) => orders.markDelivered(id, by), 'Order {number} is marked delivered.');
+  action('cancel', CancelInput, (id, input, by) => orders.cancelOrder(id, { actor: by.actor, ip: by.ip, audited: true, reason: input.reason, refundTo: input.refund_to }), 'Order {number} is cancelled; its units are back in stock.');
+
+  // ---- audit log
+
+  const audit = validate({ query: AuditQuery });
+  router.get('/audit', audit, async (req, res) => {
+    const q = audit.query(req);
+    const [found, entities] = await Promise.all([
+      listAudit(db, { action: q.action ?? null, entity: q.entity ?? null, entityId: q.entity_id ?? null, actorEmail: q.actor ?? null, from: dayStart(q.from), to: dayStart(q.to, 1) }, q.page, PER_PAGE),
+      auditEntities(db),
+    ]);
+    const query = queryString({ action: q.action, entity: q.entity, entity_id: q.entity_id, actor: q.actor, from: q.from, to: q.to });
+    res.render('admin/audit', { title: 'Audit log', noindex: true, ...found, page: q.page, pages: Math.max(1, Math.ceil(found.total / PER_PAGE)), filters: q, query, entities });
+  });
+
+  return router;
+}

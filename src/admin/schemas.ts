@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { ORDER_STATUSES } from '../orders/transitions';
+import { PAYMENT_STATUSES } from '../payments/status';
+
+/** The admin pages' forms and filters. */
+
+const blankAsMissing = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsMissing, schema.optional());
+const page = z.preprocess(blankAsMissing, z.coerce.number().int().min(1).max(100_000).optional().default(1));
+/** A calendar day (UTC), as a date input sends it. */
+const day = optional(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Dates look like 2026-11-27.').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'That date does not exist.'));
+
+export const OrderParams = z.object({ number: z.string().regex(/^GG-\d{1,12}$/) });
+
+export const OrderListQuery = z.object({
+  status: optional(z.enum(ORDER_STATUSES, { error: 'Pick a status from the list.' })),
+  payment_status: optional(z.enum(PAYMENT_STATUSES, { error: 'Pick a payment status from the list.' })),
+  q: optional(z.string().trim().max(254, 'Search by order number or e-mail (at most 254 characters).')),
+  from: day,
+  to: day,
+  page,
+});
+
+export const MarkPaidInput = z.object({
+  reference: optional(z.string().trim().max(120, 'The reference is at most 120 characters.')),
+});
+
+export const ShipInput = z.object({
+  carrier: z.string({ error: 'Enter the carrier.' }).trim().min(1, 'Enter the carrier.').max(60, 'The carrier is at most 60 characters.'),
+  tracking_number: z
+    .string({ error: 'Enter the tracking number.' })
+    .trim()
+    .min(4, 'Enter the tracking number.')
+    .max(100, 'The tracking number is at most 100 characters.')
+    .regex(/^[A-Za-z0-9 -]+$/, 'Tracking numbers are letters, digits, spaces and dashes.'),
+  serials: z
+    .string({ error: 'Enter the serial number of each unit shipped.' })
+    .max(5000)
+    .transform((s) => s.split(/[\r\n,]+/).map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.string().max(100)).min(1, 'Enter the serial number of each unit shipped, one per line.')),
+});
+
+export const CancelInput = z.object({
+  reason: z.string({ error: 'Say why the order is cancelled.' }).trim().min(3, 'Say why the order is cancelled.').max(300, 'At most 300 characters.'),
+  refund_to: optional(z.enum(['original', 'store_credit'], { error: 'Choose where the refund goes.' })).transform((v) => v ?? 'original'),
+});
+
+export const NoInput = z.object({});
+
+export const AuditQuery = z.object({
+  action: optional(z.string().trim().max(60)),
+  entity: optional(z.string().trim().max(40)),
+  entity_id: optional(z.string().trim().max(40)),
+  actor: optional(z.string().trim().toLowerCase().max(254)),
+  from: day,
+  to: day,
+  page,
+});
+
+/** The day after `d` (a YYYY-MM-DD string): the exclusive end of a date range. */
+export function dayStart(d: string | undefined, plusDays = 0): Date | null {
+  if (!d) return null;
+  return new Date(Date.parse(`${d}T00:00:00Z`) + plusDays * 86_400_000);
+}

@@ -1,0 +1,101 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../helpers/auth';
+import { appRoutes, sampleUrl, type Endpoint } from '../helpers/routes';
+import { orderNumberFrom, shopper, startShop, type Shop } from '../checkout/shop';
+
+/**
+ * Every /admin route, found by walking the router: anonymous visitors are
+ * sent to log in, customers get 403; and every admin POST that changes
+ * something writes exactly one audit_log row. A new admin POST without a case
+ * below fails the test.
+ */
+describe('the admin router', () => {
+  let t: Shop;
+  let admin: Endpoint[];
+  let customer: ReturnType<typeof shopper>;
+  let staff: ReturnType<typeof shopper>;
+  let laptop: number;
+
+  beforeAll(async () => {
+    t = await startShop();
+    laptop = await t.product({ name: 'Latitude 7420', priceCents: 39_900, units: 10 });
+    admin = appRoutes(t.app).filter((r) => r.path === '/admin' || r.path.startsWith('/admin/'));
+    const c = await createUser(t.db, { email: 'customer@example.test' });
+    customer = shopper(t.app);
+    await customer.login(c.email, c.password);
+    const s = await createUser(t.db, { email: 'clerk@giggatek.test', role: 'staff' });
+    staff = shopper(t.app);
+    await staff.login(s.email, s.password);
+  });
+  afterAll(() => t.destroy());
+
+  it('finds the admin routes', () => {
+    const listed = admin.map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    for (const known of ['GET /admin', 'GET /admin/orders', 'GET /admin/orders/:number', 'POST /admin/orders/:number/mark-paid', 'POST /admin/orders/:number/ship', 'GET /admin/audit']) {
+      expect(listed).toContain(known);
+    }
+  });
+
+  it('anonymous visitors are sent to log in and customers get 403, on every route', async () => {
+    await customer.refreshToken('/account');
+    const failures: string[] = [];
+    for (const r of admin) {
+      const url = sampleUrl(r.path, { number: 'GG-100001' });
+      const anon = await request(t.app)[r.method as 'get'](url);
+      if (!(anon.status === 303 && String(anon.headers.location).startsWith('/login')) && anon.status !== 403) failures.push(`anonymous ${r.method} ${url} → ${anon.status}`);
+      const res = r.method === 'get' ? await customer.agent.get(url) : await customer.post(url, {});
+      if (res.status !== 403) failures.push(`customer ${r.method} ${url} → ${res.status}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  async function placeOrder(): Promise<string> {
+    const guest = shopper(t.app);
+    await guest.add(laptop, 1);
+    await guest.refreshToken('/checkout');
+    return orderNumberFrom((await guest.checkout({ email: 'audit@example.com' })).headers.location);
+  }
+
+  /** A valid request for each admin POST route, with what must hold before it (run in this order). */
+  const cases: Record<string, () => Promise<{ url: string; body: Record<string, string> }>> = {
+    '/admin/orders/:number/mark-paid': async () => ({ url: `/admin/orders/${await placeOrder()}/mark-paid`, body: { reference: 'R-1' } }),
+    '/admin/orders/:number/processing': async () => {
+      const n = await placeOrder();
+      await staff.refreshToken(`/admin/orders/${n}`);
+      await staff.post(`/admin/orders/${n}/mark-paid`, {});
+      return { url: `/admin/orders/${n}/processing`, body: {} };
+    },
+    '/admin/orders/:number/ship': async () => {
+      const n = await placeOrder();
+      await staff.refreshToken(`/admin/orders/${n}`);
+      await staff.post(`/admin/orders/${n}/mark-paid`, {});
+      const order = await t.db('orders').where({ number: n }).first('id');
+      const serial = (await t.db('inventory_units').where({ order_id: order.id }).first('serial_number')).serial_number;
+      return { url: `/admin/orders/${n}/ship`, body: { carrier: 'UPS', tracking_number: '1Z12345', serials: serial } };
+    },
+    '/admin/orders/:number/deliver': async () => {
+      const shipped = await cases['/admin/orders/:number/ship']!();
+      await staff.refreshToken('/admin');
+      await staff.post(shipped.url, shipped.body);
+      return { url: shipped.url.replace(/ship$/, 'deliver'), body: {} };
+    },
+    '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
+  };
+
+  it('every admin POST writes one audit_log row with the staff member and IP', async () => {
+    const posts = admin.filter((r) => r.method === 'post').map((r) => r.path);
+    expect(posts.filter((p) => !cases[p])).toEqual([]);
+    for (const path of posts) {
+      const { url, body } = await cases[path]!();
+      const before = Number((await t.db('audit_log').count({ n: '*' }).first())!.n);
+      await staff.refreshToken('/admin');
+      const res = await staff.post(url, body);
+      expect(res.status, `${path}: ${res.text.slice(0, 300)}`).toBe(303);
+      const rows = await t.db('audit_log').orderBy('id').offset(before);
+      expect(rows, path).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ entity: 'order', ip: expect.any(String) });
+      expect(rows[0].actor_user_id).toBe((await t.db('users').where({ email: 'clerk@giggatek.test' }).first('id')).id);
+    }
+  });
+});

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectOneMovementPerUnitChange } from '../helpers/inventory';
+import { createUser } from '../helpers/auth';
+import { ADDRESS, orderNumberFrom, shopper, startShop, subjectsTo, type Shop } from '../checkout/shop';
+
+/** Staff run an order from bank transfer to delivery, every step audited and told to the customer. */
+describe('admin orders', () => {
+  let t: Shop;
+  let staff: ReturnType<typeof shopper>;
+  let staffId: number;
+  let laptop: number;
+  let serials: string[];
+
+  beforeAll(async () => {
+    t = await startShop();
+    laptop = await t.product({ name: 'ThinkPad T14 Gen 2', priceCents: 44_900, units: 12 });
+    serials = (await t.db('inventory_units').where({ product_id: laptop }).orderBy('id').pluck('serial_number')) as string[];
+    const user = await createUser(t.db, { email: 'staff@giggatek.test', role: 'staff' });
+    staffId = user.id;
+    staff = shopper(t.app);
+    await staff.login(user.email, user.password);
+  });
+  afterAll(() => t.destroy());
+
+  async function guestBuysByBankTransfer(email = ADDRESS.email!) {
+    const guest = shopper(t.app);
+    await guest.add(laptop, 1);
+    await guest.refreshToken('/checkout');
+    const res = await guest.checkout({ email });
+    expect(res.status).toBe(303);
+    return { guest, number: orderNumberFrom(res.headers.location), confirmation: res.headers.location as string };
+  }
+
+  const auditRows = (number: string) => t.db('audit_log').where({ entity: 'order', entity_id: number }).orderBy('id');
+
+  it('lists and filters orders by status, payment status and number or e-mail', async () => {
+    const a = await guestBuysByBankTransfer('filter-a@example.com');
+    const page = await staff.agent.get('/admin/orders?status=pending_payment');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(a.number);
+    expect((await staff.agent.get('/admin/orders?status=shipped')).text).not.toContain(a.number);
+    expect((await staff.agent.get(`/admin/orders?q=${a.number}`)).text).toContain('filter-a@example.com');
+    expect((await staff.agent.get('/admin/orders?q=filter-a')).text).toContain(a.number);
+    expect((await staff.agent.get('/admin/orders?q=nobody-like-this')).text).toContain('No orders match.');
+    const bad = await staff.agent.get('/admin/orders?status=lost&from=2026-13-45');
+    expect(bad.status).toBe(400);
+  });
+
+  it('bank transfer → marked paid → shipped with its serial → delivered; the customer sees and is told each step', async () => {
+    const { guest, number, confirmation } = await guestBuysByBankTransfer('journey@example.com');
+    const order = await t.db('orders').where({ number }).first();
+    const held = await t.db('inventory_units').where({ order_id: order.id }).first('serial_number');
+
+    const detail = await staff.agent.get(`/admin/orders/${number}`);
+    expect(detail.text).toContain('Mark paid');
+    expect(detail.text).not.toContain('Mark delivered');
+
+    await staff.refreshToken(`/admin/orders/${number}`);
+    const paid = await staff.post(`/admin/orders/${number}/mark-paid`, { reference: 'BANK-778812' });
+    expect(paid.status).toBe(303);
+    expect(await t.db('orders').where({ id: order.id }).first()).toMatchObject({ status: 'paid', payment_status: 'paid' });
+    expect(await t.db('payments').where({ order_id: order.id, provider: 'manual' }).first()).toMatchObject({ provider_ref: 'BANK-778812', amount_cents: order.total_cents });
+
+    // The held unit's serial is proposed on the ship form.
+    const shipForm = await staff.agent.get(`/admin/orders/${number}`);
+    expect(shipForm.text).toContain(`>${held.serial_number}</textarea>`);
+    await staff.refreshToken(`/admin/orders/${number}`);
+    const shipped = await staff.post(`/admin/orders/${number}/ship`, { carrier: 'UPS', tracking_number: '1Z999AA10123456784', serials: held.serial_number });
+    expect(shipped.status).toBe(303);
+    expect(await t.db('orders').where({ id: order.id }).first()).toMatchObject({ status: 'shipped', carrier: 'UPS', tracking_number: '1Z999AA10123456784' });
+    expect(JSON.parse((await t.db('order_items').where({ order_id: order.id }).first()).serial_numbers)).toEqual([held.serial_number]);
+
+    await staff.refreshToken(`/admin/orders/${number}`);
+    expect((await staff.post(`/admin/orders/${number}/deliver`)).status).toBe(303);
+    expect(await t.db('orders').where({ id: order.id }).first()).toMatchObject({ status: 'delivered', delivered_at: expect.any(String) });
+
+    const page = await guest.agent.get(confirmation);
+    expect(page.text).toContain('Delivered');
+    expect(page.text).toContain(held.serial_number);
+    expect((await t.db('state_changes').where({ entity: 'order', entity_id: order.id }).orderBy('id').pluck('to_state'))).toEqual(['pending_payment', 'paid', 'processing', 'shipped', 'delivered']);
+    expect((await auditRows(number)).map((r) => [r.action, r.actor_user_id])).toEqual([['order.mark_paid', staffId], ['order.ship', staffId], ['order.deliver', staffId]]);
+    const shipAudit = (await auditRows(number))[1];
+    expect(JSON.parse(shipAudit.before)).toMatchObject({ status: 'paid' });
+    expect(JSON.parse(shipAudit.after)).toMatchObject({ status: 'shipped', trackingNumber: '1Z999AA10123456784', serials: [held.serial_number] });
+    expect(shipAudit.ip).toBeTruthy();
+
+    await t.runJobs();
+    expect(subjectsTo(t.mail, 'journey@example.com')).toEqual([
+      `Order ${number} received — thank you`,
+      `Payment received — order ${number} is confirmed`,
+      `Order ${number} has shipped — tracking 1Z999AA10123456784`,
+      `Order ${number} was delivered`,
+    ]);
+    const shippedMail = t.mail.find((m) => m.subject.startsWith(`Order ${number} has shipped`))!;
+    expect(shippedMail.text).toContain(held.serial_number);
+    await expectOneMovementPerUnitChange(t.db);
+  });
+
+  it('shipping another in-stock unit of the product instead: the held one goes back in stock', async () => {
+    const { number } = await guestBuysByBankTransfer('swap@example.com');
+    const order = await t.db('orders').where({ number }).first();
+    const held = (await t.db('inventory_units').where({ order_id: order.id }).first()).serial_number;
+    const other = (await t.db('inventory_units').where({ product_id: laptop, status: 'in_stock' }).first()).serial_number;
+    await staff.refreshToken(`/admin/orders/${number}`);
+    await staff.post(`/admin/orders/${number}/mark-paid`, {});
+    await staff.refreshToken(`/admin/orders/${number}`);
+    expect((await staff.post(`/admin/orders/${number}/ship`, { carrier: 'USPS', tracking_number: '9400 1000 0000 0000 0000 00', serials: other })).status).toBe(303);
+    expect(await t.db('inventory_units').where({ serial_number: other }).first()).toMatchObject({ status: 'sold', order_id: order.id });
+    expect(await t.db('inventory_units').where({ serial_number: held }).first()).toMatchObject({ status: 'in_stock', order_id: null });
+    await expectOneMovementPerUnitChange(t.db);
+  });
+
+  it.each([
+    ['an unknown serial', () => 'NO-SUCH-SERIAL', 'There is no unit with serial number NO-SUCH-SERIAL.'],
+    ['no serial at all', () => '', 'Enter the serial number of each unit shipped'],
+    ['two serials for one unit', () => serials.slice(0, 2).join('\n'), 'needs 1 serial number; 2 were given'],
+  ])('refuses to ship with %s, writing nothing', async (_name, typed, message) => {
+    const { number } = await guestBuysByBankTransfer();
+    await staff.refreshToken(`/admin/orders/${number}`);
+    await staff.post(`/admin/orders/${number}/mark-paid`, {});
+    const before = await t.db('state_changes').count({ n: '*' }).first();
+    await staff.refreshToken(`/admin/orders/${number}`);
+    const res = await staff.post(`/admin/orders/${number}/ship`, { carrier: 'UPS', tracking_number: '1Z999', serials: typed() });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain(message);
+    expect(res.text).toContain('value="UPS"');
+    expect(await t.db('orders').where({ number }).first()).toMatchObject({ status: 'paid', tracking_number: null });
+    expect(await t.db('state_changes').count({ n: '*' }).first()).toEqual(before);
+    // Tidy up: the unit goes back for the next case.
+    await t.app.context.orders.cancelOrder((await t.db('orders').where({ number }).first()).id, { actor: { userId: null, label: 'system' }, reason: 'test', refundTo: 'store_credit' });
+  });
+
+  it('impossible actions are refused with the reason: shipping an unpaid order, delivering before shipping, paying a cancelled one', async () => {
+    const { number } = await guestBuysByBankTransfer();
+    await staff.refreshToken(`/admin/orders/${number}`);
+    const ship = await staff.post(`/admin/orders/${number}/ship`, { carrier: 'UPS', tracking_number: '1Z999', serials: serials[0]! });
+    expect(ship.status).toBe(409);
+    expect(ship.text).toContain('cannot be shipped: it is awaiting payment');
+    await staff.refreshToken(`/admin/orders/${number}`);
+    expect((await staff.post(`/admin/orders/${number}/deliver`)).status).toBe(409);
+    await staff.refreshToken(`/admin/orders/${number}`);
+    const cancel = await staff.post(`/admin/orders/${number}/cancel`, { reason: 'Customer asked us by phone' });
+    expect(cancel.status).toBe(303);
+    expect((await auditRows(number)).map((r) => r.action)).toEqual(['order.cancel']);
+    await staff.refreshToken(`/admin/orders/${number}`);
+    const pay = await staff.post(`/admin/orders/${number}/mark-paid`, { reference: 'LATE' });
+    expect(pay.status).toBe(409);
+    expect(pay.text).toContain('not awaiting payment');
+    expect(await t.db('payments').where({ provider_ref: 'LATE' }).first()).toBeUndefined();
+    await t.runJobs();
+  });
+
+  it('the audit log lists the changes, filterable by entity id and action', async () => {
+    const page = await staff.agent.get('/admin/audit?action=order.ship');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('order.ship');
+    expect(page.text).not.toContain('order.mark_paid</code>');
+    expect(page.text).toContain('staff@giggatek.test');
+  });
+});
