@@ -47,7 +47,7 @@ export async function planShipment(conn: Conn, orderId: number, items: OrderItem
     else if (!items.some((i) => i.productId === unit.productId)) problems.push(`${s} is a unit of another product.`);
     else if (!heldIds.has(unit.id) && unit.status !== 'in_stock') problems.push(`${s} is not in stock (it is ${unit.status.replace(/_/g, ' ')}).`);
   }
-  if (problems.length) throw new ValidationError(`The order cannot ship with these serial numbers: ${[...new Set(problems)].join(' ')}`, { serials: [...new Set(problems)].join(' ') });
+  if (problems.length) throw new ValidationError('The order cannot ship with these serial numbers.', { serials: [...new Set(problems)].join(' ') });
 
   const chosen = [...wanted].map((s) => units.get(s)!);
   return {
