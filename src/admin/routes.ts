@@ -10,7 +10,7 @@ import { ORDER_STATUS_LABELS, ORDER_STATUSES, orderMachine } from '../orders/tra
 import { PAYMENT_STATUSES } from '../payments/status';
 import { heldSerials } from '../inventory/repo';
 import { loadDashboard } from './dashboard';
-import { AuditQuery, CancelInput, dayStart, MarkPaidInput, NoInput, OrderListQuery, OrderParams, ShipInput } from './schemas';
+import { AuditQuery, CancelInput, dayStart, MarkPaidInput, NoInput, OrderListQuery, OrderParams, RefundInput, ShipInput } from './schemas';
 
 const PER_PAGE = 50;
 
@@ -57,7 +57,7 @@ export function adminRoutes(ctx: AppContext): Router {
 
   const orderPage = formPage({
     view: 'admin/order',
-    keep: ['reference', 'carrier', 'tracking_number', 'serials', 'reason', 'refund_to'],
+    keep: ['reference', 'carrier', 'tracking_number', 'serials', 'reason', 'refund_to', 'amount', 'destination', 'note'],
     showRefusals: true,
     locals: async (req, _res, values) => {
       const order = await orders.byNumber(OrderParams.parse(req.params).number);
@@ -71,6 +71,7 @@ export function adminRoutes(ctx: AppContext): Router {
         ...details,
         statusLabels: ORDER_STATUS_LABELS,
         can: (to: string) => orderMachine.can(order.status, to as never),
+        refundableCents: await orders.refundableCents(order.id),
         values: { serials: proposed.join('\n'), ...values },
       };
     },
@@ -103,6 +104,7 @@ export function adminRoutes(ctx: AppContext): Router {
   action('processing', NoInput, (id, _input, by) => orders.startProcessing(id, by), 'Order {number} is being prepared.');
   action('ship', ShipInput, (id, input, by) => orders.shipOrder(id, { carrier: input.carrier, trackingNumber: input.tracking_number, serials: input.serials }, by), 'Order {number} is shipped; the customer has the tracking number.');
   action('deliver', NoInput, (id, _input, by) => orders.markDelivered(id, by), 'Order {number} is marked delivered.');
+  action('refunds', RefundInput, (id, input, by) => orders.refundOrderAmount(id, { amountCents: input.amount, refundTo: input.destination, reason: input.note }, by), 'The refund for order {number} is recorded; the customer is e-mailed when it is through.');
   action('cancel', CancelInput, (id, input, by) => orders.cancelOrder(id, { actor: by.actor, ip: by.ip, audited: true, reason: input.reason, refundTo: input.refund_to }), 'Order {number} is cancelled; its units are back in stock.');
 
   // ---- audit log

@@ -45,6 +45,22 @@ export const CancelInput = z.object({
   refund_to: optional(z.enum(['original', 'store_credit'], { error: 'Choose where the refund goes.' })).transform((v) => v ?? 'original'),
 });
 
+/** Dollars and cents as typed ("25", "25.5", "1,250.00") → integer cents. */
+const amount = z
+  .string({ error: 'Enter the amount to refund.' })
+  .trim()
+  .transform((v) => v.replace(/[$,\s]/g, ''))
+  .pipe(z.string().regex(/^\d{1,7}(\.\d{1,2})?$/, 'Enter an amount like 25 or 25.50.'))
+  .transform((v) => Math.round(Number(v) * 100))
+  .pipe(z.number().int().min(1, 'Enter an amount above zero.'));
+
+/** Its own field names, so a refused refund does not fill in the cancel form on the same page. */
+export const RefundInput = z.object({
+  amount,
+  destination: z.enum(['original', 'store_credit'], { error: 'Choose where the refund goes.' }),
+  note: z.string({ error: 'Say why the money is given back.' }).trim().min(3, 'Say why the money is given back.').max(300, 'At most 300 characters.'),
+});
+
 export const NoInput = z.object({});
 
 export const AuditQuery = z.object({

@@ -2,8 +2,9 @@ import type { Db, Trx } from '../db';
 import { inTransaction } from '../db';
 import type { Clock } from '../lib/clock';
 import { toDbTime } from '../lib/clock';
+import { formatMoney } from '../lib/money';
 import type { Logger } from '../lib/log';
-import { ConflictError, NotFoundError } from '../http/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { stateHistory, SYSTEM, type Actor, type StateChange } from '../db/state-machine';
 import * as payRepo from '../payments/repo';
 import type { PaymentService } from '../payments/service';
@@ -70,6 +71,10 @@ export class OrderService {
     const order = await repo.findOrderByNumber(this.deps.db, number);
     if (!order || order.userId !== userId) throw new NotFoundError('We could not find that order.');
     return this.details(order.id);
+  }
+
+  refundableCents(orderId: number): Promise<number> {
+    return this.deps.payments.refundableCents(this.deps.db, orderId);
   }
 
   /** Staff's order list. */
@@ -161,6 +166,32 @@ export class OrderService {
       await this.audit(trx, by, 'order.deliver', order, after);
       return after;
     });
+  }
+
+  /**
+   * Staff give back part or all of what was paid, to the card (or by hand for
+   * a bank transfer) or to the customer's store credit. The order keeps its
+   * state; its payment status becomes partially_refunded or refunded.
+   */
+  async refundOrderAmount(orderId: number, input: { amountCents: number; refundTo: 'original' | 'store_credit'; reason: string }, by: StaffContext): Promise<repo.Order> {
+    const { after, cardRefunds } = await inTransaction(this.deps.db, async (trx) => {
+      const order = await this.lockedOrder(trx, orderId);
+      const refundable = await this.deps.payments.refundableCents(trx, orderId);
+      const money = (cents: number) => formatMoney(cents, order.currency);
+      if (refundable === 0) throw new ConflictError(`Nothing is left to refund on order ${order.number}.`);
+      if (input.amountCents > refundable) {
+        throw new ValidationError(`At most ${money(refundable)} can still be refunded on this order.`, { amount: `Enter at most ${money(refundable)}.` });
+      }
+      if (input.refundTo === 'store_credit' && order.userId === null) {
+        throw new ValidationError('A guest has no store credit: refund this order the way it was paid.', { destination: 'Guests are refunded the way they paid.' });
+      }
+      const cardRefunds = await this.deps.payments.refundAmount(trx, order, input.amountCents, { refundTo: input.refundTo, reason: input.reason, actorUserId: by.actor.userId });
+      const after = (await repo.findOrderById(trx, orderId))!;
+      await this.audit(trx, by, 'order.refund', order, after, { amountCents: input.amountCents, refundTo: input.refundTo, reason: input.reason });
+      return { after, cardRefunds };
+    });
+    await this.afterCommit(cardRefunds, null);
+    return after;
   }
 
   private async lockedOrder(trx: Trx, orderId: number): Promise<repo.Order> {

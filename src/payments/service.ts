@@ -49,6 +49,12 @@ export class PaymentStartError extends ConflictError {
  * (idempotent per provider reference), refunds to card or store credit, and
  * keeping the derived payment_status in step.
  */
+export interface RefundOptions {
+  refundTo: 'original' | 'store_credit';
+  reason: string;
+  actorUserId?: number | null;
+}
+
 export class PaymentService {
   constructor(private readonly deps: PaymentDeps) {}
 
@@ -159,7 +165,7 @@ export class PaymentService {
     } else if (order.status === 'expired' || order.status === 'cancelled') {
       // Too late to fulfil: the units went back on sale. Give the money back.
       await this.refreshPaymentStatus(trx, orderId);
-      await this.refundPayment(trx, order, { id: paymentId, provider: p.provider, amountCents: p.amountCents }, { refundTo: 'original', reason: `Payment arrived after the order was ${order.status}` });
+      await this.refundPayment(trx, order, { id: paymentId, provider: p.provider, amountCents: p.amountCents }, p.amountCents, { refundTo: 'original', reason: `Payment arrived after the order was ${order.status}` });
       this.deps.logger.warn({ order: order.number, status: order.status }, 'late payment: refund queued');
     } else {
       await this.refreshPaymentStatus(trx, orderId);
@@ -191,11 +197,33 @@ export class PaymentService {
    * manual payments go to store credit when there is an account. Returns the
    * pending card refund ids.
    */
-  async refundOrder(trx: Trx, order: orderRepo.Order, opts: { refundTo: 'original' | 'store_credit'; reason: string; actorUserId?: number | null }): Promise<number[]> {
+  async refundOrder(trx: Trx, order: orderRepo.Order, opts: RefundOptions): Promise<number[]> {
+    return this.refundAmount(trx, order, Number.MAX_SAFE_INTEGER, opts);
+  }
+
+  /** What can still be given back on an order: succeeded payments less refunds made or under way. */
+  async refundableCents(conn: Conn, orderId: number): Promise<number> {
+    let left = 0;
+    for (const pay of await repo.orderPayments(conn, orderId)) {
+      if (pay.status === 'succeeded') left += pay.amountCents - (await repo.refundedAgainst(conn, pay.id));
+    }
+    return Math.max(0, left);
+  }
+
+  /**
+   * Gives back up to `amountCents`, taken from the order's payments in the
+   * order they were made (each to its own destination, see refundPayment). Returns the
+   * pending card refund ids.
+   */
+  async refundAmount(trx: Trx, order: orderRepo.Order, amountCents: number, opts: RefundOptions): Promise<number[]> {
     const pending: number[] = [];
-    for (const pay of await repo.orderPayments(trx, order.id)) {
-      if (pay.status !== 'succeeded') continue;
-      pending.push(...(await this.refundPayment(trx, order, pay, opts)));
+    let remaining = amountCents;
+    const payments = (await repo.orderPayments(trx, order.id)).filter((p) => p.status === 'succeeded');
+    for (const pay of payments) {
+      if (remaining <= 0) break;
+      const { cents, pendingIds } = await this.refundPayment(trx, order, pay, remaining, opts);
+      remaining -= cents;
+      pending.push(...pendingIds);
     }
     await this.refreshPaymentStatus(trx, order.id);
     return pending;
@@ -205,26 +233,27 @@ export class PaymentService {
     trx: Trx,
     order: orderRepo.Order,
     pay: { id: number; provider: repo.Provider; amountCents: number },
-    opts: { refundTo: 'original' | 'store_credit'; reason: string; actorUserId?: number | null },
-  ): Promise<number[]> {
+    upTo: number,
+    opts: RefundOptions,
+  ): Promise<{ cents: number; pendingIds: number[] }> {
     const now = this.deps.clock.now();
-    const left = pay.amountCents - (await repo.refundedAgainst(trx, pay.id));
-    if (left <= 0) return [];
+    const left = Math.min(upTo, pay.amountCents - (await repo.refundedAgainst(trx, pay.id)));
+    if (left <= 0) return { cents: 0, pendingIds: [] };
     const toCredit = pay.provider === 'store_credit' || (order.userId !== null && (opts.refundTo === 'store_credit' || pay.provider === 'manual'));
     if (toCredit && order.userId !== null) {
       await addCreditEntry(trx, { userId: order.userId, amountCents: left, kind: 'refund', reason: `${opts.reason} (${order.number})`, orderId: order.id, actorUserId: opts.actorUserId, now });
       await repo.insertRefund(trx, { paymentId: pay.id, orderId: order.id, destination: 'store_credit', providerRef: null, amountCents: left, status: 'succeeded', reason: opts.reason, actorUserId: opts.actorUserId, now });
       await this.refreshPaymentStatus(trx, order.id);
       await queueOrderMail(trx, this.mailCtx(), 'order-refunded', order, { refundCents: left, destination: 'store_credit' });
-      return [];
+      return { cents: left, pendingIds: [] };
     }
     // Card (or a guest's bank transfer, which staff return by hand): pending until the provider confirms.
     const id = await repo.insertRefund(trx, { paymentId: pay.id, orderId: order.id, destination: 'card', providerRef: null, amountCents: left, status: 'pending', reason: opts.reason, actorUserId: opts.actorUserId, now });
     if (pay.provider === 'stripe') {
       await enqueue(trx, REFUND_JOB, { refundId: id }, { runAt: new Date(now.getTime() + MINUTE), uniqueKey: `refund:${id}`, maxAttempts: 10, clock: this.deps.clock });
-      return [id];
+      return { cents: left, pendingIds: [id] };
     }
-    return [];
+    return { cents: left, pendingIds: [] };
   }
 
   /** Sends a pending card refund to Stripe (idempotency key per refund row); safe to call again. */

@@ -80,6 +80,12 @@ describe('the admin router', () => {
       await staff.post(shipped.url, shipped.body);
       return { url: shipped.url.replace(/ship$/, 'deliver'), body: {} };
     },
+    '/admin/orders/:number/refunds': async () => {
+      const n = await placeOrder();
+      await staff.refreshToken(`/admin/orders/${n}`);
+      await staff.post(`/admin/orders/${n}/mark-paid`, {});
+      return { url: `/admin/orders/${n}/refunds`, body: { amount: '5', destination: 'original', note: 'Late delivery' } };
+    },
     '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
   };
 

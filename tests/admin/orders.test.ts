@@ -150,6 +150,54 @@ describe('admin orders', () => {
     await t.runJobs();
   });
 
+  it('partial refund of a customer order to store credit → partially_refunded, credit and refund rows right; over-refunds refused', async () => {
+    const buyer = await createUser(t.db, { email: 'partial@example.com' });
+    const customer = shopper(t.app);
+    await customer.login(buyer.email, buyer.password);
+    await customer.add(laptop, 1);
+    await customer.refreshToken('/checkout');
+    const placed = await customer.checkout();
+    const number = orderNumberFrom(placed.headers.location);
+    const order = await t.db('orders').where({ number }).first();
+    await staff.refreshToken(`/admin/orders/${number}`);
+    await staff.post(`/admin/orders/${number}/mark-paid`, { reference: 'BANK-1' });
+
+    await staff.refreshToken(`/admin/orders/${number}`);
+    const tooMuch = await staff.post(`/admin/orders/${number}/refunds`, { amount: String((order.total_cents + 1) / 100), destination: 'store_credit', note: 'Too much' });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.text).toContain('can still be refunded on this order');
+    expect(await t.db('refunds').where({ order_id: order.id }).count({ n: '*' }).first()).toEqual({ n: 0 });
+
+    await staff.refreshToken(`/admin/orders/${number}`);
+    const part = await staff.post(`/admin/orders/${number}/refunds`, { amount: '50.00', destination: 'store_credit', note: 'Scratch on the lid' });
+    expect(part.status).toBe(303);
+    expect(await t.db('orders').where({ id: order.id }).first()).toMatchObject({ status: 'paid', payment_status: 'partially_refunded' });
+    expect(await t.db('refunds').where({ order_id: order.id }).select('destination', 'amount_cents', 'status', 'reason')).toEqual([
+      { destination: 'store_credit', amount_cents: 5000, status: 'succeeded', reason: 'Scratch on the lid' },
+    ]);
+    expect(await t.db('store_credit_entries').where({ order_id: order.id }).select('user_id', 'kind', 'amount_cents')).toEqual([{ user_id: buyer.id, kind: 'refund', amount_cents: 5000 }]);
+    expect((await auditRows(number)).map((r) => r.action)).toEqual(['order.mark_paid', 'order.refund']);
+
+    await staff.refreshToken(`/admin/orders/${number}`);
+    const rest = await staff.post(`/admin/orders/${number}/refunds`, { amount: String((order.total_cents - 5000) / 100), destination: 'store_credit', note: 'Goodwill' });
+    expect(rest.status).toBe(303);
+    expect(await t.db('orders').where({ id: order.id }).first()).toMatchObject({ payment_status: 'refunded' });
+    await staff.refreshToken(`/admin/orders/${number}`);
+    expect((await staff.post(`/admin/orders/${number}/refunds`, { amount: '1', destination: 'store_credit', note: 'Again' })).status).toBe(409);
+    await t.runJobs();
+    expect(subjectsTo(t.mail, buyer.email).filter((s) => s.startsWith('Refund'))).toHaveLength(2);
+  });
+
+  it('a guest has no store credit: such a refund is refused with the reason', async () => {
+    const { number } = await guestBuysByBankTransfer('guest-refund@example.com');
+    await staff.refreshToken(`/admin/orders/${number}`);
+    await staff.post(`/admin/orders/${number}/mark-paid`, {});
+    await staff.refreshToken(`/admin/orders/${number}`);
+    const res = await staff.post(`/admin/orders/${number}/refunds`, { amount: '10', destination: 'store_credit', note: 'Sorry' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('A guest has no store credit');
+  });
+
   it('the audit log lists the changes, filterable by entity id and action', async () => {
     const page = await staff.agent.get('/admin/audit?action=order.ship');
     expect(page.status).toBe(200);
