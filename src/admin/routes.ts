@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import type { AppContext } from '../app';
 import type { StaffContext } from '../audit/repo';
 import { listAudit, auditEntities } from '../audit/repo';
-import { NotFoundError, UnauthorizedError } from '../http/errors';
+import { AppError, NotFoundError, UnauthorizedError } from '../http/errors';
 import type { z } from 'zod';
 import { setFlash } from '../http/flash';
 import { formPage, validate } from '../http/validate';
@@ -10,7 +10,7 @@ import { ORDER_STATUS_LABELS, ORDER_STATUSES, orderMachine } from '../orders/tra
 import { PAYMENT_STATUSES } from '../payments/status';
 import { heldSerials } from '../inventory/repo';
 import { loadDashboard } from './dashboard';
-import { AuditQuery, CancelInput, dayStart, MarkPaidInput, NoInput, OrderListQuery, OrderParams, RefundInput, ShipInput } from './schemas';
+import { AuditQuery, CancelInput, dayStart, MarkPaidInput, NoInput, OrderListQuery, OrderParams, RefundInput, ShipInput, BulkInput, BULK_ACTIONS, PackingSlipsQuery } from './schemas';
 
 const PER_PAGE = 50;
 
@@ -51,7 +51,7 @@ export function adminRoutes(ctx: AppContext): Router {
     );
     const query = queryString({ status: q.status, payment_status: q.payment_status, q: q.q, from: q.from, to: q.to });
     res.render('admin/orders', {
-      title: 'Orders', noindex: true, ...found, filters: q, query, statuses: ORDER_STATUSES, paymentStatuses: PAYMENT_STATUSES, statusLabels: ORDER_STATUS_LABELS,
+      title: 'Orders', noindex: true, bulkActions: BULK_ACTIONS, ...found, filters: q, query, statuses: ORDER_STATUSES, paymentStatuses: PAYMENT_STATUSES, statusLabels: ORDER_STATUS_LABELS,
     });
   });
 
@@ -84,6 +84,18 @@ export function adminRoutes(ctx: AppContext): Router {
     return order;
   };
 
+  /** Printable packing slips for one or many orders (?numbers=GG-1&numbers=GG-2). */
+  const slips = validate({ query: PackingSlipsQuery });
+  router.get('/orders/packing-slips', slips, async (req, res) => {
+    const found = [];
+    for (const number of slips.query(req).numbers) {
+      const order = await orders.byNumber(number);
+      if (order) found.push(await orders.details(order.id));
+    }
+    if (!found.length) throw new NotFoundError('None of those orders exist.');
+    res.render('admin/packing-slips', { title: found.length === 1 ? `Packing slip ${found[0]!.order.number}` : `${found.length} packing slips`, noindex: true, slips: found, store: res.locals.store, storeInfo: await ctx.settings.get('store') });
+  });
+
   router.get('/orders/:number', numbered, async (req, res) => {
     await orderOf(req);
     await orderPage.render(req, res);
@@ -106,6 +118,34 @@ export function adminRoutes(ctx: AppContext): Router {
   action('deliver', NoInput, (id, _input, by) => orders.markDelivered(id, by), 'Order {number} is marked delivered.');
   action('refunds', RefundInput, (id, input, by) => orders.refundOrderAmount(id, { amountCents: input.amount, refundTo: input.destination, reason: input.note }, by), 'The refund for order {number} is recorded; the customer is e-mailed when it is through.');
   action('cancel', CancelInput, (id, input, by) => orders.cancelOrder(id, { actor: by.actor, ip: by.ip, audited: true, reason: input.reason, refundTo: input.refund_to }), 'Order {number} is cancelled; its units are back in stock.');
+
+  /** Many orders at once: each gets the same action; the page lists what happened to each. */
+  const bulk = validate({ body: BulkInput });
+  router.post('/orders/bulk', bulk, async (req, res) => {
+    const { bulk_action: what, numbers } = bulk.body(req);
+    const by = staffContext(req);
+    const run = {
+      'mark-paid': (id: number) => orders.markOrderPaid(id, { by }),
+      processing: (id: number) => orders.startProcessing(id, by),
+      deliver: (id: number) => orders.markDelivered(id, by),
+    }[what];
+    const results: Array<{ number: string; ok: boolean; message: string }> = [];
+    for (const number of numbers) {
+      const order = await orders.byNumber(number);
+      if (!order) {
+        results.push({ number, ok: false, message: 'No such order.' });
+        continue;
+      }
+      try {
+        const after = await run(order.id);
+        results.push({ number, ok: true, message: `Now ${ORDER_STATUS_LABELS[after.status].toLowerCase()}.` });
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status >= 500) throw err;
+        results.push({ number, ok: false, message: err.message });
+      }
+    }
+    res.render('admin/bulk-result', { title: `${BULK_ACTIONS[what]}: results`, noindex: true, actionLabel: BULK_ACTIONS[what], results });
+  });
 
   // ---- audit log
 

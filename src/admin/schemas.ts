@@ -78,3 +78,17 @@ export function dayStart(d: string | undefined, plusDays = 0): Date | null {
   if (!d) return null;
   return new Date(Date.parse(`${d}T00:00:00Z`) + plusDays * 86_400_000);
 }
+
+const orderNumbers = z
+  .union([z.string(), z.array(z.string())], { error: 'Tick at least one order.' })
+  .transform((v) => [...new Set(Array.isArray(v) ? v : [v])])
+  .pipe(z.array(z.string().regex(/^GG-\d{1,12}$/, 'That is not an order number.')).min(1, 'Tick at least one order.').max(100, 'At most 100 orders at a time.'));
+
+export const BULK_ACTIONS = { 'mark-paid': 'Mark paid', processing: 'Start preparing', deliver: 'Mark delivered' } as const;
+
+export const BulkInput = z.object({
+  bulk_action: z.enum(Object.keys(BULK_ACTIONS) as [keyof typeof BULK_ACTIONS], { error: 'Choose what to do with the ticked orders.' }),
+  numbers: orderNumbers,
+});
+
+export const PackingSlipsQuery = z.object({ numbers: orderNumbers });

@@ -86,6 +86,7 @@ describe('the admin router', () => {
       await staff.post(`/admin/orders/${n}/mark-paid`, {});
       return { url: `/admin/orders/${n}/refunds`, body: { amount: '5', destination: 'original', note: 'Late delivery' } };
     },
+    '/admin/orders/bulk': async () => ({ url: '/admin/orders/bulk', body: { bulk_action: 'mark-paid', numbers: await placeOrder() } }),
     '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
   };
 
@@ -97,7 +98,7 @@ describe('the admin router', () => {
       const before = Number((await t.db('audit_log').count({ n: '*' }).first())!.n);
       await staff.refreshToken('/admin');
       const res = await staff.post(url, body);
-      expect(res.status, `${path}: ${res.text.slice(0, 300)}`).toBe(303);
+      expect([200, 303], `${path}: ${res.status} ${res.text.slice(0, 300)}`).toContain(res.status);
       const rows = await t.db('audit_log').orderBy('id').offset(before);
       expect(rows, path).toHaveLength(1);
       expect(rows[0]).toMatchObject({ entity: 'order', ip: expect.any(String) });

@@ -31,6 +31,9 @@ describe('admin orders', () => {
     return { guest, number: orderNumberFrom(res.headers.location), confirmation: res.headers.location as string };
   }
 
+  /** The agent's current CSRF token, from a page it can see. */
+  const csrfOf = async (agent: ReturnType<typeof shopper>) => /name="_csrf" value="([^"]+)"/.exec((await agent.agent.get('/admin/orders')).text)![1]!;
+
   const auditRows = (number: string) => t.db('audit_log').where({ entity: 'order', entity_id: number }).orderBy('id');
 
   it('lists and filters orders by status, payment status and number or e-mail', async () => {
@@ -196,6 +199,42 @@ describe('admin orders', () => {
     const res = await staff.post(`/admin/orders/${number}/refunds`, { amount: '10', destination: 'store_credit', note: 'Sorry' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('A guest has no store credit');
+  });
+
+  it('bulk actions report a result per order and change only those that may change', async () => {
+    const a = await guestBuysByBankTransfer('bulk-a@example.com');
+    const b = await guestBuysByBankTransfer('bulk-b@example.com');
+    await staff.refreshToken(`/admin/orders/${b.number}`);
+    await staff.post(`/admin/orders/${b.number}/mark-paid`, {});
+    await staff.refreshToken('/admin/orders');
+    const res = await staff.agent.post('/admin/orders/bulk').type('form').send(`_csrf=${encodeURIComponent(await csrfOf(staff))}&bulk_action=mark-paid&numbers=${a.number}&numbers=${b.number}&numbers=GG-999999`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('1 of 3 orders done');
+    expect(res.text).toMatch(new RegExp(`${a.number}</a></th><td class="result-ok">Done. Now paid.`));
+    expect(res.text).toContain(`Not done: Order ${b.number} is paid, not awaiting payment.`);
+    expect(res.text).toContain('Not done: No such order.');
+    expect(await t.db('orders').where({ number: a.number }).first()).toMatchObject({ status: 'paid' });
+    const nothing = await staff.agent.post('/admin/orders/bulk').type('form').send({ _csrf: await csrfOf(staff), bulk_action: 'deliver' });
+    expect(nothing.status).toBe(422);
+    expect(nothing.text).toContain('Tick at least one order.');
+  });
+
+  it('printable packing slips for one or many orders: address, items, serials', async () => {
+    const a = await guestBuysByBankTransfer('slip@example.com');
+    const order = await t.db('orders').where({ number: a.number }).first();
+    const serial = (await t.db('inventory_units').where({ order_id: order.id }).first()).serial_number;
+    await staff.refreshToken(`/admin/orders/${a.number}`);
+    await staff.post(`/admin/orders/${a.number}/mark-paid`, {});
+    await staff.refreshToken(`/admin/orders/${a.number}`);
+    await staff.post(`/admin/orders/${a.number}/ship`, { carrier: 'UPS', tracking_number: '1Z55', serials: serial });
+    const one = await staff.agent.get(`/admin/orders/packing-slips?numbers=${a.number}`);
+    expect(one.status).toBe(200);
+    for (const text of [`Packing slip ${a.number}`, ADDRESS.line1!, 'ThinkPad T14 Gen 2', serial]) expect(one.text).toContain(text);
+    const journey = (await t.db('orders').where({ email: 'journey@example.com' }).first()).number;
+    const two = await staff.agent.get(`/admin/orders/packing-slips?numbers=${a.number}&numbers=${journey}`);
+    expect(two.text.match(/class="packing-slip"/g)).toHaveLength(2);
+    expect((await staff.agent.get('/admin/orders/packing-slips?numbers=GG-999999')).status).toBe(404);
+    expect((await staff.agent.get('/admin/orders/packing-slips')).status).toBe(400);
   });
 
   it('the audit log lists the changes, filterable by entity id and action', async () => {
