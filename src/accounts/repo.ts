@@ -1,6 +1,6 @@
 import { countRows, isMysql, type Conn } from '../db';
 import type { ShippingAddress } from '../lib/address';
-import { toDbTime } from '../lib/clock';
+import { fromDbTime, toDbTime } from '../lib/clock';
 import type { Role } from '../http/current-user';
 import type { TokenKind } from './tokens';
 
@@ -207,4 +207,66 @@ export async function setDefaultAddress(conn: Conn, userId: number, id: number, 
 
 export function countAddresses(conn: Conn, userId: number): Promise<number> {
   return countRows(conn('addresses').where({ user_id: userId }));
+}
+
+// ---- staff: the customer list, notes, disabling
+
+export interface CustomerSummary {
+  id: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: Role;
+  emailVerified: boolean;
+  disabledAt: Date | null;
+  createdAt: Date;
+}
+
+function toCustomerSummary(r: Record<string, any>): CustomerSummary {
+  return {
+    id: Number(r.id),
+    email: r.email,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    role: r.role,
+    emailVerified: r.email_verified_at !== null,
+    disabledAt: fromDbTime(r.disabled_at),
+    createdAt: fromDbTime(r.created_at)!,
+  };
+}
+
+/** Accounts whose e-mail or name starts with `q` (all when empty), newest first. */
+export async function listCustomers(conn: Conn, q: string | null, page: number, perPage: number): Promise<{ customers: CustomerSummary[]; total: number }> {
+  const qb = conn('users');
+  if (q) {
+    const like = `${q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`;
+    qb.where((w) => w.where('email', 'like', like).orWhereRaw('LOWER(first_name) LIKE ?', [like]).orWhereRaw('LOWER(last_name) LIKE ?', [like]));
+  }
+  const [total, rows] = await Promise.all([countRows(qb.clone()), qb.clone().orderBy('id', 'desc').limit(perPage).offset((page - 1) * perPage)]);
+  return { customers: rows.map(toCustomerSummary), total };
+}
+
+export async function findCustomer(conn: Conn, id: number): Promise<CustomerSummary | null> {
+  const row = await conn('users').where({ id }).first();
+  return row ? toCustomerSummary(row) : null;
+}
+
+export async function setDisabled(conn: Conn, userId: number, disabledAt: Date | null, now: Date): Promise<void> {
+  await conn('users').where({ id: userId }).update({ disabled_at: disabledAt ? toDbTime(disabledAt) : null, updated_at: toDbTime(now) });
+}
+
+export interface CustomerNote {
+  id: number;
+  body: string;
+  authorEmail: string | null;
+  at: Date;
+}
+
+export async function insertNote(conn: Conn, userId: number, authorUserId: number | null, body: string, now: Date): Promise<void> {
+  await conn('customer_notes').insert({ user_id: userId, author_user_id: authorUserId, body, created_at: toDbTime(now) });
+}
+
+export async function customerNotes(conn: Conn, userId: number): Promise<CustomerNote[]> {
+  const rows = await conn('customer_notes as n').leftJoin('users as a', 'a.id', 'n.author_user_id').where('n.user_id', userId).orderBy('n.id', 'desc').select('n.id', 'n.body', 'a.email as author_email', 'n.created_at');
+  return rows.map((r) => ({ id: Number(r.id), body: r.body, authorEmail: r.author_email ?? null, at: fromDbTime(r.created_at)! }));
 }

@@ -4,7 +4,7 @@ import { inTransaction } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import { type Clock, fromDbTime, toDbTime } from '../lib/clock';
 import type { Logger } from '../lib/log';
-import { AppError, NotFoundError, ValidationError } from '../http/errors';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
 import type { CurrentUser } from '../http/current-user';
 import { enqueueMail } from '../mail/service';
 import type { JobRegistry } from '../jobs/registry';
@@ -12,6 +12,8 @@ import { hashPassword, needsRehash, passwordProblem, verifyPassword } from './pa
 import * as repo from './repo';
 import type { SavedAddress, UserRow } from './repo';
 import { loadGlance, type Glance } from './glance';
+import { recordAudit, type StaffContext } from '../audit/repo';
+import type { Role } from '../http/current-user';
 import type { AddressInput, PasswordChangeInput, ProfileInput, RegisterInput } from './schemas';
 import type { SessionMeta, SessionService, SessionTokens } from './sessions';
 import { hashToken, PASSWORD_RESET_TTL_MS, randomToken, SESSION_TOKEN_CLEANUP_EVERY_MS, VERIFY_EMAIL_TTL_MS, type TokenKind } from './tokens';
@@ -340,6 +342,47 @@ export class AccountService {
   async signOutEverywhere(userId: number): Promise<void> {
     await inTransaction(this.deps.db, (trx) => this.deps.sessions.endAll(trx, userId));
     this.deps.logger.info({ event: 'account.signed_out_everywhere', userId }, 'signed out everywhere');
+  }
+
+  // ---- staff: customers
+
+  listCustomers(q: string | null, page: number, perPage: number) {
+    return repo.listCustomers(this.deps.db, q, page, perPage);
+  }
+
+  async customer(id: number): Promise<{ customer: repo.CustomerSummary; notes: repo.CustomerNote[] }> {
+    const customer = await repo.findCustomer(this.deps.db, id);
+    if (!customer) throw new NotFoundError('We could not find that customer.');
+    return { customer, notes: await repo.customerNotes(this.deps.db, id) };
+  }
+
+  /**
+   * Disables an account (it is signed out everywhere and cannot log in) or
+   * enables it again. Staff cannot disable themselves, and only admins can
+   * disable staff or admin accounts.
+   */
+  async setDisabled(userId: number, disabled: boolean, by: StaffContext & { role: Role }): Promise<void> {
+    await inTransaction(this.deps.db, async (trx) => {
+      const target = await repo.findCustomer(trx, userId);
+      if (!target) throw new NotFoundError('We could not find that customer.');
+      if (disabled && target.id === by.actor.userId) throw new ConflictError('You cannot disable your own account.');
+      if (target.role !== 'customer' && by.role !== 'admin') throw new ForbiddenError('Only an admin can disable or enable a staff account.');
+      if (Boolean(target.disabledAt) === disabled) return;
+      const now = this.now();
+      await repo.setDisabled(trx, userId, disabled ? now : null, now);
+      if (disabled) await this.deps.sessions.endAll(trx, userId);
+      await recordAudit(trx, by, { action: disabled ? 'customer.disable' : 'customer.enable', entity: 'user', entityId: userId, before: { disabled: Boolean(target.disabledAt) }, after: { disabled } }, now);
+    });
+    this.deps.logger.info({ event: disabled ? 'account.disabled' : 'account.enabled', userId, by: by.actor.label }, disabled ? 'account disabled' : 'account enabled');
+  }
+
+  async addNote(userId: number, body: string, by: StaffContext): Promise<void> {
+    await inTransaction(this.deps.db, async (trx) => {
+      if (!(await repo.findCustomer(trx, userId))) throw new NotFoundError('We could not find that customer.');
+      const now = this.now();
+      await repo.insertNote(trx, userId, by.actor.userId, body, now);
+      await recordAudit(trx, by, { action: 'customer.note', entity: 'user', entityId: userId, after: { note: body } }, now);
+    });
   }
 
   // ---- address book (every query is scoped to the signed-in user: another customer's id is a 404)

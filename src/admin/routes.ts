@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import type { AppContext } from '../app';
 import type { StaffContext } from '../audit/repo';
 import { listAudit, auditEntities } from '../audit/repo';
-import { AppError, NotFoundError, UnauthorizedError } from '../http/errors';
+import { AppError, NotFoundError } from '../http/errors';
 import type { z } from 'zod';
 import { setFlash } from '../http/flash';
 import { formPage, validate } from '../http/validate';
@@ -10,20 +10,11 @@ import { ORDER_STATUS_LABELS, ORDER_STATUSES, orderMachine } from '../orders/tra
 import { PAYMENT_STATUSES } from '../payments/status';
 import { heldSerials } from '../inventory/repo';
 import { loadDashboard } from './dashboard';
+import { queryString, staffContext } from './context';
+import { customerRoutes } from './customers';
 import { AuditQuery, CancelInput, dayStart, MarkPaidInput, NoInput, OrderListQuery, OrderParams, RefundInput, ShipInput, BulkInput, BULK_ACTIONS, PackingSlipsQuery } from './schemas';
 
 const PER_PAGE = 50;
-
-/** A list page's filters as a query string (empty ones left out), for its paging links. */
-function queryString(filters: Record<string, string | undefined>): string {
-  return new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => Boolean(e[1]))).toString();
-}
-
-/** Who is acting, for state changes and the audit log. */
-export function staffContext(req: Request): StaffContext {
-  if (!req.user) throw new UnauthorizedError();
-  return { actor: { userId: req.user.id, label: `user:${req.user.id}` }, ip: req.ip ?? null };
-}
 
 /**
  * The admin panel under /admin (app.ts guards the whole path: staff or
@@ -146,6 +137,8 @@ export function adminRoutes(ctx: AppContext): Router {
     }
     res.render('admin/bulk-result', { title: `${BULK_ACTIONS[what]}: results`, noindex: true, actionLabel: BULK_ACTIONS[what], results });
   });
+
+  customerRoutes(router, ctx);
 
   // ---- audit log
 

@@ -92,3 +92,26 @@ export const BulkInput = z.object({
 });
 
 export const PackingSlipsQuery = z.object({ numbers: orderNumbers });
+
+export const CustomerParams = z.object({ id: z.string().regex(/^\d{1,10}$/).transform(Number) });
+
+export const CustomerListQuery = z.object({
+  q: optional(z.string().trim().max(254, 'Search by e-mail or name (at most 254 characters).')),
+  page,
+});
+
+/** A signed amount of store credit: "+25", "25" add, "-10.50" takes away. */
+export const CreditInput = z.object({
+  amount: z
+    .string({ error: 'Enter an amount, like 25 to add or -10 to take away.' })
+    .trim()
+    .transform((v) => v.replace(/[$,\s]/g, ''))
+    .pipe(z.string().regex(/^[+-]?\d{1,6}(\.\d{1,2})?$/, 'Enter an amount, like 25 to add or -10 to take away.'))
+    .transform((v) => Math.round(Number(v) * 100))
+    .pipe(z.number().int().refine((c) => c !== 0, 'Enter an amount other than zero.')),
+  reason: z.string({ error: 'Give the reason; the customer sees it in their credit history.' }).trim().min(3, 'Give the reason; the customer sees it in their credit history.').max(300, 'At most 300 characters.'),
+});
+
+export const NoteInput = z.object({
+  body: z.string({ error: 'Write the note.' }).trim().min(1, 'Write the note.').max(2000, 'At most 2,000 characters.'),
+});

@@ -46,7 +46,7 @@ export function buildCommerce(deps: CommerceDeps): Commerce & { loginHook: Login
   const gateway = client && config.stripe ? new StripeGateway(client, { baseUrl: config.baseUrl, webhookSecret: config.stripe.webhookSecret }) : null;
 
   const cart = new CartService({ db, clock, formatMoney: money });
-  const payments = new PaymentService({ db, clock, logger, secret, gateway });
+  const payments = new PaymentService({ db, clock, logger, secret, gateway, currency: config.currency });
   const orders = new OrderService({ db, clock, logger, secret, payments, gateway, catalog: deps.catalog });
   const checkout = new CheckoutService({
     db, clock, logger, secret, cart, payments,

@@ -3,13 +3,15 @@ import { inTransaction } from '../db';
 import { MINUTE, type Clock, toDbTime } from '../lib/clock';
 import type { Logger } from '../lib/log';
 import { enqueue } from '../jobs/queue';
-import { ConflictError, NotFoundError } from '../http/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
+import { formatMoney } from '../lib/money';
+import { recordAudit, type StaffContext } from '../audit/repo';
 import * as orderRepo from '../orders/repo';
 import { orderMachine } from '../orders/transitions';
 import { sellOrderUnits } from '../inventory/operations';
 import { queueOrderMail } from '../orders/emails';
 import { derivePaymentStatus } from './status';
-import { addCreditEntry } from './store-credit';
+import { addCreditEntry, creditBalance } from './store-credit';
 import * as repo from './repo';
 import type { CheckoutLine, StripeGateway } from './stripe';
 
@@ -26,6 +28,8 @@ export interface PaymentDeps {
   /** Server secret, for the keyed order links in e-mails. */
   secret: string;
   gateway: StripeGateway | null;
+  /** The store currency, for amounts in messages. */
+  currency: string;
 }
 
 export interface IncomingPayment {
@@ -199,6 +203,23 @@ export class PaymentService {
    */
   async refundOrder(trx: Trx, order: orderRepo.Order, opts: RefundOptions): Promise<number[]> {
     return this.refundAmount(trx, order, Number.MAX_SAFE_INTEGER, opts);
+  }
+
+  /**
+   * Staff add to or take from a customer's store credit, with a reason kept
+   * on the ledger. A deduction can never take the balance below zero.
+   */
+  async adjustCredit(userId: number, amountCents: number, reason: string, by: StaffContext): Promise<number> {
+    return inTransaction(this.deps.db, async (trx) => {
+      const now = this.deps.clock.now();
+      const balance = await creditBalance(trx, userId, { lock: true });
+      if (balance + amountCents < 0) {
+        throw new ValidationError(`The balance is ${formatMoney(balance, this.deps.currency)}: at most that much can be taken.`, { amount: `Take at most ${formatMoney(balance, this.deps.currency)}.` });
+      }
+      await addCreditEntry(trx, { userId, amountCents, kind: amountCents > 0 ? 'goodwill' : 'adjustment', reason, actorUserId: by.actor.userId, now });
+      await recordAudit(trx, by, { action: 'customer.credit', entity: 'user', entityId: userId, before: { balanceCents: balance }, after: { balanceCents: balance + amountCents, amountCents, reason } }, now);
+      return balance + amountCents;
+    });
   }
 
   /** What can still be given back on an order: succeeded payments less refunds made or under way. */

@@ -1,6 +1,6 @@
 import type { Conn } from '../db';
 import { isMysql } from '../db';
-import { toDbTime } from '../lib/clock';
+import { fromDbTime, toDbTime } from '../lib/clock';
 
 export type CreditKind = 'refund' | 'goodwill' | 'purchase' | 'redemption' | 'adjustment';
 
@@ -32,4 +32,28 @@ export async function addCreditEntry(
     actor_user_id: e.actorUserId ?? null,
     created_at: toDbTime(e.now),
   });
+}
+
+export interface CreditEntry {
+  id: number;
+  amountCents: number;
+  kind: CreditKind;
+  reason: string | null;
+  orderId: number | null;
+  actorUserId: number | null;
+  at: Date;
+}
+
+/** A customer's ledger, newest first. */
+export async function creditEntries(conn: Conn, userId: number, limit = 200): Promise<CreditEntry[]> {
+  const rows = await conn('store_credit_entries').where({ user_id: userId }).orderBy('id', 'desc').limit(limit);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    amountCents: r.amount_cents,
+    kind: r.kind,
+    reason: r.reason ?? null,
+    orderId: r.order_id ?? null,
+    actorUserId: r.actor_user_id ?? null,
+    at: fromDbTime(r.created_at)!,
+  }));
 }
