@@ -12,6 +12,8 @@ import { heldSerials } from '../inventory/repo';
 import { loadDashboard } from './dashboard';
 import { queryString, staffContext } from './context';
 import { customerRoutes } from './customers';
+import { jobRoutes } from './jobs';
+import { settingsRoutes } from './settings';
 import { AuditQuery, CancelInput, dayStart, MarkPaidInput, NoInput, OrderListQuery, OrderParams, RefundInput, ShipInput, BulkInput, BULK_ACTIONS, PackingSlipsQuery } from './schemas';
 
 const PER_PAGE = 50;
@@ -139,6 +141,8 @@ export function adminRoutes(ctx: AppContext): Router {
   });
 
   customerRoutes(router, ctx);
+  jobRoutes(router, ctx);
+  settingsRoutes(router, ctx);
 
   // ---- audit log
 

@@ -147,3 +147,23 @@ export async function pruneFinishedJobs(db: Conn, before: Date): Promise<number>
 export function countFailedJobs(db: Conn): Promise<number> {
   return countRows(db('jobs').whereNotNull('failed_at'));
 }
+
+export interface JobSummary {
+  id: number;
+  kind: string;
+  runAt: string;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  failedAt: string | null;
+  lockedBy: string | null;
+}
+
+/** For staff: jobs waiting or running, or the ones that gave up, oldest due first. */
+export async function listJobs(db: Conn, which: 'queued' | 'failed', limit = 200): Promise<JobSummary[]> {
+  const qb = db('jobs').orderBy(which === 'failed' ? 'failed_at' : 'run_at', which === 'failed' ? 'desc' : 'asc').orderBy('id').limit(limit);
+  if (which === 'failed') qb.whereNotNull('failed_at');
+  else qb.whereNull('finished_at');
+  const rows: JobRow[] = await qb;
+  return rows.map((r) => ({ id: Number(r.id), kind: r.kind, runAt: r.run_at, attempts: r.attempts, maxAttempts: r.max_attempts, lastError: r.last_error, failedAt: r.failed_at, lockedBy: r.locked_by }));
+}

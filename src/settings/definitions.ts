@@ -52,13 +52,19 @@ export const PickupSchema = z
   })
   .nullable();
 
+/**
+ * Rent-to-own policy numbers, kept within SPEC §4: no late fee before day 8
+ * (grace ≥ 7 days), a late fee of at most 5 % and $5, default only after
+ * day 10, payment retries within the grace period, and the early purchase
+ * price of "cash price − payments made" for at least the first 90 days.
+ */
 export const RentalPolicySchema = z.object({
-  grace_days: z.number().int().min(0).max(30),
-  late_fee_percent: z.number().int().min(0).max(5),
-  late_fee_cap_cents: z.number().int().min(0).max(500),
-  default_after_days: z.number().int().min(10).max(90),
-  retry_days: z.array(z.number().int().min(1).max(30)).max(5),
-  early_purchase_discount_days: z.number().int().min(0).max(365),
+  grace_days: z.number().int().min(7, 'At least 7 days: no late fee before day 8.').max(30, 'At most 30 days.'),
+  late_fee_percent: z.number().int().min(0).max(5, 'At most 5 % of the payment.'),
+  late_fee_cap_cents: z.number().int().min(0).max(500, 'At most $5.00.'),
+  default_after_days: z.number().int().min(10, 'Not before day 10.').max(90, 'At most 90 days.'),
+  retry_days: z.array(z.number().int().min(1).max(30)).max(5, 'At most 5 retries.'),
+  early_purchase_discount_days: z.number().int().min(90, 'At least the first 90 days.').max(365, 'At most 365 days.'),
 });
 
 export const SETTINGS = {

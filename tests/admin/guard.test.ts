@@ -24,7 +24,7 @@ describe('the admin router', () => {
     const c = await createUser(t.db, { email: 'customer@example.test' });
     customer = shopper(t.app);
     await customer.login(c.email, c.password);
-    const s = await createUser(t.db, { email: 'clerk@giggatek.test', role: 'staff' });
+    const s = await createUser(t.db, { email: 'clerk@giggatek.test', role: 'admin' });
     staff = shopper(t.app);
     await staff.login(s.email, s.password);
   });
@@ -93,6 +93,11 @@ describe('the admin router', () => {
     '/admin/customers/:id/notes': async () => ({ url: `/admin/customers/${await customerId()}/notes`, body: { body: 'Called about the invoice.' } }),
     '/admin/customers/:id/disable': async () => ({ url: `/admin/customers/${await customerId()}/disable`, body: {} }),
     '/admin/customers/:id/enable': async () => ({ url: `/admin/customers/${await customerId()}/enable`, body: {} }),
+    '/admin/jobs/:id/retry': async () => {
+      const [id] = await t.db('jobs').insert({ kind: 'mail.send', payload: '{}', run_at: '2026-11-21 10:00:00.000', failed_at: '2026-11-21 10:00:00.000', finished_at: '2026-11-21 10:00:00.000', attempts: 5, max_attempts: 5 });
+      return { url: `/admin/jobs/${Number(id)}/retry`, body: {} };
+    },
+    '/admin/settings/:key': async () => ({ url: '/admin/settings/pickup', body: { offered: 'on', address: '1 Dock St, Austin', hours: 'Weekdays 9–5' } }),
     '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
   };
 
