@@ -270,3 +270,17 @@ export async function customerNotes(conn: Conn, userId: number): Promise<Custome
   const rows = await conn('customer_notes as n').leftJoin('users as a', 'a.id', 'n.author_user_id').where('n.user_id', userId).orderBy('n.id', 'desc').select('n.id', 'n.body', 'a.email as author_email', 'n.created_at');
   return rows.map((r) => ({ id: Number(r.id), body: r.body, authorEmail: r.author_email ?? null, at: fromDbTime(r.created_at)! }));
 }
+
+/** Staff and admins, admins first. */
+export async function listStaff(conn: Conn): Promise<CustomerSummary[]> {
+  const rows = await conn('users').whereIn('role', ['staff', 'admin']).orderByRaw("CASE role WHEN 'admin' THEN 0 ELSE 1 END").orderBy('email');
+  return rows.map(toCustomerSummary);
+}
+
+export function countAdmins(conn: Conn): Promise<number> {
+  return countRows(conn('users').where({ role: 'admin' }).whereNull('disabled_at'));
+}
+
+export async function setRole(conn: Conn, userId: number, role: Role, now: Date): Promise<void> {
+  await conn('users').where({ id: userId }).update({ role, updated_at: toDbTime(now) });
+}

@@ -12,6 +12,7 @@ import { hashPassword, needsRehash, passwordProblem, verifyPassword } from './pa
 import * as repo from './repo';
 import type { SavedAddress, UserRow } from './repo';
 import { loadGlance, type Glance } from './glance';
+import { revokeAllSessions } from './sessions';
 import { recordAudit, type StaffContext } from '../audit/repo';
 import type { Role } from '../http/current-user';
 import type { AddressInput, PasswordChangeInput, ProfileInput, RegisterInput } from './schemas';
@@ -374,6 +375,28 @@ export class AccountService {
       await recordAudit(trx, by, { action: disabled ? 'customer.disable' : 'customer.enable', entity: 'user', entityId: userId, before: { disabled: Boolean(target.disabledAt) }, after: { disabled } }, now);
     });
     this.deps.logger.info({ event: disabled ? 'account.disabled' : 'account.enabled', userId, by: by.actor.label }, disabled ? 'account disabled' : 'account enabled');
+  }
+
+  listStaff() {
+    return repo.listStaff(this.deps.db);
+  }
+
+  /**
+   * Grants or takes away staff and admin rights (admins only). The account is
+   * signed out everywhere, so its new rights apply at its next log-in. The
+   * last active admin cannot be demoted: someone must be able to do this.
+   */
+  async setRole(email: string, role: Role, by: StaffContext): Promise<void> {
+    await inTransaction(this.deps.db, async (trx) => {
+      const user = await repo.findUserByEmail(trx, email.trim().toLowerCase());
+      if (!user) throw new ValidationError('There is no account with that e-mail address; ask the person to register first.', { email: 'No account has this e-mail address.' });
+      if (user.role === role) return;
+      if (user.role === 'admin' && (await repo.countAdmins(trx)) <= 1) throw new ConflictError('This is the last admin: make someone else an admin first.');
+      const now = this.now();
+      await repo.setRole(trx, user.id, role, now);
+      await revokeAllSessions(trx, user.id, now);
+      await recordAudit(trx, by, { action: 'staff.role', entity: 'user', entityId: user.id, before: { email: user.email, role: user.role }, after: { email: user.email, role } }, now);
+    });
   }
 
   async addNote(userId: number, body: string, by: StaffContext): Promise<void> {

@@ -14,6 +14,7 @@ import { queryString, staffContext } from './context';
 import { customerRoutes } from './customers';
 import { jobRoutes } from './jobs';
 import { settingsRoutes } from './settings';
+import { staffRoutes } from './staff';
 import { AuditQuery, CancelInput, dayStart, MarkPaidInput, NoInput, OrderListQuery, OrderParams, RefundInput, ShipInput, BulkInput, BULK_ACTIONS, PackingSlipsQuery } from './schemas';
 
 const PER_PAGE = 50;
@@ -143,6 +144,7 @@ export function adminRoutes(ctx: AppContext): Router {
   customerRoutes(router, ctx);
   jobRoutes(router, ctx);
   settingsRoutes(router, ctx);
+  staffRoutes(router, ctx);
 
   // ---- audit log
 

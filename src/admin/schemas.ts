@@ -115,3 +115,8 @@ export const CreditInput = z.object({
 export const NoteInput = z.object({
   body: z.string({ error: 'Write the note.' }).trim().min(1, 'Write the note.').max(2000, 'At most 2,000 characters.'),
 });
+
+export const RoleInput = z.object({
+  email: z.string({ error: 'Enter the e-mail address of the account.' }).trim().toLowerCase().min(3, 'Enter the e-mail address of the account.').max(254).pipe(z.email('Enter a valid e-mail address.')),
+  role: z.enum(['customer', 'staff', 'admin'], { error: 'Choose a role.' }),
+});

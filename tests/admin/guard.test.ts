@@ -98,6 +98,11 @@ describe('the admin router', () => {
       return { url: `/admin/jobs/${Number(id)}/retry`, body: {} };
     },
     '/admin/settings/:key': async () => ({ url: '/admin/settings/pickup', body: { offered: 'on', address: '1 Dock St, Austin', hours: 'Weekdays 9–5' } }),
+    '/admin/staff': async () => {
+      await createUser(t.db, { email: `hire-${Date.now()}@example.test` }).catch(() => undefined);
+      const hire = await t.db('users').where('email', 'like', 'hire-%').orderBy('id', 'desc').first('email');
+      return { url: '/admin/staff', body: { email: hire.email, role: 'staff' } };
+    },
     '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
   };
 
