@@ -13,6 +13,7 @@ import { loadDashboard } from './dashboard';
 import { queryString, staffContext } from './context';
 import { customerRoutes } from './customers';
 import { jobRoutes } from './jobs';
+import { promoCodeRoutes } from './promo-codes';
 import { settingsRoutes } from './settings';
 import { staffRoutes } from './staff';
 import { AuditQuery, CancelInput, dayStart, MarkPaidInput, NoInput, OrderListQuery, OrderParams, RefundInput, ShipInput, BulkInput, BULK_ACTIONS, PackingSlipsQuery } from './schemas';
@@ -143,6 +144,7 @@ export function adminRoutes(ctx: AppContext): Router {
 
   customerRoutes(router, ctx);
   jobRoutes(router, ctx);
+  promoCodeRoutes(router, ctx);
   settingsRoutes(router, ctx);
   staffRoutes(router, ctx);
 

@@ -120,3 +120,34 @@ export const RoleInput = z.object({
   email: z.string({ error: 'Enter the e-mail address of the account.' }).trim().toLowerCase().min(3, 'Enter the e-mail address of the account.').max(254).pipe(z.email('Enter a valid e-mail address.')),
   role: z.enum(['customer', 'staff', 'admin'], { error: 'Choose a role.' }),
 });
+
+export const PromoParams = z.object({ id: z.string().regex(/^\d{1,10}$/).transform(Number) });
+
+const wholeOrBlank = (label: string) => optional(z.string().trim().regex(/^\d{1,6}$/, `${label}: a whole number, or empty for no limit.`).transform(Number));
+
+export const PromoInput = z
+  .object({
+    code: z.string({ error: 'Enter the code.' }).trim().toUpperCase().min(3, 'Codes are at least 3 characters.').max(40, 'At most 40 characters.').regex(/^[A-Z0-9-]+$/, 'Codes are letters, digits and dashes.'),
+    kind: z.enum(['percent', 'fixed'], { error: 'Choose percent or fixed amount.' }),
+    value: z.string({ error: 'Enter the discount.' }).trim().regex(/^\d{1,6}(\.\d{1,2})?$/, 'Enter the discount, like 10 (percent) or 25.00 (dollars).'),
+    min_subtotal: optional(z.string().trim().regex(/^\d{1,7}(\.\d{1,2})?$/, 'Minimum order: an amount like 50, or empty.').transform((v) => Math.round(Number(v) * 100))),
+    starts_at: day,
+    ends_at: day,
+    usage_limit: wholeOrBlank('Uses in all'),
+    per_customer_limit: wholeOrBlank('Uses per customer'),
+    active: z.string().optional().transform((v) => v !== undefined),
+    description: optional(z.string().trim().max(200, 'At most 200 characters.')),
+  })
+  .transform((f) => ({
+    code: f.code,
+    kind: f.kind,
+    // percent: whole percent; fixed: cents
+    value: f.kind === 'percent' ? Math.round(Number(f.value)) : Math.round(Number(f.value) * 100),
+    minSubtotalCents: f.min_subtotal ?? 0,
+    startsAt: dayStart(f.starts_at),
+    endsAt: dayStart(f.ends_at, 1),
+    usageLimit: f.usage_limit ?? null,
+    perCustomerLimit: f.per_customer_limit ?? null,
+    active: f.active,
+    description: f.description ?? null,
+  }));

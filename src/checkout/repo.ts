@@ -1,6 +1,6 @@
 import type { Conn } from '../db';
 import { countRows, isMysql } from '../db';
-import { fromDbTime } from '../lib/clock';
+import { fromDbTime, toDbTime } from '../lib/clock';
 import type { PromoCode } from './promo';
 
 type Row = Record<string, any>;
@@ -45,4 +45,44 @@ export async function promoUsage(conn: Conn, promoId: number, customer: { userId
       }),
   );
   return { total, byCustomer };
+}
+
+/** Every promo code with how often it was redeemed, newest first. */
+export async function listPromosWithUsage(conn: Conn): Promise<Array<PromoCode & { timesUsed: number }>> {
+  const rows = await conn('promo_codes as c')
+    .select('c.*', conn('promo_redemptions as r').count('*').where('r.promo_code_id', conn.ref('c.id')).as('times_used'))
+    .orderBy('c.id', 'desc');
+  return rows.map((r: Row) => ({ ...toPromo(r), timesUsed: Number(r.times_used ?? 0) }));
+}
+
+/** The columns of a promo code as staff edit them. */
+export interface PromoFields {
+  code: string;
+  kind: 'percent' | 'fixed';
+  value: number;
+  minSubtotalCents: number;
+  startsAt: Date | null;
+  endsAt: Date | null;
+  usageLimit: number | null;
+  perCustomerLimit: number | null;
+  active: boolean;
+  description: string | null;
+}
+
+function promoColumns(p: PromoFields, now: Date) {
+  return {
+    code: p.code, kind: p.kind, value: p.value, min_subtotal_cents: p.minSubtotalCents,
+    starts_at: p.startsAt ? toDbTime(p.startsAt) : null, ends_at: p.endsAt ? toDbTime(p.endsAt) : null,
+    usage_limit: p.usageLimit, per_customer_limit: p.perCustomerLimit, active: p.active, description: p.description,
+    updated_at: toDbTime(now),
+  };
+}
+
+export async function insertPromo(conn: Conn, p: PromoFields, now: Date): Promise<number> {
+  await conn('promo_codes').insert({ ...promoColumns(p, now), created_at: toDbTime(now) });
+  return Number((await conn('promo_codes').where({ code: p.code }).first('id')).id);
+}
+
+export async function updatePromo(conn: Conn, id: number, p: PromoFields, now: Date): Promise<void> {
+  await conn('promo_codes').where({ id }).update(promoColumns(p, now));
 }

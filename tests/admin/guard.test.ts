@@ -103,6 +103,11 @@ describe('the admin router', () => {
       const hire = await t.db('users').where('email', 'like', 'hire-%').orderBy('id', 'desc').first('email');
       return { url: '/admin/staff', body: { email: hire.email, role: 'staff' } };
     },
+    '/admin/promo-codes': async () => ({ url: '/admin/promo-codes', body: { code: `AUDIT-${Date.now()}`, kind: 'fixed', value: '5', active: 'on' } }),
+    '/admin/promo-codes/:id': async () => {
+      const promo = await t.db('promo_codes').orderBy('id', 'desc').first('id', 'code');
+      return { url: `/admin/promo-codes/${promo.id}`, body: { code: promo.code, kind: 'fixed', value: '6' } };
+    },
     '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
   };
 
