@@ -89,5 +89,8 @@ describe('area guards in the app', () => {
     expect(home.text).toContain('href="/account"');
     expect(home.text).toMatch(/<form method="post" action="\/logout"/);
     expect(home.text).not.toContain('href="/admin"');
+    const staff = await createUser(t.db, { role: 'staff' });
+    const staffAgent = await signIn(t.app, staff.email, staff.password);
+    expect((await staffAgent.get('/').expect(200)).text).toContain('<a href="/admin">Admin</a>');
   });
 });
