@@ -1,6 +1,8 @@
 import type { Db } from '../db';
 import { countFailedJobs } from '../jobs/queue';
 import * as orderRepo from '../orders/repo';
+import { dailyMoney } from '../payments/repo';
+import { barChart, lastDays, type BarChart } from './chart';
 import { ORDER_STATUSES, type OrderStatus } from '../orders/transitions';
 
 export interface Dashboard {
@@ -10,15 +12,30 @@ export interface Dashboard {
   awaitingPayment: number;
   recentOrders: orderRepo.Order[];
   failedJobs: number;
+  /** Money received less money refunded (card or by hand), in cents. */
+  revenue: { today: number; last7: number; last30: number };
+  /** The last 30 days, oldest first. */
+  days: Array<{ day: string; revenueCents: number; orders: number }>;
+  revenueChart: BarChart;
+  ordersChart: BarChart;
 }
 
 /** What staff see first: orders by status, what waits for them, the latest orders, failed jobs. */
-export async function loadDashboard(db: Db): Promise<Dashboard> {
-  const [counts, recent, failedJobs] = await Promise.all([
+export async function loadDashboard(db: Db, now: Date): Promise<Dashboard> {
+  const dayList = lastDays(now, 30);
+  const from = new Date(`${dayList[0]}T00:00:00Z`);
+  const [counts, recent, failedJobs, money, orderCounts] = await Promise.all([
     orderRepo.countByStatus(db),
     orderRepo.listOrders(db, { status: null, paymentStatus: null, q: null, from: null, to: null }, 1, 10),
     countFailedJobs(db),
+    dailyMoney(db, from),
+    orderRepo.dailyOrderCounts(db, from),
   ]);
+  const days = dayList.map((day) => {
+    const m = money.get(day);
+    return { day, revenueCents: m ? m.receivedCents - m.refundedCents : 0, orders: orderCounts.get(day) ?? 0 };
+  });
+  const sum = (n: number) => days.slice(-n).reduce((a, d) => a + d.revenueCents, 0);
   const n = (s: OrderStatus) => counts.get(s) ?? 0;
   return {
     byStatus: ORDER_STATUSES.map((status) => ({ status, count: n(status) })),
@@ -26,5 +43,9 @@ export async function loadDashboard(db: Db): Promise<Dashboard> {
     awaitingPayment: n('pending_payment'),
     recentOrders: recent.orders,
     failedJobs,
+    revenue: { today: sum(1), last7: sum(7), last30: sum(30) },
+    days,
+    revenueChart: barChart(days.map((d) => ({ label: d.day, value: d.revenueCents }))),
+    ordersChart: barChart(days.map((d) => ({ label: d.day, value: d.orders }))),
   };
 }

@@ -25,7 +25,7 @@ export function adminRoutes(ctx: AppContext): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    res.render('admin/dashboard', { title: 'Dashboard', noindex: true, dash: await loadDashboard(db), statusLabels: ORDER_STATUS_LABELS });
+    res.render('admin/dashboard', { title: 'Dashboard', noindex: true, dash: await loadDashboard(db, ctx.clock.now()), statusLabels: ORDER_STATUS_LABELS });
   });
 
   orderRoutes(router, ctx);

@@ -265,3 +265,9 @@ export async function countByStatus(conn: Conn): Promise<Map<OrderStatus, number
   const rows: Array<{ status: string; n: number | string }> = await conn('orders').select('status').count({ n: '*' }).groupBy('status');
   return new Map(rows.map((r) => [r.status as OrderStatus, Number(r.n)]));
 }
+
+/** Orders placed per UTC day since `from`. */
+export async function dailyOrderCounts(conn: Conn, from: Date): Promise<Map<string, number>> {
+  const rows = (await conn('orders').select({ day: conn.raw('substr(created_at, 1, 10)') }).count({ n: '*' }).where('created_at', '>=', toDbTime(from)).groupByRaw('substr(created_at, 1, 10)')) as Array<{ day: string; n: unknown }>;
+  return new Map(rows.map((r) => [String(r.day), Number(r.n)]));
+}

@@ -155,3 +155,21 @@ export async function refundedAgainst(conn: Conn, paymentId: number): Promise<nu
   const row = (await conn('refunds').where({ payment_id: paymentId }).whereNot({ status: 'failed' }).sum({ n: 'amount_cents' }).first()) as { n: unknown } | undefined;
   return Number(row?.n ?? 0);
 }
+
+/**
+ * Money in and out per UTC day since `from`: payments received (card and
+ * manual; store credit is not new money) and refunds sent back to the card or
+ * by hand, by the day they succeeded.
+ */
+export async function dailyMoney(conn: Conn, from: Date): Promise<Map<string, { receivedCents: number; refundedCents: number }>> {
+  const day = (col: string) => conn.raw(`substr(${col}, 1, 10)`);
+  const [paid, refunded] = await Promise.all([
+    conn('payments').select({ day: day('updated_at') }).sum({ n: 'amount_cents' }).where('status', 'succeeded').whereNot('provider', 'store_credit').where('updated_at', '>=', toDbTime(from)).groupByRaw('substr(updated_at, 1, 10)'),
+    conn('refunds').select({ day: day('updated_at') }).sum({ n: 'amount_cents' }).where({ status: 'succeeded', destination: 'card' }).where('updated_at', '>=', toDbTime(from)).groupByRaw('substr(updated_at, 1, 10)'),
+  ]);
+  const out = new Map<string, { receivedCents: number; refundedCents: number }>();
+  const entry = (d: string) => out.get(d) ?? (out.set(d, { receivedCents: 0, refundedCents: 0 }), out.get(d)!);
+  for (const r of paid as Array<{ day: string; n: unknown }>) entry(String(r.day)).receivedCents += Number(r.n ?? 0);
+  for (const r of refunded as Array<{ day: string; n: unknown }>) entry(String(r.day)).refundedCents += Number(r.n ?? 0);
+  return out;
+}
