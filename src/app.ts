@@ -62,6 +62,8 @@ export interface AppContext extends Commerce {
   sessions: SessionService;
   accounts: AccountService;
   settings: SettingsService;
+  /** Run when the server stops, before it waits for open requests (e.g. ending live event streams). */
+  onShutdown: Array<() => void>;
   /** Run after each successful log-in (e.g. cart merge): ctx.loginHooks.push(fn). */
   loginHooks: LoginHook[];
 }
@@ -98,6 +100,7 @@ export function buildContext(deps: AppDeps): AppContext {
     sessions,
     accounts,
     settings,
+    onShutdown: [],
     loginHooks: [mergeCartAtLogin],
     config: deps.config,
     db: deps.db,

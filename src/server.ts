@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 10_000);
     force.unref();
+    for (const end of app.context.onShutdown) end();
     server.close(async () => {
       await worker?.stop();
       await db.destroy();

@@ -120,7 +120,44 @@
     });
   }
 
+  // Admin dashboard: counters and recent orders follow the store over Server-Sent Events; a reload shows the same.
+  function enhanceLiveDashboard() {
+    var note = document.querySelector('[data-live-dashboard]');
+    if (!note || !window.EventSource) return;
+    var source = new EventSource(note.getAttribute('data-live-dashboard'));
+    source.addEventListener('dashboard', function (event) {
+      var figures;
+      try { figures = JSON.parse(event.data); } catch (e) { return; }
+      note.hidden = false;
+      document.querySelectorAll('[data-live]').forEach(function (el) {
+        var key = el.getAttribute('data-live');
+        if (figures[key] !== undefined) el.textContent = String(figures[key]);
+      });
+      var body = document.querySelector('[data-live-orders] tbody');
+      if (!body || !figures.recentOrders) return;
+      var rows = figures.recentOrders.map(function (o) {
+        var tr = document.createElement('tr');
+        var th = document.createElement('th');
+        th.scope = 'row';
+        var a = document.createElement('a');
+        a.href = '/admin/orders/' + encodeURIComponent(o.number);
+        a.textContent = o.number;
+        th.appendChild(a);
+        tr.appendChild(th);
+        [o.placed, o.email, o.status, o.payment, o.total].forEach(function (text, i) {
+          var td = document.createElement('td');
+          td.textContent = text;
+          if (i === 4) td.className = 'num';
+          tr.appendChild(td);
+        });
+        return tr;
+      });
+      body.replaceChildren.apply(body, rows);
+    });
+  }
+
   ready(function () {
+    enhanceLiveDashboard();
     enhanceCheckoutTotals();
     enhanceAutosubmit();
     enhanceGallery();

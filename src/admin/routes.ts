@@ -6,6 +6,7 @@ import { ORDER_STATUS_LABELS } from '../orders/transitions';
 import { loadDashboard } from './dashboard';
 import { queryString } from './context';
 import { orderRoutes } from './orders';
+import { liveRoutes } from './live';
 import { customerRoutes } from './customers';
 import { jobRoutes } from './jobs';
 import { promoCodeRoutes } from './promo-codes';
@@ -28,6 +29,7 @@ export function adminRoutes(ctx: AppContext): Router {
     res.render('admin/dashboard', { title: 'Dashboard', noindex: true, dash: await loadDashboard(db, ctx.clock.now()), statusLabels: ORDER_STATUS_LABELS });
   });
 
+  liveRoutes(router, ctx);
   orderRoutes(router, ctx);
   customerRoutes(router, ctx);
   jobRoutes(router, ctx);

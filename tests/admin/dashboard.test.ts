@@ -60,9 +60,9 @@ describe('admin dashboard', () => {
     const staff = shopper(t.app);
     await staff.login(s.email, s.password);
     const page = await staff.agent.get('/admin');
-    expect(page.text).toContain('data-live="revenue-today">$100.00');
-    expect(page.text).toContain('data-live="revenue-7">$385.00');
-    expect(page.text).toContain('data-live="revenue-30">$418.00');
+    expect(page.text).toContain('data-live="revenueToday">$100.00');
+    expect(page.text).toContain('data-live="revenue7">$385.00');
+    expect(page.text).toContain('data-live="revenue30">$418.00');
     expect(page.text.match(/<rect class="chart-bar"/g)).toHaveLength(60);
     expect(page.text).toContain('<th scope="row">2026-11-20</th><td class="num">$210.00</td>');
   });

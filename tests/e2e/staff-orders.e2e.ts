@@ -57,6 +57,9 @@ describe('staff run an order from the admin panel', () => {
       await page.getByRole('button', { name: 'Log in' }).click();
       await page.waitForURL(/\/admin$/);
       await expect.poll(() => page!.getByRole('heading', { name: 'Dashboard' }).isVisible()).toBe(true);
+      // The counters follow the store over Server-Sent Events.
+      await expect.poll(() => page!.getByText('Updating live.').isVisible(), { timeout: 10_000 }).toBe(true);
+      expect(await page.locator('[data-live="awaitingPayment"]').textContent()).toBe('1');
       await expectAccessible(page);
 
       await page.getByRole('link', { name: 'Orders', exact: true }).click();
