@@ -8,6 +8,7 @@ import { queryString } from './context';
 import { orderRoutes } from './orders';
 import { liveRoutes } from './live';
 import { customerRoutes } from './customers';
+import { productRoutes } from './products';
 import { jobRoutes } from './jobs';
 import { promoCodeRoutes } from './promo-codes';
 import { settingsRoutes } from './settings';
@@ -31,6 +32,7 @@ export function adminRoutes(ctx: AppContext): Router {
 
   liveRoutes(router, ctx);
   orderRoutes(router, ctx);
+  productRoutes(router, ctx);
   customerRoutes(router, ctx);
   jobRoutes(router, ctx);
   promoCodeRoutes(router, ctx);

@@ -151,3 +151,28 @@ export const PromoInput = z
     active: f.active,
     description: f.description ?? null,
   }));
+
+export const ProductListQuery = z.object({
+  q: optional(z.string().trim().max(200)),
+  status: optional(z.enum(['draft', 'active', 'archived'], { error: 'Pick a status from the list.' })),
+  page,
+});
+
+export const ProductParams = z.object({ id: z.string().regex(/^\d{1,10}$/).transform(Number) });
+export const UnitParams = ProductParams.extend({ unitId: z.string().regex(/^\d{1,10}$/).transform(Number) });
+
+export const ReceiveInput = z.object({
+  serials: z
+    .string({ error: 'Enter at least one serial number.' })
+    .max(20_000)
+    .transform((s) => s.split(/\r?\n/).map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.string().max(100, 'Serial numbers are at most 100 characters.').regex(/^[A-Za-z0-9._/-]+$/, 'Serial numbers are letters, digits and . _ / -')).min(1, 'Enter at least one serial number, one per line.').max(500, 'At most 500 at a time.')),
+  grade: z.enum(['A', 'B', 'C', 'D'], { error: 'Choose the grade.' }),
+  cost: optional(z.string().trim().regex(/^\d{1,6}(\.\d{1,2})?$/, 'Cost: an amount like 180 or 179.50.').transform((v) => Math.round(Number(v) * 100))),
+  notes: optional(z.string().trim().max(500, 'At most 500 characters.')),
+});
+
+export const MoveInput = z.object({
+  to: z.enum(['in_stock', 'refurbishing', 'retired'], { error: 'Choose where the unit goes.' }),
+  reason: z.string({ error: 'Give the reason.' }).trim().min(3, 'Give the reason.').max(300, 'At most 300 characters.'),
+});

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { isMysql, type Conn } from '../db';
+import { countRows, isMysql, type Conn } from '../db';
 import { facetValuesOf, FILTERS, type FacetSelection, type FacetValues } from './filters';
 import type { Grade } from './grades';
 import type { SpecValue } from './product-row';
@@ -327,4 +327,34 @@ export async function searchVocabularySources(db: Conn, limit: number): Promise<
     db('categories').select('name'),
   ]);
   return [...products.flatMap((r: Row) => [r.name, r.brand, r.cpu_family ?? '']), ...categories.map((r: Row) => r.name)];
+}
+
+export interface StaffProductRow {
+  id: number;
+  slug: string;
+  name: string;
+  brand: string;
+  priceCents: number;
+  status: 'draft' | 'active' | 'archived';
+  inStock: number;
+}
+
+/** Every product whatever its status, for staff: name, brand or slug starting with `q`, newest first. */
+export async function listProductsForStaff(db: Conn, f: { q: string | null; status: StaffProductRow['status'] | null }, page: number, perPage: number): Promise<{ products: StaffProductRow[]; total: number }> {
+  const qb = db('products as p');
+  if (f.status) qb.where('p.status', f.status);
+  if (f.q) {
+    const like = `${f.q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`;
+    qb.where((w) => w.whereRaw('LOWER(p.name) LIKE ?', [like]).orWhereRaw('LOWER(p.brand) LIKE ?', [like]).orWhere('p.slug', 'like', like));
+  }
+  const [total, rows] = await Promise.all([
+    countRows(qb.clone()),
+    qb.clone().select('p.id', 'p.slug', 'p.name', 'p.brand', 'p.price_cents', 'p.status', inStockSubquery(db)).orderBy('p.id', 'desc').limit(perPage).offset((page - 1) * perPage),
+  ]);
+  return { total, products: rows.map((r: Row) => ({ id: r.id, slug: r.slug, name: r.name, brand: r.brand, priceCents: r.price_cents, status: r.status, inStock: Number(r.in_stock ?? 0) })) };
+}
+
+export async function findProductForStaff(db: Conn, id: number): Promise<StaffProductRow | null> {
+  const r = await db('products as p').where('p.id', id).first('p.id', 'p.slug', 'p.name', 'p.brand', 'p.price_cents', 'p.status', inStockSubquery(db));
+  return r ? { id: r.id, slug: r.slug, name: r.name, brand: r.brand, priceCents: r.price_cents, status: r.status, inStock: Number(r.in_stock ?? 0) } : null;
 }

@@ -140,3 +140,35 @@ export async function heldSerials(conn: Conn, orderId: number): Promise<Map<numb
   for (const r of rows) out.set(Number(r.product_id), [...(out.get(Number(r.product_id)) ?? []), r.serial_number]);
   return out;
 }
+
+export interface UnitRecord extends UnitDetail {
+  costCents: number | null;
+  notes: string | null;
+  orderId: number | null;
+  rentalId: number | null;
+  updatedAt: string;
+}
+
+/** A product's units, newest first. */
+export async function productUnits(conn: Conn, productId: number): Promise<UnitRecord[]> {
+  const rows = await conn('inventory_units').where({ product_id: productId }).orderBy('id', 'desc');
+  return rows.map((r) => ({
+    ...toUnitRef(r),
+    serialNumber: r.serial_number,
+    grade: r.condition_grade,
+    costCents: r.cost_cents ?? null,
+    notes: r.notes ?? null,
+    orderId: r.order_id ?? null,
+    rentalId: r.rental_id ?? null,
+    updatedAt: String(r.updated_at),
+  }));
+}
+
+/** Units per status for each of these products. */
+export async function unitCounts(conn: Conn, productIds: readonly number[]): Promise<Map<number, Partial<Record<UnitStatus, number>>>> {
+  const out = new Map<number, Partial<Record<UnitStatus, number>>>();
+  if (!productIds.length) return out;
+  const rows = (await conn('inventory_units').whereIn('product_id', productIds).select('product_id', 'status').count({ n: '*' }).groupBy('product_id', 'status')) as Array<{ product_id: number; status: UnitStatus; n: unknown }>;
+  for (const r of rows) out.set(Number(r.product_id), { ...out.get(Number(r.product_id)), [r.status]: Number(r.n) });
+  return out;
+}

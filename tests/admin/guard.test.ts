@@ -108,6 +108,11 @@ describe('the admin router', () => {
       const promo = await t.db('promo_codes').orderBy('id', 'desc').first('id', 'code');
       return { url: `/admin/promo-codes/${promo.id}`, body: { code: promo.code, kind: 'fixed', value: '6' } };
     },
+    '/admin/products/:id/units': async () => ({ url: `/admin/products/${laptop}/units`, body: { serials: `AUD-${Date.now()}`, grade: 'A' } }),
+    '/admin/products/:id/units/:unitId/status': async () => {
+      const unit = await t.db('inventory_units').where({ product_id: laptop, status: 'in_stock' }).orderBy('id', 'desc').first('id');
+      return { url: `/admin/products/${laptop}/units/${unit.id}/status`, body: { to: 'refurbishing', reason: 'Check the battery' } };
+    },
     '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
   };
 
