@@ -26,11 +26,12 @@ export function niceStep(max: number, count = 4): number {
   return 10 * magnitude;
 }
 
-export function barChart(points: ChartPoint[], opts: { width?: number; height?: number; gap?: number } = {}): BarChart {
+export function barChart(points: ChartPoint[], opts: { width?: number; height?: number; gap?: number; minStep?: number } = {}): BarChart {
   const width = opts.width ?? 600;
   const height = opts.height ?? 160;
   const gap = opts.gap ?? 2;
-  const step = niceStep(Math.max(0, ...points.map((p) => p.value)));
+  // minStep: the smallest gridline step that makes sense (a dollar, for a chart in cents).
+  const step = Math.max(opts.minStep ?? 1, niceStep(Math.max(0, ...points.map((p) => p.value))));
   const top = Math.max(step, Math.ceil(Math.max(0, ...points.map((p) => p.value)) / step) * step);
   const slot = points.length ? width / points.length : width;
   const y = (v: number) => height - (Math.max(0, v) / top) * height;

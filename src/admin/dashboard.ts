@@ -45,7 +45,7 @@ export async function loadDashboard(db: Db, now: Date): Promise<Dashboard> {
     failedJobs,
     revenue: { today: sum(1), last7: sum(7), last30: sum(30) },
     days,
-    revenueChart: barChart(days.map((d) => ({ label: d.day, value: d.revenueCents }))),
+    revenueChart: barChart(days.map((d) => ({ label: d.day, value: d.revenueCents })), { minStep: 100 }),
     ordersChart: barChart(days.map((d) => ({ label: d.day, value: d.orders }))),
   };
 }

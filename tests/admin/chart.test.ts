@@ -15,6 +15,10 @@ describe('dashboard charts', () => {
     expect(c.ticks.map((t) => t.value)).toEqual([0, 50, 100]);
   });
 
+  it('a money chart with nothing in it still has a one-dollar scale, not a cent', () => {
+    expect(barChart([{ label: 'a', value: 0 }], { minStep: 100 }).ticks.map((t) => t.value)).toEqual([0, 100]);
+  });
+
   it('an all-zero or negative series draws empty bars, never below the axis', () => {
     const c = barChart([{ label: 'a', value: 0 }, { label: 'b', value: -500 }], { height: 80 });
     expect(c.bars.every((b) => b.h === 0 && b.y === 80)).toBe(true);
