@@ -3,6 +3,7 @@ import * as domain from './20261121000001_domain';
 import * as catalogSearchTerms from './20261121000003_catalog_search_terms';
 import * as catalogSearchIndex from './20261121000004_catalog_search_index';
 import * as customerNotes from './20261127000001_customer_notes';
+import * as lowStock from './20261127000002_low_stock';
 
 /**
  * Every migration, in order. Listing them here (instead of scanning a folder)
@@ -14,4 +15,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261121000003_catalog_search_terms', catalogSearchTerms],
   ['20261121000004_catalog_search_index', catalogSearchIndex],
   ['20261127000001_customer_notes', customerNotes],
+  ['20261127000002_low_stock', lowStock],
 ];

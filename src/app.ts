@@ -36,6 +36,7 @@ import { checkoutRoutes } from './checkout/routes';
 import { orderRoutes } from './orders/routes';
 import { SettingsService } from './settings/service';
 import { adminRoutes } from './admin/routes';
+import { InventoryService } from './inventory/service';
 
 export interface AppDeps {
   config: Config;
@@ -62,6 +63,7 @@ export interface AppContext extends Commerce {
   sessions: SessionService;
   accounts: AccountService;
   settings: SettingsService;
+  inventory: InventoryService;
   /** Run when the server stops, before it waits for open requests (e.g. ending live event streams). */
   onShutdown: Array<() => void>;
   /** Run after each successful log-in (e.g. cart merge): ctx.loginHooks.push(fn). */
@@ -93,8 +95,11 @@ export function buildContext(deps: AppDeps): AppContext {
     stripe: deps.stripe,
     catalog,
   });
+  const inventory = new InventoryService({ db, clock, catalog, settings });
+  inventory.registerJobs(jobs);
   return {
     ...commerce,
+    inventory,
     jobs,
     mailer,
     sessions,

@@ -4,16 +4,16 @@ import * as catalogRepo from '../catalog/repo';
 import { NotFoundError } from '../http/errors';
 import { setFlash } from '../http/flash';
 import { formPage, validate } from '../http/validate';
-import { InventoryService, STAFF_MOVES } from '../inventory/service';
+import { STAFF_MOVES } from '../inventory/service';
 import { UNIT_STATUS_LABELS } from '../inventory/lifecycle';
 import { queryString, staffContext } from './context';
-import { MoveInput, ProductListQuery, ProductParams, ReceiveInput, UnitParams } from './schemas';
+import { MoveInput, ProductListQuery, ProductParams, ReceiveInput, ThresholdInput, UnitParams } from './schemas';
 
 const PER_PAGE = 50;
 
 /** /admin/products: every product with its stock; each product's units, receiving serials and moving units. */
 export function productRoutes(router: Router, ctx: AppContext): void {
-  const inventory = new InventoryService({ db: ctx.db, clock: ctx.clock, catalog: ctx.catalog });
+  const { inventory } = ctx;
   const notFound = 'We could not find that product.';
 
   const list = validate({ query: ProductListQuery });
@@ -28,12 +28,12 @@ export function productRoutes(router: Router, ctx: AppContext): void {
 
   const page = formPage({
     view: 'admin/units',
-    keep: ['serials', 'grade', 'cost', 'notes', 'to', 'reason'],
+    keep: ['serials', 'grade', 'cost', 'notes', 'to', 'reason', 'threshold'],
     showRefusals: true,
     locals: async (req) => {
       const product = await catalogRepo.findProductForStaff(ctx.db, ProductParams.parse(req.params).id);
       if (!product) throw new NotFoundError(notFound);
-      return { title: `Units of ${product.name}`, noindex: true, product, units: await inventory.units(product.id), statusLabels: UNIT_STATUS_LABELS, staffMoves: STAFF_MOVES };
+      return { title: `Units of ${product.name}`, noindex: true, product, units: await inventory.units(product.id), statusLabels: UNIT_STATUS_LABELS, staffMoves: STAFF_MOVES, threshold: await catalogRepo.lowStockThreshold(ctx.db, product.id) };
     },
   });
   const shown = validate({ params: ProductParams }, { notFound });
@@ -46,6 +46,16 @@ export function productRoutes(router: Router, ctx: AppContext): void {
     const input = receive.body(req);
     const n = await inventory.receive(id, { serials: input.serials, grade: input.grade, costCents: input.cost ?? null, notes: input.notes ?? null }, staffContext(req));
     setFlash(res, 'success', `${n} unit${n === 1 ? '' : 's'} received into stock.`);
+    res.redirect(303, `/admin/products/${id}/units`);
+  }));
+
+  const threshold = validate({ params: ProductParams, body: ThresholdInput }, { form: page, notFound });
+  router.post('/products/:id/low-stock', threshold, page.submit(async (req, res) => {
+    const { id } = threshold.params(req);
+    if (!(await catalogRepo.findProductForStaff(ctx.db, id))) throw new NotFoundError(notFound);
+    const value = threshold.body(req).threshold ?? null;
+    await inventory.setLowStockThreshold(id, value, staffContext(req));
+    setFlash(res, 'success', value === null ? 'No low-stock e-mail for this product.' : `We e-mail the store when stock falls to ${value}.`);
     res.redirect(303, `/admin/products/${id}/units`);
   }));
 

@@ -176,3 +176,7 @@ export const MoveInput = z.object({
   to: z.enum(['in_stock', 'refurbishing', 'retired'], { error: 'Choose where the unit goes.' }),
   reason: z.string({ error: 'Give the reason.' }).trim().min(3, 'Give the reason.').max(300, 'At most 300 characters.'),
 });
+
+export const ThresholdInput = z.object({
+  threshold: optional(z.string().trim().regex(/^\d{1,4}$/, 'A whole number of units, or empty for no e-mail.').transform(Number)),
+});

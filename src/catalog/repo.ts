@@ -358,3 +358,8 @@ export async function findProductForStaff(db: Conn, id: number): Promise<StaffPr
   const r = await db('products as p').where('p.id', id).first('p.id', 'p.slug', 'p.name', 'p.brand', 'p.price_cents', 'p.status', inStockSubquery(db));
   return r ? { id: r.id, slug: r.slug, name: r.name, brand: r.brand, priceCents: r.price_cents, status: r.status, inStock: Number(r.in_stock ?? 0) } : null;
 }
+
+export async function lowStockThreshold(db: Conn, productId: number): Promise<number | null> {
+  const row = await db('products').where({ id: productId }).first('low_stock_threshold');
+  return row?.low_stock_threshold ?? null;
+}

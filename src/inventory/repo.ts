@@ -172,3 +172,36 @@ export async function unitCounts(conn: Conn, productIds: readonly number[]): Pro
   for (const r of rows) out.set(Number(r.product_id), { ...out.get(Number(r.product_id)), [r.status]: Number(r.n) });
   return out;
 }
+
+export interface StockAlert {
+  productId: number;
+  name: string;
+  inStock: number;
+  threshold: number;
+}
+
+const IN_STOCK_COUNT = "(SELECT COUNT(*) FROM inventory_units u WHERE u.product_id = p.id AND u.status = 'in_stock')";
+
+/** Active products at or below their low-stock threshold that staff have not been told about yet. */
+export async function productsToAlert(conn: Conn): Promise<StockAlert[]> {
+  const rows = await conn('products as p')
+    .whereNotNull('p.low_stock_threshold')
+    .whereNull('p.low_stock_alerted_at')
+    .where('p.status', 'active')
+    .whereRaw(`${IN_STOCK_COUNT} <= p.low_stock_threshold`)
+    .select('p.id', 'p.name', 'p.low_stock_threshold', conn.raw(`${IN_STOCK_COUNT} as in_stock`));
+  return rows.map((r) => ({ productId: Number(r.id), name: r.name, inStock: Number(r.in_stock ?? 0), threshold: Number(r.low_stock_threshold) }));
+}
+
+export async function markAlerted(conn: Conn, productId: number, now: Date): Promise<boolean> {
+  return (await conn('products').where({ id: productId }).whereNull('low_stock_alerted_at').update({ low_stock_alerted_at: toDbTime(now) })) === 1;
+}
+
+/** Products back above their threshold are watched again: the next fall sends a new alert. */
+export async function rearmAlerts(conn: Conn): Promise<number> {
+  return conn('products as p').whereNotNull('p.low_stock_alerted_at').whereRaw(`${IN_STOCK_COUNT} > p.low_stock_threshold`).update({ low_stock_alerted_at: null });
+}
+
+export async function setLowStockThreshold(conn: Conn, productId: number, threshold: number | null): Promise<void> {
+  await conn('products').where({ id: productId }).update({ low_stock_threshold: threshold, low_stock_alerted_at: null });
+}

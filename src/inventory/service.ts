@@ -9,6 +9,9 @@ import type { Grade } from '../catalog/grades';
 import { moveUnits, receiveUnits, type MovementReason } from './operations';
 import { UNIT_TRANSITIONS, type UnitStatus } from './lifecycle';
 import * as repo from './repo';
+import type { SettingsService } from '../settings/service';
+import type { JobRegistry } from '../jobs/registry';
+import { enqueueMail } from '../mail/service';
 
 /**
  * Moves staff make by hand. Units held by an order or a rental move only
@@ -25,9 +28,49 @@ const REASON_FOR: Record<UnitStatus, MovementReason> = {
   in_stock: 'restocked', refurbishing: 'refurbishing', retired: 'retired', returned: 'returned', reserved: 'reserved', sold: 'sold', rented: 'rented',
 };
 
-/** Staff's inventory work: receiving serials and moving units, each audited, the catalog told after commit. */
+export const LOW_STOCK_JOB = 'inventory.low-stock';
+
+/** Staff's inventory work: receiving serials and moving units, each audited, the catalog told after commit; low-stock alerts. */
 export class InventoryService {
-  constructor(private readonly deps: { db: Db; clock: Clock; catalog: CatalogEvents }) {}
+  constructor(private readonly deps: { db: Db; clock: Clock; catalog: CatalogEvents; settings: SettingsService }) {}
+
+  /** Checks stock against the thresholds every few minutes (a recurring job; any worker may run it). */
+  registerJobs(registry: JobRegistry): void {
+    registry.register(LOW_STOCK_JOB, async () => {
+      await this.sendLowStockAlerts();
+    });
+    registry.every(LOW_STOCK_JOB, 5 * 60_000);
+  }
+
+  /** Staff set (or clear, with null) the stock level at which they want an e-mail. */
+  async setLowStockThreshold(productId: number, threshold: number | null, by: StaffContext): Promise<void> {
+    await inTransaction(this.deps.db, async (trx) => {
+      await repo.setLowStockThreshold(trx, productId, threshold);
+      await recordAudit(trx, by, { action: 'inventory.low_stock_threshold', entity: 'product', entityId: productId, after: { threshold } }, this.deps.clock.now());
+    });
+  }
+
+  /**
+   * E-mails the store once for each product whose stock fell to its
+   * threshold, and watches again the ones restocked above it. Returns how
+   * many alerts were queued.
+   */
+  async sendLowStockAlerts(): Promise<number> {
+    await repo.rearmAlerts(this.deps.db);
+    const due = await repo.productsToAlert(this.deps.db);
+    if (!due.length) return 0;
+    const store = await this.deps.settings.get('store');
+    let sent = 0;
+    for (const alert of due) {
+      await inTransaction(this.deps.db, async (trx) => {
+        // Another worker may have sent it meanwhile: only the one that marks it sends.
+        if (!(await repo.markAlerted(trx, alert.productId, this.deps.clock.now()))) return;
+        await enqueueMail(trx, { to: store.email, template: 'low-stock', data: { ...alert, unitsPath: `/admin/products/${alert.productId}/units` } }, { clock: this.deps.clock });
+        sent++;
+      });
+    }
+    return sent;
+  }
 
   units(productId: number) {
     return repo.productUnits(this.deps.db, productId);

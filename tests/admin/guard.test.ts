@@ -113,6 +113,7 @@ describe('the admin router', () => {
       const unit = await t.db('inventory_units').where({ product_id: laptop, status: 'in_stock' }).orderBy('id', 'desc').first('id');
       return { url: `/admin/products/${laptop}/units/${unit.id}/status`, body: { to: 'refurbishing', reason: 'Check the battery' } };
     },
+    '/admin/products/:id/low-stock': async () => ({ url: `/admin/products/${laptop}/low-stock`, body: { threshold: '1' } }),
     '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
   };
 

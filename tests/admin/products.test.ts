@@ -78,3 +78,54 @@ describe('admin products and units', () => {
     await expectOneMovementPerUnitChange(t.db);
   });
 });
+
+describe('low-stock alerts', () => {
+  let t: Shop;
+  let staff: ReturnType<typeof shopper>;
+  let product: number;
+
+  beforeAll(async () => {
+    t = await startShop();
+    product = await t.product({ name: 'Latitude 5430', priceCents: 45_000, units: 3 });
+    const s = await createUser(t.db, { email: 'stock2@giggatek.test', role: 'staff' });
+    staff = shopper(t.app);
+    await staff.login(s.email, s.password);
+    await t.app.context.settings.set('store', { name: 'GigGatek', email: 'warehouse@giggatek.test', phone: '+1 512 555 0100', address: 'Austin' });
+  });
+  afterAll(() => t.destroy());
+
+  const buyOne = async () => {
+    const buyer = shopper(t.app);
+    await buyer.add(product, 1);
+    await buyer.refreshToken('/checkout');
+    expect((await buyer.checkout({ email: `b${Date.now()}@example.com` })).status).toBe(303);
+  };
+  const alerts = () => t.mail.filter((m) => m.to === 'warehouse@giggatek.test' && m.subject.startsWith('Low stock'));
+
+  it('one e-mail when stock falls to the threshold, none while it stays low, another after a restock and a new fall', async () => {
+    await staff.refreshToken(`/admin/products/${product}/units`);
+    expect((await staff.post(`/admin/products/${product}/low-stock`, { threshold: '2' })).status).toBe(303);
+    expect(await t.app.context.inventory.sendLowStockAlerts()).toBe(0); // 3 in stock
+
+    await buyOne(); // 2 left: at the threshold
+    expect(await t.app.context.inventory.sendLowStockAlerts()).toBe(1);
+    await buyOne(); // 1 left: still low, already told
+    expect(await t.app.context.inventory.sendLowStockAlerts()).toBe(0);
+    await t.runJobs();
+    expect(alerts().map((m) => m.subject)).toEqual(['Low stock: Latitude 5430 (2 left)']);
+    expect(alerts()[0]!.text).toContain(`/admin/products/${product}/units`);
+
+    await staff.refreshToken(`/admin/products/${product}/units`);
+    await staff.post(`/admin/products/${product}/units`, { serials: 'LAT-R1\nLAT-R2', grade: 'A' }); // 3 in stock again
+    expect(await t.app.context.inventory.sendLowStockAlerts()).toBe(0);
+    await buyOne(); // falls to 2 again
+    expect(await t.app.context.inventory.sendLowStockAlerts()).toBe(1);
+  });
+
+  it('refuses a threshold that is not a whole number', async () => {
+    await staff.refreshToken(`/admin/products/${product}/units`);
+    const res = await staff.post(`/admin/products/${product}/low-stock`, { threshold: 'lots' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('A whole number of units');
+  });
+});
