@@ -55,19 +55,8 @@ export async function listPromosWithUsage(conn: Conn): Promise<Array<PromoCode &
   return rows.map((r: Row) => ({ ...toPromo(r), timesUsed: Number(r.times_used ?? 0) }));
 }
 
-/** The columns of a promo code as staff edit them. */
-export interface PromoFields {
-  code: string;
-  kind: 'percent' | 'fixed';
-  value: number;
-  minSubtotalCents: number;
-  startsAt: Date | null;
-  endsAt: Date | null;
-  usageLimit: number | null;
-  perCustomerLimit: number | null;
-  active: boolean;
-  description: string | null;
-}
+/** A promo code as staff write it (no id yet). */
+export type PromoFields = Omit<PromoCode, 'id'>;
 
 function promoColumns(p: PromoFields, now: Date) {
   return {
