@@ -1,4 +1,4 @@
-import { countRows, isMysql, type Conn } from '../db';
+import { countRows, lockedInTransaction, type Conn } from '../db';
 import type { ShippingAddress } from '../lib/address';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import type { Role } from '../http/current-user';
@@ -130,9 +130,7 @@ export async function insertAuthToken(
 
 /** The token row, locked for update on MySQL when inside a transaction. */
 export function findAuthToken(conn: Conn, kind: TokenKind, tokenHash: string): Promise<AuthTokenRow | undefined> {
-  const q = conn<AuthTokenRow>('auth_tokens').where({ kind, token_hash: tokenHash });
-  if (conn.isTransaction && isMysql(conn)) q.forUpdate();
-  return q.first();
+  return lockedInTransaction(conn, conn<AuthTokenRow>('auth_tokens').where({ kind, token_hash: tokenHash })).first();
 }
 
 /** Marks a token used; false when another request used it first. */

@@ -76,10 +76,8 @@ export function orderRoutes(router: Router, ctx: AppContext): void {
     res.render('admin/packing-slips', { title: found.length === 1 ? `Packing slip ${found[0]!.order.number}` : `${found.length} packing slips`, noindex: true, slips: found, store: res.locals.store, storeInfo: await ctx.settings.get('store') });
   });
 
-  router.get('/orders/:number', numbered, async (req, res) => {
-    await orderOf(req);
-    await orderPage.render(req, res);
-  });
+  // The page's locals read the order (a 404 when there is none).
+  router.get('/orders/:number', numbered, (req, res) => orderPage.render(req, res));
 
   /** An order action: validate, run it as this staff member, then back to the order with a message. */
   const action = <S extends z.ZodType>(path: string, body: S, run: (orderId: number, input: z.output<S>, by: StaffContext) => Promise<unknown>, done: string) => {

@@ -6,7 +6,7 @@ import { inTransaction } from '../db';
 import { requireRole } from '../http/auth';
 import { ValidationError } from '../http/errors';
 import { setFlash } from '../http/flash';
-import { fieldErrors, formPage } from '../http/validate';
+import { fieldErrors, formPage, submittedValues } from '../http/validate';
 import { SETTINGS, type SettingKey } from '../settings/definitions';
 import { staffContext } from './context';
 
@@ -127,7 +127,7 @@ export function settingsRoutes(router: Router, ctx: AppContext): void {
       const groups = await Promise.all(
         KEYS.map(async (key) => {
           const stored = await settings.get(key);
-          const values = refused === key ? submitted(req.body) : FORMS[key].fields(stored as never);
+          const values = refused === key ? submittedValues(req.body, Object.keys(req.body ?? {})) : FORMS[key].fields(stored as never);
           return { key, title: FORMS[key].title, values, refused: refused === key };
         }),
       );
@@ -158,8 +158,3 @@ export function settingsRoutes(router: Router, ctx: AppContext): void {
   }));
 }
 
-function submitted(body: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) if (typeof v === 'string' && k !== '_csrf') out[k] = v.slice(0, 4000);
-  return out;
-}

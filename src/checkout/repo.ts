@@ -1,5 +1,5 @@
 import type { Conn } from '../db';
-import { countRows, isMysql } from '../db';
+import { countRows, lockedInTransaction } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import type { PromoCode } from './promo';
 
@@ -29,7 +29,7 @@ export async function findPromoByCode(conn: Conn, code: string): Promise<PromoCo
 /** Reads a promo; inside an order transaction on MySQL the row is locked so usage limits hold under concurrency. */
 export async function findPromoById(conn: Conn, id: number, lock = false): Promise<PromoCode | null> {
   const q = conn('promo_codes').where({ id }).first();
-  const row = await (lock && isMysql(conn) && conn.isTransaction ? q.forUpdate() : q);
+  const row = await (lock ? lockedInTransaction(conn, q) : q);
   return row ? toPromo(row) : null;
 }
 

@@ -80,6 +80,15 @@ export async function countRows(qb: Knex.QueryBuilder): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
+/**
+ * The query with FOR UPDATE when it runs inside a MySQL/MariaDB transaction,
+ * so the rows it reads stay as read until commit. SQLite has a single
+ * writer: a transaction already excludes every other change.
+ */
+export function lockedInTransaction<Q extends Knex.QueryBuilder>(conn: Conn, qb: Q): Q {
+  return (conn.isTransaction && isMysql(conn) ? qb.forUpdate() : qb) as Q;
+}
+
 export function isMysql(db: Conn): boolean {
   return /mysql/.test(String(db.client.config.client));
 }

@@ -1,4 +1,4 @@
-import { isMysql, type Conn } from './index';
+import { lockedInTransaction, type Conn } from './index';
 import { ConflictError, NotFoundError } from '../http/errors';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import { insertInChunks } from './batch';
@@ -81,7 +81,7 @@ export function defineStateMachine<S extends string>(def: {
     assert,
     async transition(conn, id, to, opts) {
       const query = conn(def.table).where({ id }).first(column);
-      const row = await (isMysql(conn) && conn.isTransaction ? query.forUpdate() : query);
+      const row = await lockedInTransaction(conn, query);
       if (!row) throw new NotFoundError(`No ${def.entity} ${id}.`);
       const from = row[column] as S;
       assert(from, to);

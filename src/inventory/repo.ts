@@ -1,4 +1,4 @@
-import { isMysql, type Conn } from '../db';
+import { isMysql, lockedInTransaction, type Conn } from '../db';
 import { toDbTime } from '../lib/clock';
 import { insertInChunks } from '../db/batch';
 import type { Grade } from '../catalog/grades';
@@ -55,14 +55,14 @@ export async function unitsHeldBy(conn: Conn, holder: { orderId: number } | { re
     .whereIn('status', statuses)
     .orderBy('id')
     .select('id', 'product_id', 'status');
-  const rows = isMysql(conn) && 'isTransaction' in conn && conn.isTransaction ? await qb.forUpdate() : await qb;
+  const rows = await lockedInTransaction(conn, qb);
   return rows.map(toUnitRef);
 }
 
 export async function unitsByIds(conn: Conn, ids: readonly number[]): Promise<UnitRef[]> {
   if (!ids.length) return [];
   const qb = conn('inventory_units').whereIn('id', ids).orderBy('id').select('id', 'product_id', 'status');
-  const rows = isMysql(conn) && 'isTransaction' in conn && conn.isTransaction ? await qb.forUpdate() : await qb;
+  const rows = await lockedInTransaction(conn, qb);
   return rows.map(toUnitRef);
 }
 
@@ -129,7 +129,7 @@ export interface UnitDetail extends UnitRef {
 export async function unitsBySerial(conn: Conn, serials: readonly string[]): Promise<UnitDetail[]> {
   if (!serials.length) return [];
   const qb = conn('inventory_units').whereIn('serial_number', serials).select('id', 'product_id', 'status', 'serial_number', 'condition_grade');
-  const rows = isMysql(conn) && 'isTransaction' in conn && conn.isTransaction ? await qb.forUpdate() : await qb;
+  const rows = await lockedInTransaction(conn, qb);
   return rows.map((r) => ({ ...toUnitRef(r), serialNumber: r.serial_number, grade: r.condition_grade }));
 }
 

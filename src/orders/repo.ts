@@ -1,7 +1,7 @@
 import type { Grade } from '../catalog/grades';
 import type { ShippingAddress } from '../lib/address';
 import type { Conn } from '../db';
-import { countRows, isMysql } from '../db';
+import { countRows, lockedInTransaction } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import type { OrderStatus } from './transitions';
 import type { PaymentStatus } from '../payments/status';
@@ -174,7 +174,7 @@ export async function insertItems(conn: Conn, orderId: number, items: Array<Omit
 
 export async function findOrderById(conn: Conn, id: number, lock = false): Promise<Order | null> {
   const q = conn('orders').where({ id }).first();
-  const row = await (lock && isMysql(conn) && conn.isTransaction ? q.forUpdate() : q);
+  const row = await (lock ? lockedInTransaction(conn, q) : q);
   return row ? toOrder(row) : null;
 }
 

@@ -1,5 +1,5 @@
 import type { Conn } from '../db';
-import { isMysql } from '../db';
+import { lockedInTransaction } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 
 export type CreditKind = 'refund' | 'goodwill' | 'purchase' | 'redemption' | 'adjustment';
@@ -10,9 +10,7 @@ export type CreditKind = 'refund' | 'goodwill' | 'purchase' | 'redemption' | 'ad
  * spend the same balance; SQLite transactions are already serial.
  */
 export async function creditBalance(conn: Conn, userId: number, opts: { lock?: boolean } = {}): Promise<number> {
-  if (opts.lock && isMysql(conn) && conn.isTransaction) {
-    await conn('users').where({ id: userId }).forUpdate().first('id');
-  }
+  if (opts.lock) await lockedInTransaction(conn, conn('users').where({ id: userId })).first('id');
   const row = (await conn('store_credit_entries').where({ user_id: userId }).sum({ n: 'amount_cents' }).first()) as { n: number | string | null } | undefined;
   return Number(row?.n ?? 0);
 }
