@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../orders/transitions';
 import { PAYMENT_STATUSES } from '../payments/status';
+import { productColumns, specsFromRows, toProductFields } from '../catalog/product-input';
 
 /** The admin pages' forms and filters. */
 
@@ -152,9 +153,14 @@ export const PromoInput = z
     description: f.description ?? null,
   }));
 
+export const PRODUCT_SORTS = { newest: 'Newest first', name: 'Name', price: 'Price, low to high', price_desc: 'Price, high to low', stock: 'Fewest in stock' } as const;
+export type ProductSort = keyof typeof PRODUCT_SORTS;
+
 export const ProductListQuery = z.object({
   q: optional(z.string().trim().max(200)),
   status: optional(z.enum(['draft', 'active', 'archived'], { error: 'Pick a status from the list.' })),
+  category: optional(z.string().regex(/^\d{1,10}$/, 'Pick a category from the list.').transform(Number)),
+  sort: optional(z.enum(Object.keys(PRODUCT_SORTS) as [ProductSort], { error: 'Pick an order from the list.' })).transform((v) => v ?? 'newest'),
   page,
 });
 
@@ -180,3 +186,26 @@ export const MoveInput = z.object({
 export const ThresholdInput = z.object({
   threshold: optional(z.string().trim().regex(/^\d{1,4}$/, 'A whole number of units, or empty for no e-mail.').transform(Number)),
 });
+
+const rows = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(1000)).max(100));
+
+/** The product form: the shared product columns, a category from the list, "featured", and specification rows. */
+export const ProductInput = z
+  .object({
+    ...productColumns,
+    category: z.string({ error: 'Choose a category from the list.' }).regex(/^\d{1,10}$/, 'Choose a category from the list.').transform(Number),
+    featured: z.string().optional().transform((v) => v !== undefined),
+    spec_key: rows,
+    spec_value: rows,
+  })
+  .transform((f, ctx) => {
+    const specs = specsFromRows(f.spec_key, f.spec_value);
+    if ('error' in specs) {
+      ctx.addIssue({ code: 'custom', path: ['specs'], message: specs.error });
+      return z.NEVER;
+    }
+    return toProductFields(f, { categoryId: f.category, featured: f.featured, specs: specs.specs });
+  });
+
+/** The version of the product the edit form was opened at. */
+export const ProductVersionInput = z.object({ version: z.string({ error: 'Open the product again and make your changes.' }).regex(/^\d{1,9}$/, 'Open the product again and make your changes.').transform(Number) });

@@ -89,7 +89,9 @@ export interface ProductRowInput {
   description: string;
   grade: Grade;
   priceCents: number;
-  unitCostCents: number;
+  unitCostCents: number | null;
+  /** Monthly prices set by staff; default the suggested rentalPrices(). */
+  rent?: { rent3: number; rent6: number; rent12: number };
   warrantyMonths: number;
   featured: boolean;
   specs: Specs;
@@ -109,7 +111,7 @@ export type ProductRow = {
   search_text: string;
   condition_grade: Grade;
   price_cents: number;
-  unit_cost_cents: number;
+  unit_cost_cents: number | null;
   rent_3_cents: number;
   rent_6_cents: number;
   rent_12_cents: number;
@@ -123,7 +125,7 @@ export type ProductRow = {
 
 /** A products row (facet columns, search text and rental prices filled in) ready to insert. */
 export function toProductRow(p: ProductRowInput, categoryId: number, createdAt: string): ProductRow {
-  const rent = rentalPrices(p.priceCents);
+  const rent = p.rent ?? rentalPrices(p.priceCents);
   return {
     slug: p.slug,
     name: p.name,

@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
-import { countRows, isMysql, type Conn } from '../db';
+import { countRows, isMysql, lockedInTransaction, type Conn } from '../db';
+import { fromDbTime } from '../lib/clock';
 import { facetValuesOf, FILTERS, type FacetSelection, type FacetValues } from './filters';
 import type { Grade } from './grades';
-import type { SpecValue } from './product-row';
+import type { ProductRow, SpecValue } from './product-row';
+import type { ProductFields } from './product-input';
 import type { Sort } from './schemas';
 import { applySearch, orderByRelevance } from './search';
 import { inStockCount, inStockProductIds, unitInStock } from '../inventory/repo';
@@ -339,17 +341,35 @@ export interface StaffProductRow {
   inStock: number;
 }
 
-/** Every product whatever its status, for staff: name, brand or slug starting with `q`, newest first. */
-export async function listProductsForStaff(db: Conn, f: { q: string | null; status: StaffProductRow['status'] | null }, page: number, perPage: number): Promise<{ products: StaffProductRow[]; total: number }> {
+const STAFF_SORTS: Record<StaffProductSort, Array<{ column: string; order: 'asc' | 'desc' }>> = {
+  newest: [{ column: 'p.id', order: 'desc' }],
+  name: [{ column: 'p.name', order: 'asc' }, { column: 'p.id', order: 'asc' }],
+  price: [{ column: 'p.price_cents', order: 'asc' }, { column: 'p.id', order: 'asc' }],
+  price_desc: [{ column: 'p.price_cents', order: 'desc' }, { column: 'p.id', order: 'desc' }],
+  stock: [{ column: 'in_stock', order: 'asc' }, { column: 'p.id', order: 'asc' }],
+};
+
+export type StaffProductSort = 'newest' | 'name' | 'price' | 'price_desc' | 'stock';
+
+export interface StaffProductFilter {
+  q: string | null;
+  status: StaffProductRow['status'] | null;
+  categoryId: number | null;
+  sort: StaffProductSort;
+}
+
+/** Every product whatever its status, for staff: name, brand or slug starting with `q`, in a category, sorted. */
+export async function listProductsForStaff(db: Conn, f: StaffProductFilter, page: number, perPage: number): Promise<{ products: StaffProductRow[]; total: number }> {
   const qb = db('products as p');
   if (f.status) qb.where('p.status', f.status);
+  if (f.categoryId) qb.where('p.category_id', f.categoryId);
   if (f.q) {
     const like = `${f.q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`;
     qb.where((w) => w.whereRaw('LOWER(p.name) LIKE ?', [like]).orWhereRaw('LOWER(p.brand) LIKE ?', [like]).orWhere('p.slug', 'like', like));
   }
   const [total, rows] = await Promise.all([
     countRows(qb.clone()),
-    qb.clone().select('p.id', 'p.slug', 'p.name', 'p.brand', 'p.price_cents', 'p.status', inStockSubquery(db)).orderBy('p.id', 'desc').limit(perPage).offset((page - 1) * perPage),
+    qb.clone().select('p.id', 'p.slug', 'p.name', 'p.brand', 'p.price_cents', 'p.status', inStockSubquery(db)).orderBy(STAFF_SORTS[f.sort]).limit(perPage).offset((page - 1) * perPage),
   ]);
   return { total, products: rows.map((r: Row) => ({ id: r.id, slug: r.slug, name: r.name, brand: r.brand, priceCents: r.price_cents, status: r.status, inStock: Number(r.in_stock ?? 0) })) };
 }
@@ -362,4 +382,85 @@ export async function findProductForStaff(db: Conn, id: number): Promise<StaffPr
 export async function lowStockThreshold(db: Conn, productId: number): Promise<number | null> {
   const row = await db('products').where({ id: productId }).first('low_stock_threshold');
   return row?.low_stock_threshold ?? null;
+}
+
+/** A product as staff edit it: its fields, version (for conflicting saves) and images. */
+export interface EditableProduct {
+  id: number;
+  version: number;
+  fields: ProductFields;
+  images: string[];
+  updatedAt: Date;
+}
+
+export function toEditableProduct(r: Row): EditableProduct {
+  return {
+    id: r.id,
+    version: r.version,
+    fields: {
+      slug: r.slug,
+      name: r.name,
+      brand: r.brand,
+      description: r.description,
+      categoryId: r.category_id,
+      grade: r.condition_grade,
+      priceCents: r.price_cents,
+      unitCostCents: r.unit_cost_cents ?? null,
+      rentCents: { 3: r.rent_3_cents, 6: r.rent_6_cents, 12: r.rent_12_cents },
+      warrantyMonths: r.warranty_months,
+      featured: Boolean(r.featured),
+      status: r.status,
+      specs: JSON.parse(r.specifications),
+    },
+    images: JSON.parse(r.images),
+    updatedAt: fromDbTime(r.updated_at)!,
+  };
+}
+
+/** One product for the edit form or an import (locked inside a transaction). */
+export async function productForEditing(conn: Conn, by: { id: number } | { slug: string }): Promise<EditableProduct | null> {
+  const r = await lockedInTransaction(conn, conn('products').where(by).first());
+  return r ? toEditableProduct(r) : null;
+}
+
+/** The products with these slugs, for an import to tell creates from updates. */
+export async function productsBySlug(conn: Conn, slugs: readonly string[]): Promise<Map<string, EditableProduct>> {
+  const out = new Map<string, EditableProduct>();
+  for (let i = 0; i < slugs.length; i += 500) {
+    const rows = await lockedInTransaction(conn, conn('products').whereIn('slug', slugs.slice(i, i + 500)).select());
+    for (const r of rows) out.set(r.slug, toEditableProduct(r));
+  }
+  return out;
+}
+
+export async function insertProduct(conn: Conn, row: ProductRow): Promise<number> {
+  const [id] = await conn('products').insert(row);
+  return Number(id);
+}
+
+/**
+ * Writes a product's editable columns and bumps its version. With `version`
+ * it only writes when the row still has that version (false when it does
+ * not: someone saved in between).
+ */
+export async function updateProduct(conn: Conn, id: number, version: number | null, columns: Partial<ProductRow>): Promise<boolean> {
+  const qb = conn('products').where({ id });
+  if (version !== null) qb.where({ version });
+  const n = await qb.update({ ...columns, version: conn.raw('version + 1') });
+  return n > 0;
+}
+
+/** Who saved a product last and when, from the audit log (for a conflicting save's message). */
+export async function lastProductSave(conn: Conn, id: number): Promise<{ email: string | null; at: Date } | null> {
+  const r = await conn('audit_log as a')
+    .leftJoin('users as u', 'u.id', 'a.actor_user_id')
+    .where({ 'a.entity': 'product', 'a.entity_id': String(id) })
+    .orderBy('a.id', 'desc')
+    .first('u.email', 'a.created_at');
+  return r ? { email: r.email ?? null, at: fromDbTime(r.created_at)! } : null;
+}
+
+export async function categoryIdsBySlug(conn: Conn): Promise<Map<string, number>> {
+  const rows = await conn('categories').select('id', 'slug');
+  return new Map(rows.map((r: Row) => [String(r.slug), Number(r.id)]));
 }

@@ -59,6 +59,11 @@ describe('the admin router', () => {
 
   const customerId = async () => (await t.db('users').where({ email: 'customer@example.test' }).first('id')).id as number;
 
+  const productForm = (over: Record<string, string>) => ({
+    brand: 'Dell', category: String(t.categoryId), grade: 'A', status: 'active', price: '499', warranty_months: '12',
+    description: 'A laptop made to be audited.', ...over,
+  });
+
   /** A valid request for each admin POST route, with what must hold before it (run in this order). */
   const cases: Record<string, () => Promise<{ url: string; body: Record<string, string> }>> = {
     '/admin/orders/:number/mark-paid': async () => ({ url: `/admin/orders/${await placeOrder()}/mark-paid`, body: { reference: 'R-1' } }),
@@ -114,6 +119,12 @@ describe('the admin router', () => {
       return { url: `/admin/products/${laptop}/units/${unit.id}/status`, body: { to: 'refurbishing', reason: 'Check the battery' } };
     },
     '/admin/products/:id/low-stock': async () => ({ url: `/admin/products/${laptop}/low-stock`, body: { threshold: '1' } }),
+    '/admin/products': async () => ({ url: '/admin/products', body: productForm({ name: `Audit Laptop ${Date.now()}` }) }),
+    '/admin/products/:id': async () => {
+      const p = await t.db('products').orderBy('id', 'desc').first('id', 'slug', 'version');
+      return { url: `/admin/products/${p.id}`, body: { ...productForm({ name: 'Audit Laptop renamed', slug: p.slug }), version: String(p.version) } };
+    },
+    '/admin/products/:id/archive': async () => ({ url: `/admin/products/${(await t.db('products').orderBy('id', 'desc').first('id')).id}/archive`, body: {} }),
     '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
   };
 

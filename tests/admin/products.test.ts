@@ -23,7 +23,8 @@ describe('admin products and units', () => {
   it('lists products with their stock and finds them by name', async () => {
     const page = await staff.agent.get('/admin/products?q=optiplex');
     expect(page.status).toBe(200);
-    expect(page.text).toContain(`href="/admin/products/${product}/units">OptiPlex 7080 Micro</a>`);
+    expect(page.text).toContain(`href="/admin/products/${product}">OptiPlex 7080 Micro</a>`);
+    expect(page.text).toContain(`href="/admin/products/${product}/units" aria-label="Units of OptiPlex 7080 Micro"`);
     expect((await staff.agent.get('/admin/products?q=zzz')).text).toContain('No product matches.');
   });
 
