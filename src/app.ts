@@ -15,6 +15,8 @@ import { FLASH_COOKIE, readFlash } from './http/flash';
 import { noStore, PERSONAL_PAGES, SECURE_COOKIES } from './http/cache-control';
 import { errorHandler, notFound } from './http/error-handler';
 import { CatalogService } from './catalog/service';
+import { ProductEditor } from './catalog/editing';
+import { ProductImporter } from './catalog/import';
 import { catalogRoutes } from './catalog/routes';
 import { apiRoutes } from './api/routes';
 import { healthRoutes } from './health';
@@ -64,6 +66,9 @@ export interface AppContext extends Commerce {
   accounts: AccountService;
   settings: SettingsService;
   inventory: InventoryService;
+  /** Staff create and edit products (admin form, CSV import). */
+  products: ProductEditor;
+  productImports: ProductImporter;
   /** Run when the server stops, before it waits for open requests (e.g. ending live event streams). */
   onShutdown: Array<() => void>;
   /** Run after each successful log-in (e.g. cart merge): ctx.loginHooks.push(fn). */
@@ -97,9 +102,14 @@ export function buildContext(deps: AppDeps): AppContext {
   });
   const inventory = new InventoryService({ db, clock, catalog, settings });
   inventory.registerJobs(jobs);
+  const products = new ProductEditor({ db, clock, catalog });
+  const productImports = new ProductImporter({ db, clock, logger, editor: products, catalog });
+  productImports.registerJobs(jobs);
   return {
     ...commerce,
     inventory,
+    products,
+    productImports,
     jobs,
     mailer,
     sessions,

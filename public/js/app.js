@@ -156,7 +156,35 @@
     });
   }
 
+  // Admin CSV import: the progress bar follows the running import; the page reloads to show the outcome.
+  function enhanceImportProgress() {
+    var box = document.querySelector('[data-import-progress]');
+    if (!box || !window.fetch) return;
+    var url = box.getAttribute('data-import-progress');
+    var bar = box.querySelector('progress');
+    var count = box.querySelector('[data-import-count]');
+    var status = box.querySelector('[data-import-status]');
+    function poll() {
+      fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (s) {
+          if (!s) return setTimeout(poll, 3000);
+          if (s.status !== 'queued' && s.status !== 'running') return window.location.reload();
+          if (s.status === 'running' && status) status.textContent = 'Checking and saving rows…';
+          if (s.totalRows) {
+            bar.max = s.totalRows;
+            bar.value = Math.min(s.doneRows, s.totalRows);
+            count.textContent = Math.min(s.doneRows, s.totalRows).toLocaleString('en-US') + ' of ' + s.totalRows.toLocaleString('en-US') + ' rows';
+          }
+          setTimeout(poll, 1000);
+        })
+        .catch(function () { setTimeout(poll, 3000); });
+    }
+    setTimeout(poll, 1000);
+  }
+
   ready(function () {
+    enhanceImportProgress();
     enhanceLiveDashboard();
     enhanceCheckoutTotals();
     enhanceAutosubmit();

@@ -1,6 +1,5 @@
 import type { Request, Router } from 'express';
 import type { AppContext } from '../app';
-import { ProductEditor } from '../catalog/editing';
 import { GRADES, GRADE_VALUES } from '../catalog/grades';
 import { MAX_SPECS, monthlyPrices, PRODUCT_STATUSES, type ProductFields } from '../catalog/product-input';
 import { rentalPrices, type Specs } from '../catalog/product-row';
@@ -52,7 +51,7 @@ function submittedSpecRows(req: Request): Array<[string, string]> {
 export function productRoutes(router: Router, ctx: AppContext): void {
   const { inventory } = ctx;
   const notFound = 'We could not find that product.';
-  const editor = new ProductEditor({ db: ctx.db, clock: ctx.clock, catalog: ctx.catalog });
+  const editor = ctx.products;
 
   const list = validate({ query: ProductListQuery });
   router.get('/products', list, async (req, res) => {

@@ -9,6 +9,7 @@ import { orderRoutes } from './orders';
 import { liveRoutes } from './live';
 import { customerRoutes } from './customers';
 import { productRoutes } from './products';
+import { productCsvRoutes } from './product-csv';
 import { jobRoutes } from './jobs';
 import { promoCodeRoutes } from './promo-codes';
 import { settingsRoutes } from './settings';
@@ -32,6 +33,7 @@ export function adminRoutes(ctx: AppContext): Router {
 
   liveRoutes(router, ctx);
   orderRoutes(router, ctx);
+  productCsvRoutes(router, ctx); // before productRoutes: its paths would read as /products/:id
   productRoutes(router, ctx);
   customerRoutes(router, ctx);
   jobRoutes(router, ctx);

@@ -65,7 +65,7 @@ describe('the admin router', () => {
   });
 
   /** A valid request for each admin POST route, with what must hold before it (run in this order). */
-  const cases: Record<string, () => Promise<{ url: string; body: Record<string, string> }>> = {
+  const cases: Record<string, () => Promise<{ url: string; body: Record<string, string>; file?: { field: string; name: string; bytes: Buffer } }>> = {
     '/admin/orders/:number/mark-paid': async () => ({ url: `/admin/orders/${await placeOrder()}/mark-paid`, body: { reference: 'R-1' } }),
     '/admin/orders/:number/processing': async () => {
       const n = await placeOrder();
@@ -125,17 +125,25 @@ describe('the admin router', () => {
       return { url: `/admin/products/${p.id}`, body: { ...productForm({ name: 'Audit Laptop renamed', slug: p.slug }), version: String(p.version) } };
     },
     '/admin/products/:id/archive': async () => ({ url: `/admin/products/${(await t.db('products').orderBy('id', 'desc').first('id')).id}/archive`, body: {} }),
+    '/admin/products/import': async () => ({ url: '/admin/products/import', body: { dry_run: 'on' }, file: { field: 'file', name: 'products.csv', bytes: Buffer.from('slug,name\n') } }),
     '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
   };
+
+  /** A multipart form post: the CSRF token rides in the address, as the upload forms send it. */
+  function multipart(url: string, fields: Record<string, string>, file: { field: string; name: string; bytes: Buffer }) {
+    const req = staff.agent.post(`${url}?_csrf=${encodeURIComponent(staff.token)}`);
+    for (const [k, v] of Object.entries(fields)) req.field(k, v);
+    return req.attach(file.field, file.bytes, file.name);
+  }
 
   it('every admin POST writes one audit_log row with the staff member and IP', async () => {
     const posts = admin.filter((r) => r.method === 'post').map((r) => r.path);
     expect(posts.filter((p) => !cases[p])).toEqual([]);
     for (const path of posts) {
-      const { url, body } = await cases[path]!();
+      const { url, body, file } = await cases[path]!();
       const before = Number((await t.db('audit_log').count({ n: '*' }).first())!.n);
       await staff.refreshToken('/admin');
-      const res = await staff.post(url, body);
+      const res = file ? await multipart(url, body, file) : await staff.post(url, body);
       expect([200, 303], `${path}: ${res.status} ${res.text.slice(0, 300)}`).toContain(res.status);
       const rows = await t.db('audit_log').orderBy('id').offset(before);
       expect(rows, path).toHaveLength(1);

@@ -1,0 +1,80 @@
+import type { Request, Response, Router } from 'express';
+import multer from 'multer';
+import { z } from 'zod';
+import type { AppContext } from '../app';
+import { productCsvChunks, CSV_COLUMNS, MAX_IMPORT_ROWS } from '../catalog/product-csv';
+import { AppError, ValidationError } from '../http/errors';
+import { setFlash } from '../http/flash';
+import { formPage, validate } from '../http/validate';
+import { staffContext } from './context';
+
+const MAX_CSV_BYTES = 10 * 1024 * 1024;
+const ImportParams = z.object({ id: z.string().regex(/^\d{1,10}$/).transform(Number) });
+
+/**
+ * /admin/products CSV: export every product, and import a file (dry run
+ * first) whose progress and outcome show on its own page.
+ */
+export function productCsvRoutes(router: Router, ctx: AppContext): void {
+  const imports = ctx.productImports;
+
+  router.get('/products/export.csv', async (_req, res) => {
+    res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="products-${ctx.clock.now().toISOString().slice(0, 10)}.csv"` });
+    for await (const chunk of productCsvChunks(ctx.db)) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  });
+
+  const form = formPage({
+    view: 'admin/product-import',
+    keep: ['dry_run'],
+    showRefusals: true,
+    locals: async () => ({ title: 'Import products', noindex: true, columns: CSV_COLUMNS, maxRows: MAX_IMPORT_ROWS, maxMegabytes: MAX_CSV_BYTES / 1024 / 1024, recent: await imports.recent() }),
+  });
+
+  router.get('/products/import', (req, res) => form.render(req, res, { values: { dry_run: 'on' } }));
+
+  router.post('/products/import', form.submit(async (req, res) => {
+    const file = await receiveCsv(req, res);
+    const dryRun = req.body?.dry_run === 'on';
+    const id = await imports.start(file, dryRun, staffContext(req));
+    setFlash(res, 'success', dryRun ? 'Dry run started: nothing will be saved.' : 'Import started.');
+    res.redirect(303, `/admin/products/imports/${id}`);
+  }));
+
+  const shown = validate({ params: ImportParams }, { notFound: 'We could not find that import.' });
+  router.get('/products/imports/:id', shown, async (req, res) => {
+    const found = await imports.get(shown.params(req).id);
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.json({ status: found.status, totalRows: found.totalRows, doneRows: found.doneRows });
+      return;
+    }
+    res.render('admin/product-import-status', { title: `${found.dryRun ? 'Dry run' : 'Import'} of ${found.filename}`, noindex: true, imp: found, shownProblems: 500 });
+  });
+}
+
+const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CSV_BYTES, files: 1, fields: 5, fieldSize: 1000 } }).single('file');
+
+/** The uploaded CSV as text: one UTF-8 text file of at most MAX_CSV_BYTES. */
+async function receiveCsv(req: Request, res: Response): Promise<{ filename: string; text: string }> {
+  if (!req.is('multipart/form-data')) throw new ValidationError('Choose a CSV file to import.', { file: 'Choose a CSV file.' });
+  await new Promise<void>((resolve, reject) =>
+    upload(req, res, (err: unknown) => {
+      if (!err) return resolve();
+      if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE') return reject(new AppError(413, 'too_large', `The file is over ${MAX_CSV_BYTES / 1024 / 1024} MB. Split it into smaller files.`));
+      if (err instanceof multer.MulterError) return reject(new ValidationError('Send one CSV file in the “file” field.', { file: 'Choose one CSV file.' }));
+      reject(err);
+    }),
+  );
+  const file = req.file;
+  if (!file || file.size === 0) throw new ValidationError('Choose a CSV file to import; this one is empty.', { file: 'Choose a CSV file.' });
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(file.buffer);
+  } catch {
+    throw new ValidationError('The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.', { file: 'Not a UTF-8 CSV file.' });
+  }
+  if (text.includes('\0')) throw new ValidationError('The file is not a CSV file (it holds binary data).', { file: 'Not a CSV file.' });
+  return { filename: file.originalname.replace(/[^\w .()-]/g, '_').slice(0, 200) || 'products.csv', text };
+}
