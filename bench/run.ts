@@ -14,6 +14,7 @@ import { searchWords } from '../src/catalog/search';
 import { buildSearchIndex } from '../src/catalog/search-index';
 import { generateProducts } from '../seeds/generate';
 import { benchStorm } from './storm';
+import { benchImport } from './import';
 
 /**
  * npm run bench — one run measures:
@@ -22,7 +23,9 @@ import { benchStorm } from './storm';
  *     catalog of 10,000 generated products (autocannon, 50 connections),
  *  3. the checkout storm (bench/storm.ts): 200 concurrent checkouts of 10
  *     units (oversell must be 0), then orders/s with the manual provider,
- *  4. search over 100,000 products: the in-memory search index's build
+ *  4. CSV import of the 10,000-product catalog (bench/import.ts): every row a
+ *     create, then every row an update, with the import's progress shown,
+ *  5. search over 100,000 products: the in-memory search index's build
  *     (time, memory, longest event-loop stall) and latency (p50/p95/p99) of
  *     a results page with facet counts as CatalogService answers a search,
  *     then the same through the database's full-text index (the fallback
@@ -33,7 +36,7 @@ import { benchStorm } from './storm';
  *
  * Options (environment): BENCH_DURATION seconds per endpoint (10),
  * BENCH_CONNECTIONS (50), BENCH_SMALL (10000), BENCH_LARGE (100000),
- * BENCH_PARTS (pages,storm,search: which measurements to run).
+ * BENCH_PARTS (pages,storm,import,search: which measurements to run).
  */
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -41,7 +44,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SMALL = Number(process.env.BENCH_SMALL ?? 10_000);
 const LARGE = Number(process.env.BENCH_LARGE ?? 100_000);
 const FRESH = process.argv.includes('--fresh');
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'pages,storm,search').split(',').map((p) => p.trim()));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'pages,storm,import,search').split(',').map((p) => p.trim()));
 /** What shoppers type: models, product lines, specs, and two whole brands (the broadest searches). */
 const SEARCH_QUERIES = [
   'thinkpad t490', 'latitude 7420', 'elitebook 840', 'optiplex', 'macbook air', 'proliant dl380', 'zbook fury', 'vivobook',
@@ -59,6 +62,14 @@ async function main(): Promise<void> {
   out(`GigGatek bench — ${target.label}, ${CONNECTIONS} connections, ${DURATION}s per endpoint, node ${process.version}`);
 
   if (PARTS.has('pages') || PARTS.has('storm')) await benchPages(target);
+  if (PARTS.has('import')) {
+    const small = await prepareCatalog(target, SMALL);
+    try {
+      await benchImport({ db: small.db, out, progress });
+    } finally {
+      await small.db.destroy();
+    }
+  }
   if (PARTS.has('search')) {
     const large = await prepareCatalog(target, LARGE);
     try {

@@ -157,10 +157,13 @@ export function specKey(typed: string): string {
 /**
  * One specification value as stored: the filterable numbers (RAM, storage,
  * screen) must be numbers; other values that are plain numbers are stored as
- * numbers too ("24" ports), everything else as text.
+ * numbers too ("24" ports), true and false as yes/no facts (PoE), everything
+ * else as text.
  */
-function specValue(key: string, typed: unknown): { value: string | number } | { error: string } {
+function specValue(key: string, typed: unknown): { value: string | number | boolean } | { error: string } {
   if (typeof typed === 'number' && Number.isFinite(typed)) return { value: typed };
+  if (typeof typed === 'boolean' && !NUMERIC_SPECS.has(key)) return { value: typed };
+  if (typeof typed === 'string' && /^(true|false)$/i.test(typed.trim()) && !NUMERIC_SPECS.has(key)) return { value: typed.trim().toLowerCase() === 'true' };
   if (typeof typed !== 'string' || !typed.trim()) return { error: `Give ${key} a value, or remove the row.` };
   const text = typed.trim();
   if (text.length > 300) return { error: `${key}: at most 300 characters.` };
@@ -195,6 +198,7 @@ export function specsFromJson(text: string): { specs: Specs } | { error: string 
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { error: 'specifications is not a JSON object like {"cpu":"Intel Core i5","ram_gb":16}.' };
   const specs: Specs = {};
   for (const [key, value] of Object.entries(parsed)) {
+    if (value === null) continue; // a value left out
     const checked = checkSpec(specs, key, value);
     if ('error' in checked) return checked;
   }

@@ -61,6 +61,7 @@ describe('specifications', () => {
     [['cpu', 'ram_gb', 'ports'], ['i5-8350U', '16', '24'], { specs: { cpu: 'i5-8350U', ram_gb: 16, ports: 24 } }],
     [['cpu', '', ''], ['i5', '', ''], { specs: { cpu: 'i5' } }],
     [['screen_in'], ['15.6'], { specs: { screen_in: 15.6 } }],
+    [['poe', 'managed'], ['true', 'False'], { specs: { poe: true, managed: false } }],
     [['ram_gb'], ['16 GB'], { error: 'ram_gb is a number (gigabytes, like 16).' }],
     [['screen_in'], ['big'], { error: 'screen_in is a number (inches, like 14 or 15.6).' }],
     [['cpu'], [''], { error: 'Give cpu a value, or remove the row.' }],
@@ -74,6 +75,7 @@ describe('specifications', () => {
   it.each([
     ['', { specs: {} }],
     ['{"cpu":"i7","ram_gb":32,"storage_gb":"1000"}', { specs: { cpu: 'i7', ram_gb: 32, storage_gb: 1000 } }],
+    ['{"poe":true,"fanless":false,"gpu":null}', { specs: { poe: true, fanless: false } }],
     ['[1,2]', { error: 'specifications is not a JSON object like {"cpu":"Intel Core i5","ram_gb":16}.' }],
     ['{cpu: i7}', { error: 'specifications is not a JSON object like {"cpu":"Intel Core i5","ram_gb":16}.' }],
     ['{"ram_gb":"lots"}', { error: 'ram_gb is a number (gigabytes, like 16).' }],
