@@ -77,7 +77,9 @@ export function productRoutes(router: Router, ctx: AppContext): void {
       const posted = req.method === 'POST';
       const rows = posted ? submittedSpecRows(req) : product ? specRows(product.fields.specs) : [['cpu', ''], ['ram_gb', ''], ['storage_gb', '']] as Array<[string, string]>;
       const description = posted ? String(req.body?.description ?? '').slice(0, 10_000) : (submitted.description ?? '');
+      const price = Math.round(Number(String(submitted.price ?? '').replace(/[$,\s]/g, '')) * 100);
       return {
+        suggested: Number.isFinite(price) && price >= 100 ? { price, ...rentalPrices(price) } : null,
         title: product ? `Edit ${product.fields.name}` : 'New product', noindex: true, product, categories: await catalogRepo.listCategories(ctx.db),
         grades: GRADE_VALUES.map((g) => ({ grade: g, label: GRADES[g].label })), statuses: PRODUCT_STATUSES,
         specRows: [...rows, ...Array.from({ length: Math.max(0, Math.min(BLANK_SPEC_ROWS, MAX_SPECS - rows.length)) }, () => ['', ''])],
