@@ -50,6 +50,8 @@ export interface AppDeps {
   mailTransport?: MailTransport;
   /** Stripe SDK client (tests point one at a local server); default: built from config.stripe; null = manual provider. */
   stripe?: StripeClient | null;
+  /** Where uploaded files are kept and served from at /uploads (default var/uploads; tests use a folder of their own). */
+  uploadsDir?: string;
 }
 
 /** Everything a feature may need, built once per app (cart, checkout, orders, payments, webhooks: see Commerce). */
@@ -69,6 +71,7 @@ export interface AppContext extends Commerce {
   /** Staff create and edit products (admin form, CSV import). */
   products: ProductEditor;
   productImports: ProductImporter;
+  uploadsDir: string;
   /** Run when the server stops, before it waits for open requests (e.g. ending live event streams). */
   onShutdown: Array<() => void>;
   /** Run after each successful log-in (e.g. cart merge): ctx.loginHooks.push(fn). */
@@ -117,6 +120,7 @@ export function buildContext(deps: AppDeps): AppContext {
     settings,
     onShutdown: [],
     loginHooks: [mergeCartAtLogin],
+    uploadsDir: deps.uploadsDir ?? UPLOADS_DIR,
     config: deps.config,
     db: deps.db,
     clock,
@@ -161,7 +165,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   // Pages have no file extension: skip the file-system look-up for them (it costs every page request a stat).
   const publicFiles = express.static(PUBLIC_DIR, { maxAge: '1h', index: false });
   app.use((req: Request, res: Response, next: NextFunction) => (/\.[A-Za-z0-9]+$/.test(req.path) ? publicFiles(req, res, next) : next()));
-  app.use('/uploads', express.static(UPLOADS_DIR, { maxAge: '7d', index: false }));
+  app.use('/uploads', express.static(ctx.uploadsDir, { maxAge: '7d', index: false }));
 
   app.use(healthRoutes(ctx));
   // Before any body parser: the Stripe signature covers the raw bytes.

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config';
 import { createApp, type AppDeps } from '../../src/app';
 import { createLogger } from '../../src/lib/log';
@@ -20,12 +23,24 @@ export function testConfig(db: Config['db'], env: Record<string, string> = {}): 
 export interface TestApp extends TestDb {
   app: ReturnType<typeof createApp>;
   config: Config;
+  /** A temporary folder of the app's own for uploaded files (removed by destroy()). */
+  uploadsDir: string;
 }
 
 /** A fresh database and an app on it; call destroy() in afterAll. */
 export async function testApp(options: { env?: Record<string, string>; deps?: Partial<AppDeps> } = {}): Promise<TestApp> {
   const tdb = await freshDb();
   const config = testConfig(tdb.dbConfig, options.env);
-  const app = createApp({ config, db: tdb.db, logger: createLogger('silent'), ...options.deps });
-  return { ...tdb, app, config };
+  const uploadsDir = options.deps?.uploadsDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'giggatek-uploads-'));
+  const app = createApp({ config, db: tdb.db, logger: createLogger('silent'), uploadsDir, ...options.deps });
+  return {
+    ...tdb,
+    app,
+    config,
+    uploadsDir,
+    async destroy() {
+      await tdb.destroy();
+      if (!options.deps?.uploadsDir) fs.rmSync(uploadsDir, { recursive: true, force: true });
+    },
+  };
 }
