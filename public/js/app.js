@@ -31,6 +31,8 @@
         thumb.addEventListener('click', function (event) {
           if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
           event.preventDefault();
+          // The chosen photo's sizes replace the shown one's (an empty srcset leaves src to decide).
+          main.srcset = thumb.getAttribute('data-srcset') || '';
           main.src = thumb.getAttribute('href');
           main.alt = thumb.getAttribute('data-alt') || main.alt;
           thumbs.forEach(function (t) { t.removeAttribute('aria-current'); });

@@ -10,6 +10,7 @@ import { liveRoutes } from './live';
 import { customerRoutes } from './customers';
 import { productRoutes } from './products';
 import { productCsvRoutes } from './product-csv';
+import { productImageRoutes } from './product-images';
 import { jobRoutes } from './jobs';
 import { promoCodeRoutes } from './promo-codes';
 import { settingsRoutes } from './settings';
@@ -35,6 +36,7 @@ export function adminRoutes(ctx: AppContext): Router {
   orderRoutes(router, ctx);
   productCsvRoutes(router, ctx); // before productRoutes: its paths would read as /products/:id
   productRoutes(router, ctx);
+  productImageRoutes(router, ctx);
   customerRoutes(router, ctx);
   jobRoutes(router, ctx);
   promoCodeRoutes(router, ctx);

@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
 import { countRows, isMysql, lockedInTransaction, type Conn } from '../db';
-import { fromDbTime } from '../lib/clock';
+import { fromDbTime, toDbTime } from '../lib/clock';
 import { facetValuesOf, FILTERS, type FacetSelection, type FacetValues } from './filters';
 import type { Grade } from './grades';
 import type { ProductRow, SpecValue } from './product-row';
 import type { ProductFields } from './product-input';
 import type { Sort } from './schemas';
+import { imageSrcset, smallImage } from './image-paths';
 import { applySearch, orderByRelevance } from './search';
 import { inStockCount, inStockProductIds, unitInStock } from '../inventory/repo';
 import type { IndexedProduct } from './search-index';
@@ -28,7 +29,9 @@ export interface ProductSummary {
   conditionGrade: Grade;
   priceCents: number;
   rent12Cents: number;
+  /** The first image as listed (the API's), and its small size for cards. */
   image: string | null;
+  imageSmall: string | null;
   inStock: number;
   ratingAvgX100: number;
   ratingCount: number;
@@ -46,6 +49,8 @@ export interface ProductDetail extends ProductSummary {
   rent6Cents: number;
   warrantyMonths: number;
   images: string[];
+  /** The images with their small size and srcset, for the product page's gallery. */
+  gallery: Array<{ src: string; small: string; srcset: string | null }>;
   status: 'active' | 'archived';
   updatedAt: string;
 }
@@ -84,6 +89,7 @@ export function toProductSummary(r: Row): ProductSummary {
     priceCents: r.price_cents,
     rent12Cents: r.rent_12_cents,
     image: images[0] ?? null,
+    imageSmall: images[0] ? smallImage(images[0]) : null,
     inStock: Number(r.in_stock ?? 0),
     ratingAvgX100: Number(r.rating_avg_x100 ?? 0),
     ratingCount: Number(r.rating_count ?? 0),
@@ -93,6 +99,7 @@ export function toProductSummary(r: Row): ProductSummary {
 
 function toProductDetail(r: Row): ProductDetail {
   const specs = parseJson<Record<string, SpecValue>>(r.specifications, {});
+  const images = parseJson<string[]>(r.images, []).filter((s) => typeof s === 'string');
   const { cpuFamily, ramGb, storageGb, screenIn } = facetValuesOf(r);
   return {
     ...toProductSummary(r),
@@ -105,7 +112,8 @@ function toProductDetail(r: Row): ProductDetail {
     rent3Cents: r.rent_3_cents,
     rent6Cents: r.rent_6_cents,
     warrantyMonths: r.warranty_months,
-    images: parseJson<string[]>(r.images, []).filter((s) => typeof s === 'string'),
+    images,
+    gallery: images.map((src) => ({ src, small: smallImage(src), srcset: imageSrcset(src) })),
     status: r.status,
     updatedAt: String(r.updated_at ?? ''),
   };
@@ -329,6 +337,22 @@ export async function searchVocabularySources(db: Conn, limit: number): Promise<
     db('categories').select('name'),
   ]);
   return [...products.flatMap((r: Row) => [r.name, r.brand, r.cpu_family ?? '']), ...categories.map((r: Row) => r.name)];
+}
+
+/** A product's image paths in order (locked until commit inside a transaction), or null when there is no such product. */
+export async function productImages(conn: Conn, productId: number): Promise<string[] | null> {
+  const row = await lockedInTransaction(conn, conn('products').where({ id: productId }).first('images'));
+  return row ? parseJson<unknown[]>(row.images, []).filter((s): s is string => typeof s === 'string') : null;
+}
+
+export async function setProductImages(conn: Conn, productId: number, images: readonly string[], now: Date): Promise<void> {
+  await conn('products').where({ id: productId }).update({ images: JSON.stringify(images), updated_at: toDbTime(now) });
+}
+
+/** Whether any product lists this image path. */
+export async function imageInUse(conn: Conn, src: string): Promise<boolean> {
+  const like = `%${JSON.stringify(src).replace(/[!%_]/g, '!$&')}%`;
+  return Boolean(await conn('products').whereRaw("images LIKE ? ESCAPE '!'", [like]).first('id'));
 }
 
 export interface StaffProductRow {

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/auth';
 import { appRoutes, sampleUrl, type Endpoint } from '../helpers/routes';
@@ -126,6 +127,15 @@ describe('the admin router', () => {
     },
     '/admin/products/:id/archive': async () => ({ url: `/admin/products/${(await t.db('products').orderBy('id', 'desc').first('id')).id}/archive`, body: {} }),
     '/admin/products/import': async () => ({ url: '/admin/products/import', body: { dry_run: 'on' }, file: { field: 'file', name: 'products.csv', bytes: Buffer.from('slug,name\n') } }),
+    '/admin/products/:id/images': async () => ({
+      url: `/admin/products/${laptop}/images`, body: {}, file: { field: 'images', name: 'upload.png', bytes: await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } }).png().toBuffer() },
+    }),
+    '/admin/products/:id/images/move': async () => {
+      const images = JSON.parse((await t.db('products').where({ id: laptop }).first('images')).images) as string[];
+      await t.db('products').where({ id: laptop }).update({ images: JSON.stringify([...images, '/uploads/products/extra.svg']) });
+      return { url: `/admin/products/${laptop}/images/move`, body: { image: '/uploads/products/extra.svg', direction: 'up' } };
+    },
+    '/admin/products/:id/images/delete': async () => ({ url: `/admin/products/${laptop}/images/delete`, body: { image: '/uploads/products/extra.svg' } }),
     '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
   };
 
