@@ -1,10 +1,10 @@
-import type { Request, Response, Router } from 'express';
-import multer from 'multer';
+import type { Request, Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app';
 import { productCsvChunks, CSV_COLUMNS, MAX_IMPORT_ROWS } from '../catalog/product-csv';
-import { AppError, ValidationError } from '../http/errors';
+import { ValidationError } from '../http/errors';
 import { setFlash } from '../http/flash';
+import { upload, type UploadedFile } from '../http/upload';
 import { formPage, validate } from '../http/validate';
 import { staffContext } from './context';
 
@@ -35,8 +35,9 @@ export function productCsvRoutes(router: Router, ctx: AppContext): void {
 
   router.get('/products/import', (req, res) => form.render(req, res, { values: { dry_run: 'on' } }));
 
-  router.post('/products/import', form.submit(async (req, res) => {
-    const file = await receiveCsv(req, res);
+  const csv = upload({ field: 'file', maxBytes: MAX_CSV_BYTES, maxFiles: 1, form });
+  router.post('/products/import', csv, form.submit(async (req, res) => {
+    const file = readCsv(req, csv.files(req));
     const dryRun = req.body?.dry_run === 'on';
     const id = await imports.start(file, dryRun, staffContext(req));
     setFlash(res, 'success', dryRun ? 'Dry run started: nothing will be saved.' : 'Import started.');
@@ -54,27 +55,17 @@ export function productCsvRoutes(router: Router, ctx: AppContext): void {
   });
 }
 
-const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CSV_BYTES, files: 1, fields: 5, fieldSize: 1000 } }).single('file');
-
-/** The uploaded CSV as text: one UTF-8 text file of at most MAX_CSV_BYTES. */
-async function receiveCsv(req: Request, res: Response): Promise<{ filename: string; text: string }> {
+/** The uploaded CSV as text: one UTF-8 text file (upload() has refused one over MAX_CSV_BYTES). */
+function readCsv(req: Request, files: UploadedFile[]): { filename: string; text: string } {
   if (!req.is('multipart/form-data')) throw new ValidationError('Choose a CSV file to import.', { file: 'Choose a CSV file.' });
-  await new Promise<void>((resolve, reject) =>
-    upload(req, res, (err: unknown) => {
-      if (!err) return resolve();
-      if (err instanceof multer.MulterError && err.code === 'LIMIT_FILE_SIZE') return reject(new AppError(413, 'too_large', `The file is over ${MAX_CSV_BYTES / 1024 / 1024} MB. Split it into smaller files.`));
-      if (err instanceof multer.MulterError) return reject(new ValidationError('Send one CSV file in the “file” field.', { file: 'Choose one CSV file.' }));
-      reject(err);
-    }),
-  );
-  const file = req.file;
-  if (!file || file.size === 0) throw new ValidationError('Choose a CSV file to import; this one is empty.', { file: 'Choose a CSV file.' });
+  const [file] = files;
+  if (!file || file.bytes.length === 0) throw new ValidationError('Choose a CSV file to import; this one is empty.', { file: 'Choose a CSV file.' });
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(file.buffer);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(file.bytes);
   } catch {
     throw new ValidationError('The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.', { file: 'Not a UTF-8 CSV file.' });
   }
   if (text.includes('\0')) throw new ValidationError('The file is not a CSV file (it holds binary data).', { file: 'Not a CSV file.' });
-  return { filename: file.originalname.replace(/[^\w .()-]/g, '_').slice(0, 200) || 'products.csv', text };
+  return { filename: file.name.replace(/[^\w .()-]/g, '_').slice(0, 200) || 'products.csv', text };
 }

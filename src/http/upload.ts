@@ -81,7 +81,7 @@ export function uploadError(err: unknown, options: Pick<UploadOptions, 'maxBytes
       return new AppError(413, 'payload_too_large', `${filename ? `“${shortName(filename)}”` : 'A file'} is larger than ${megabytes(options.maxBytes)}. Please send a smaller file.`);
     }
     case 'LIMIT_FILE_COUNT':
-      return new AppError(413, 'payload_too_large', `Up to ${options.maxFiles} files at a time, please.`);
+      return new AppError(413, 'payload_too_large', options.maxFiles === 1 ? 'One file at a time, please.' : `Up to ${options.maxFiles} files at a time, please.`);
     case 'LIMIT_FIELD_COUNT':
     case 'LIMIT_FIELD_KEY':
     case 'LIMIT_FIELD_VALUE':

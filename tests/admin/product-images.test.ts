@@ -150,7 +150,7 @@ describe('product images', () => {
     await expectRefused([{ name: 'cut.jpg', type: 'image/jpeg', bytes: jpeg.subarray(0, Math.floor(jpeg.length / 2)) }], 422, /“cut.jpg” could not be read to the end/);
   });
 
-  it('refuses an empty form, too many files, and a file in another field', async () => {
+  it('refuses an empty form, too many files, a file in another field and a body cut short', async () => {
     await expectRefused([], 422, /Please choose at least one image./);
     const thirteen = Array.from({ length: 13 }, (_, i) => ({ name: `p${i}.png`, type: 'image/png', bytes: png }));
     await expectRefused(thirteen, 413, /Up to 12 files at a time, please./);
@@ -160,6 +160,11 @@ describe('product images', () => {
     const other = await staff.agent.post(`${page()}?_csrf=${encodeURIComponent(staff.token)}`).attach('file', png, 'x.png');
     expect(other.status).toBe(400);
     expect(other.text).toContain('a file where none was expected');
+    // A body cut short (the closing boundary never comes): the error page, not a 500.
+    const cut = await staff.agent.post(`${page()}?_csrf=${encodeURIComponent(staff.token)}`).set('Content-Type', 'multipart/form-data; boundary=XYZ')
+      .send(`--XYZ\r\nContent-Disposition: form-data; name="images"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n${png.subarray(0, 100).toString('latin1')}`);
+    expect(cut.status).toBe(400);
+    expect(cut.text).toContain('The upload could not be read.');
   });
 
   it('moves an image up, down and to the front, each audited; the shop shows the new main image in both sizes', async () => {

@@ -157,7 +157,7 @@ describe('admin product CSV import and export', () => {
   it('refuses a file over 10 MB with a clear message', async () => {
     const res = await upload('x'.repeat(10 * 1024 * 1024 + 10), true);
     expect(res.status).toBe(413);
-    expect(res.text).toContain('The file is over 10 MB');
+    expect(res.text).toContain('is larger than 10 MB');
   });
 
   it('reports a file with a missing column or an unclosed quote on line 1 or where it is', async () => {
@@ -166,6 +166,13 @@ describe('admin product CSV import and export', () => {
     const broken = await runImport(`${HEADER}\n${line(1)}\n"unclosed,quote`, true);
     expect(broken.page).toContain('The file is not a readable CSV');
     expect(problemLines(broken.page)).toEqual([3]);
+  });
+
+  it('a multipart body that cannot be read is a 400, not a 500', async () => {
+    await staff.refreshToken('/admin/products/import');
+    const res = await staff.agent.post(`/admin/products/import?_csrf=${encodeURIComponent(staff.token)}`).set('Content-Type', 'multipart/form-data; boundary=XYZ').send('--XYZ\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nslug,name\r\n');
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('The upload could not be read.');
   });
 
   it('a POST without the CSRF token in its address is refused', async () => {
