@@ -21,7 +21,8 @@ export interface Refund {
   id: number;
   paymentId: number | null;
   orderId: number | null;
-  destination: 'card' | 'store_credit';
+  /** card: back through Stripe; bank_transfer: sent back by hand by staff (a bank-transfer payment); store_credit. */
+  destination: 'card' | 'bank_transfer' | 'store_credit';
   providerRef: string | null;
   amountCents: number;
   status: 'pending' | 'succeeded' | 'failed';
@@ -165,7 +166,7 @@ export async function dailyMoney(conn: Conn, from: Date): Promise<Map<string, { 
   const day = (col: string) => conn.raw(`substr(${col}, 1, 10)`);
   const [paid, refunded] = await Promise.all([
     conn('payments').select({ day: day('updated_at') }).sum({ n: 'amount_cents' }).where('status', 'succeeded').whereNot('provider', 'store_credit').where('updated_at', '>=', toDbTime(from)).groupByRaw('substr(updated_at, 1, 10)'),
-    conn('refunds').select({ day: day('updated_at') }).sum({ n: 'amount_cents' }).where({ status: 'succeeded', destination: 'card' }).where('updated_at', '>=', toDbTime(from)).groupByRaw('substr(updated_at, 1, 10)'),
+    conn('refunds').select({ day: day('updated_at') }).sum({ n: 'amount_cents' }).where('status', 'succeeded').whereIn('destination', ['card', 'bank_transfer']).where('updated_at', '>=', toDbTime(from)).groupByRaw('substr(updated_at, 1, 10)'),
   ]);
   const out = new Map<string, { receivedCents: number; refundedCents: number }>();
   const entry = (d: string) => out.get(d) ?? (out.set(d, { receivedCents: 0, refundedCents: 0 }), out.get(d)!);

@@ -268,7 +268,14 @@ export class PaymentService {
       await queueOrderMail(trx, this.mailCtx(), 'order-refunded', order, { refundCents: left, destination: 'store_credit' });
       return { cents: left, pendingIds: [] };
     }
-    // Card (or a guest's bank transfer, which staff return by hand): pending until the provider confirms.
+    if (pay.provider === 'manual') {
+      // A guest's bank transfer: staff send the money back by hand and record it when sent.
+      await repo.insertRefund(trx, { paymentId: pay.id, orderId: order.id, destination: 'bank_transfer', providerRef: null, amountCents: left, status: 'succeeded', reason: opts.reason, actorUserId: opts.actorUserId, now });
+      await this.refreshPaymentStatus(trx, order.id);
+      await queueOrderMail(trx, this.mailCtx(), 'order-refunded', order, { refundCents: left, destination: 'bank_transfer' });
+      return { cents: left, pendingIds: [] };
+    }
+    // Card: pending until Stripe confirms.
     const id = await repo.insertRefund(trx, { paymentId: pay.id, orderId: order.id, destination: 'card', providerRef: null, amountCents: left, status: 'pending', reason: opts.reason, actorUserId: opts.actorUserId, now });
     if (pay.provider === 'stripe') {
       await enqueue(trx, REFUND_JOB, { refundId: id }, { runAt: new Date(now.getTime() + MINUTE), uniqueKey: `refund:${id}`, maxAttempts: 10, clock: this.deps.clock });
