@@ -4,6 +4,7 @@ import * as catalogSearchTerms from './20261121000003_catalog_search_terms';
 import * as catalogSearchIndex from './20261121000004_catalog_search_index';
 import * as customerNotes from './20261127000001_customer_notes';
 import * as lowStock from './20261127000002_low_stock';
+import * as adminOrderIndexes from './20261127000004_admin_order_indexes';
 
 /**
  * Every migration, in order. Listing them here (instead of scanning a folder)
@@ -16,4 +17,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261121000004_catalog_search_index', catalogSearchIndex],
   ['20261127000001_customer_notes', customerNotes],
   ['20261127000002_low_stock', lowStock],
+  ['20261127000004_admin_order_indexes', adminOrderIndexes],
 ];
