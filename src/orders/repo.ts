@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Grade } from '../catalog/grades';
 import type { ShippingAddress } from '../lib/address';
 import type { Conn } from '../db';
-import { countRows, lockedInTransaction } from '../db';
+import { countRows, daySql, lockedInTransaction } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import type { OrderStatus } from './transitions';
 import type { PaymentStatus } from '../payments/status';
@@ -275,6 +275,7 @@ export async function countByStatus(conn: Conn): Promise<Map<OrderStatus, number
 
 /** Orders placed per UTC day since `from`. */
 export async function dailyOrderCounts(conn: Conn, from: Date): Promise<Map<string, number>> {
-  const rows = (await conn('orders').select({ day: conn.raw('substr(created_at, 1, 10)') }).count({ n: '*' }).where('created_at', '>=', toDbTime(from)).groupByRaw('substr(created_at, 1, 10)')) as Array<{ day: string; n: unknown }>;
+  const day = daySql(conn, 'created_at');
+  const rows = (await conn('orders').select({ day: conn.raw(day) }).count({ n: '*' }).where('created_at', '>=', toDbTime(from)).groupByRaw(day)) as Array<{ day: string; n: unknown }>;
   return new Map(rows.map((r) => [String(r.day), Number(r.n)]));
 }
