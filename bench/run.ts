@@ -13,6 +13,9 @@ import { emptySelection } from '../src/catalog/filters';
 import { searchWords } from '../src/catalog/search';
 import { buildSearchIndex } from '../src/catalog/search-index';
 import { generateProducts } from '../seeds/generate';
+import { generateOrders } from '../seeds/generate-orders';
+import { benchAdmin } from './admin';
+import { percentile } from './stats';
 import { benchStorm } from './storm';
 import { benchImport } from './import';
 
@@ -29,22 +32,28 @@ import { benchImport } from './import';
  *     (time, memory, longest event-loop stall) and latency (p50/p95/p99) of
  *     a results page with facet counts as CatalogService answers a search,
  *     then the same through the database's full-text index (the fallback
- *     while the index builds), with the catalog cache out of the way.
+ *     while the index builds), with the catalog cache out of the way,
+ *  5. the admin panel over 200,000 generated orders (bench/admin.ts): the
+ *     dashboard and the order list (unfiltered, page 50, by status, by
+ *     number, by e-mail), p50/p95/p99 of sequential requests by signed-in staff.
  * MariaDB/MySQL at BENCH_DATABASE_URL (default mysql://root@127.0.0.1:3306/gg_bench)
- * when reachable, SQLite under var/bench otherwise (or when BENCH_DATABASE_URL=sqlite). Generated catalogs are
- * kept and reused; pass --fresh to rebuild them.
+ * when reachable, SQLite under var/bench otherwise (or when BENCH_DATABASE_URL=sqlite). Generated catalogs
+ * (gg_bench, gg_bench_100000) and the order history (gg_bench_orders, on its own catalog of BENCH_SMALL
+ * products) are kept and reused; pass --fresh to rebuild them.
  *
  * Options (environment): BENCH_DURATION seconds per endpoint (10),
  * BENCH_CONNECTIONS (50), BENCH_SMALL (10000), BENCH_LARGE (100000),
- * BENCH_PARTS (pages,storm,import,search: which measurements to run).
+ * BENCH_ORDERS (200000), BENCH_ADMIN_REQUESTS (200 per page),
+ * BENCH_PARTS (pages,storm,import,search,admin: which measurements to run).
  */
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SMALL = Number(process.env.BENCH_SMALL ?? 10_000);
 const LARGE = Number(process.env.BENCH_LARGE ?? 100_000);
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 200_000);
 const FRESH = process.argv.includes('--fresh');
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'pages,storm,import,search').split(',').map((p) => p.trim()));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'pages,storm,import,search,admin').split(',').map((p) => p.trim()));
 /** What shoppers type: models, product lines, specs, and two whole brands (the broadest searches). */
 const SEARCH_QUERIES = [
   'thinkpad t490', 'latitude 7420', 'elitebook 840', 'optiplex', 'macbook air', 'proliant dl380', 'zbook fury', 'vivobook',
@@ -78,6 +87,7 @@ async function main(): Promise<void> {
       await large.db.destroy();
     }
   }
+  if (PARTS.has('admin')) await benchAdminPart(target);
 }
 
 async function benchPages(target: Target): Promise<void> {
@@ -124,29 +134,43 @@ async function benchPages(target: Target): Promise<void> {
   }
 }
 
+async function benchAdminPart(target: Target): Promise<void> {
+  const store = await prepareOrders(target);
+  const app = await startChild('bench/server.ts', target.env(store.config));
+  try {
+    await benchAdmin({ baseUrl: `http://127.0.0.1:${app.port}`, db: store.db, out, requests: Number(process.env.BENCH_ADMIN_REQUESTS ?? 200) });
+  } finally {
+    stopChild(app.child);
+    await store.db.destroy();
+  }
+}
+
+/** A generated catalog of some size, or the order history (on a catalog of its own, so the other parts never see it). */
+type Store = 'catalog' | 'orders';
+
 interface Target {
   label: string;
   dialect: 'mysql' | 'sqlite';
-  dbConfig(count: number): Config['db'];
+  dbConfig(count: number, store?: Store): Config['db'];
   env(db: Config['db']): Record<string, string>;
 }
 
 async function chooseDatabase(): Promise<Target> {
   const url = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/gg_bench';
-  const named = (count: number) => {
+  const named = (count: number, store: Store) => {
     const u = new URL(url);
-    u.pathname = `${u.pathname}${count === SMALL ? '' : `_${count}`}`;
+    u.pathname = `${u.pathname}${store === 'orders' ? '_orders' : count === SMALL ? '' : `_${count}`}`;
     return u.toString();
   };
   const secrets = { JWT_SECRET: crypto.randomBytes(32).toString('hex'), COOKIE_SECRET: crypto.randomBytes(32).toString('hex') };
   const common = { RUN_WORKER: 'false', SEED_DEMO: 'false', LOG_LEVEL: 'silent', ...secrets };
   try {
     if (url === 'sqlite') throw new Error('SQLite requested');
-    await withTimeout(ensureMysqlDatabase(named(SMALL)), 3000);
+    await withTimeout(ensureMysqlDatabase(named(SMALL, 'catalog')), 3000);
     return {
       label: `MariaDB/MySQL (${new URL(url).host})`,
       dialect: 'mysql',
-      dbConfig: (count) => ({ client: 'mysql', url: named(count), poolMax: 10 }),
+      dbConfig: (count, store = 'catalog') => ({ client: 'mysql', url: named(count, store), poolMax: 10 }),
       env: (db) => ({ ...common, NODE_ENV: 'production', DATABASE_URL: db.client === 'mysql' ? db.url : '' }),
     };
   } catch (err) {
@@ -156,19 +180,19 @@ async function chooseDatabase(): Promise<Target> {
     return {
       label: url === 'sqlite' ? 'SQLite' : 'SQLite (no MySQL reachable)',
       dialect: 'sqlite',
-      dbConfig: (count) => ({ client: 'sqlite', filename: path.join(dir, `catalog-${count}.sqlite`) }),
+      dbConfig: (count, store = 'catalog') => ({ client: 'sqlite', filename: path.join(dir, `${store}-${count}.sqlite`) }),
       env: (db) => ({ ...common, NODE_ENV: 'test', SQLITE_PATH: db.client === 'sqlite' ? db.filename : '' }),
     };
   }
 }
 
 /** A migrated database holding exactly `count` generated products (reused when it already does). */
-async function prepareCatalog(target: Target, count: number): Promise<{ db: Db; config: Config['db']; count: number }> {
-  const config = target.dbConfig(count);
+async function prepareCatalog(target: Target, count: number, store: Store = 'catalog'): Promise<{ db: Db; config: Config['db']; count: number }> {
+  const config = target.dbConfig(count, store);
   if (config.client === 'mysql') await ensureMysqlDatabase(config.url);
   let db = createDb(config);
   await migrateLatest(db);
-  const existing = await productCount(db);
+  const existing = await rowCount(db, 'products');
   // The checkout storm adds a few products of its own; only a short catalog is rebuilt.
   if (FRESH || (existing !== 0 && existing < count)) {
     await db.destroy();
@@ -177,7 +201,7 @@ async function prepareCatalog(target: Target, count: number): Promise<{ db: Db; 
     db = createDb(config);
     await migrateLatest(db);
   }
-  if ((await productCount(db)) === 0) {
+  if ((await rowCount(db, 'products')) === 0) {
     const started = Date.now();
     await generateProducts(db, count, { seed: 7, batchSize: 1000, onProgress: (done, total) => progress(`generating ${total.toLocaleString('en-US')} products`, done, total) });
     process.stderr.write('\n');
@@ -190,8 +214,31 @@ async function prepareCatalog(target: Target, count: number): Promise<{ db: Db; 
   return { db, config, count };
 }
 
-async function productCount(db: Db): Promise<number> {
-  const row = (await db('products').count({ n: '*' }))[0] as { n: number | string };
+/** The order history: BENCH_ORDERS generated orders on a catalog of BENCH_SMALL products (reused when it already holds them). */
+async function prepareOrders(target: Target): Promise<{ db: Db; config: Config['db'] }> {
+  let store = await prepareCatalog(target, SMALL, 'orders');
+  const existing = await rowCount(store.db, 'orders');
+  if (existing !== 0 && existing !== ORDERS) {
+    // Another size was asked for: the history is rebuilt whole, so its timeline stays one even spread.
+    await store.db.destroy();
+    await dropDatabase(store.config);
+    store = await prepareCatalog(target, SMALL, 'orders');
+  }
+  if ((await rowCount(store.db, 'orders')) === 0) {
+    const started = Date.now();
+    await generateOrders(store.db, ORDERS, { seed: 11, batchSize: 1000, onProgress: (done, total) => progress(`generating ${total.toLocaleString('en-US')} orders`, done, total) });
+    process.stderr.write('\n');
+    out(`Generated ${ORDERS.toLocaleString('en-US')} orders in ${((Date.now() - started) / 1000).toFixed(1)}s.`);
+    if (store.config.client === 'mysql') await store.db.raw('ANALYZE TABLE orders, order_items, payments, refunds, users');
+    else await store.db.raw('ANALYZE');
+  } else {
+    out(`Reusing the generated history of ${ORDERS.toLocaleString('en-US')} orders (--fresh rebuilds it).`);
+  }
+  return store;
+}
+
+async function rowCount(db: Db, table: string): Promise<number> {
+  const row = (await db(table).count({ n: '*' }))[0] as { n: number | string };
   return Number(row.n);
 }
 
@@ -338,22 +385,21 @@ async function searchLatency(db: Db, count: number): Promise<void> {
   });
 
   const all = (m: Map<string, Sample>) => [...m.values()].flatMap((e) => e.ms);
-  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
   const line = (label: string, xs: number[]) =>
-    `| ${label} | ${xs.length} | ${pct(xs, 50).toFixed(1)} | ${pct(xs, 95).toFixed(1)} | ${pct(xs, 99).toFixed(1)} |`;
+    `| ${label} | ${xs.length} | ${percentile(xs, 50).toFixed(1)} | ${percentile(xs, 95).toFixed(1)} | ${percentile(xs, 99).toFixed(1)} |`;
   out(`Search over ${count.toLocaleString('en-US')} products: a results page (24, ranked) with facet counts (${SEARCH_QUERIES.length} queries × ${rounds} rounds, catalog cache bypassed):`);
   out('| answered by | samples | p50 ms | p95 ms | p99 ms |');
   out('|---|---:|---:|---:|---:|');
   out(line('search index (what shoppers get)', all(fromIndex)));
   out(line('database full-text (while the index builds)', all(fromDatabase)));
-  out(`Target: search p95 ≤ 30 ms — ${pct(all(fromIndex), 95) <= 30 ? 'met' : 'MISSED'}.`);
+  out(`Target: search p95 ≤ 30 ms — ${percentile(all(fromIndex), 95) <= 30 ? 'met' : 'MISSED'}.`);
   out();
   out('| query | matches | index p50 ms | database p50 ms |');
   out('|---|---:|---:|---:|');
   for (const [q, e] of fromIndex) {
     const d = fromDatabase.get(q)!;
     const mismatch = d.hits !== e.hits ? ` (database found ${d.hits}!)` : '';
-    out(`| ${q} | ${e.hits}${mismatch} | ${pct(e.ms, 50).toFixed(1)} | ${pct(d.ms, 50).toFixed(1)} |`);
+    out(`| ${q} | ${e.hits}${mismatch} | ${percentile(e.ms, 50).toFixed(1)} | ${percentile(d.ms, 50).toFixed(1)} |`);
   }
 }
 

@@ -62,7 +62,7 @@ const ADDRESS = {
 };
 
 /** A minimal cookie jar over fetch (attributes ignored: the bench server may mark cookies Secure on plain HTTP). */
-class Browser {
+export class Browser {
   private readonly cookies = new Map<string, string>();
   csrf = '';
 

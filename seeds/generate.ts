@@ -13,10 +13,10 @@ import { ensureCategories } from './index';
  * built from brand/model/spec lists, reproducible from a seed.
  */
 
-type Rng = () => number;
+export type Rng = () => number;
 
 /** mulberry32: tiny, fast and good enough for picking from lists. */
-function mulberry32(seed: number): Rng {
+export function mulberry32(seed: number): Rng {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -27,7 +27,7 @@ function mulberry32(seed: number): Rng {
   };
 }
 
-function pick<T>(rng: Rng, items: readonly T[]): T {
+export function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)];
 }
 

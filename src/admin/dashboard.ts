@@ -26,7 +26,7 @@ export async function loadDashboard(db: Db, now: Date): Promise<Dashboard> {
   const from = new Date(`${dayList[0]}T00:00:00Z`);
   const [counts, recent, failedJobs, money, orderCounts] = await Promise.all([
     orderRepo.countByStatus(db),
-    orderRepo.listOrders(db, { status: null, paymentStatus: null, q: null, from: null, to: null }, 1, 10),
+    orderRepo.recentOrders(db, 10),
     countFailedJobs(db),
     dailyMoney(db, from),
     orderRepo.dailyOrderCounts(db, from),
@@ -41,7 +41,7 @@ export async function loadDashboard(db: Db, now: Date): Promise<Dashboard> {
     byStatus: ORDER_STATUSES.map((status) => ({ status, count: n(status) })),
     awaitingShipment: n('paid') + n('processing'),
     awaitingPayment: n('pending_payment'),
-    recentOrders: recent.orders,
+    recentOrders: recent,
     failedJobs,
     revenue: { today: sum(1), last7: sum(7), last30: sum(30) },
     days,

@@ -89,6 +89,16 @@ export function lockedInTransaction<Q extends Knex.QueryBuilder>(conn: Conn, qb:
   return (conn.isTransaction && isMysql(conn) ? qb.forUpdate() : qb) as Q;
 }
 
+/**
+ * SQL for the day ('YYYY-MM-DD', UTC like every stored time) of a DATETIME
+ * column, to group rows by day. MySQL/MariaDB: DATE(), which reads the stored
+ * value (cutting its text would first format every row); SQLite stores the
+ * text, so its first ten characters.
+ */
+export function daySql(conn: Conn, column: string): string {
+  return isMysql(conn) ? `DATE(${column})` : `substr(${column}, 1, 10)`;
+}
+
 export function isMysql(db: Conn): boolean {
   return /mysql/.test(String(db.client.config.client));
 }

@@ -1,7 +1,8 @@
+import type { Knex } from 'knex';
 import type { Grade } from '../catalog/grades';
 import type { ShippingAddress } from '../lib/address';
 import type { Conn } from '../db';
-import { countRows, lockedInTransaction } from '../db';
+import { countRows, daySql, lockedInTransaction } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import type { OrderStatus } from './transitions';
 import type { PaymentStatus } from '../payments/status';
@@ -248,16 +249,22 @@ export async function listOrders(conn: Conn, f: OrderFilter, page: number, perPa
     if (/^GG-\d+$/i.test(q)) qb.where('o.number', q.toUpperCase());
     else qb.where('o.email', 'like', `${q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`);
   }
-  const [total, rows] = await Promise.all([
-    countRows(qb.clone()),
-    qb
-      .clone()
-      .select('o.*', conn('order_items as i').sum('i.quantity').where('i.order_id', conn.ref('o.id')).as('item_count'))
-      .orderBy('o.id', 'desc')
-      .limit(perPage)
-      .offset((page - 1) * perPage),
-  ]);
-  return { orders: rows.map((r) => ({ ...toOrder(r), itemCount: Number(r.item_count ?? 0) })), total };
+  const [total, orders] = await Promise.all([countRows(qb.clone()), newestFirst(conn, qb, perPage, (page - 1) * perPage)]);
+  return { orders, total };
+}
+
+/** The newest orders (the dashboard's list): no count of all the others, which would cost a pass over every order. */
+export function recentOrders(conn: Conn, limit: number): Promise<Array<Order & { itemCount: number }>> {
+  return newestFirst(conn, conn('orders as o'), limit, 0);
+}
+
+async function newestFirst(conn: Conn, qb: Knex.QueryBuilder, limit: number, offset: number): Promise<Array<Order & { itemCount: number }>> {
+  const rows = await qb
+    .select('o.*', conn('order_items as i').sum('i.quantity').where('i.order_id', conn.ref('o.id')).as('item_count'))
+    .orderBy('o.id', 'desc')
+    .limit(limit)
+    .offset(offset);
+  return rows.map((r: Row) => ({ ...toOrder(r), itemCount: Number(r.item_count ?? 0) }));
 }
 
 /** How many orders are in each status. */
@@ -268,6 +275,7 @@ export async function countByStatus(conn: Conn): Promise<Map<OrderStatus, number
 
 /** Orders placed per UTC day since `from`. */
 export async function dailyOrderCounts(conn: Conn, from: Date): Promise<Map<string, number>> {
-  const rows = (await conn('orders').select({ day: conn.raw('substr(created_at, 1, 10)') }).count({ n: '*' }).where('created_at', '>=', toDbTime(from)).groupByRaw('substr(created_at, 1, 10)')) as Array<{ day: string; n: unknown }>;
+  const day = daySql(conn, 'created_at');
+  const rows = (await conn('orders').select({ day: conn.raw(day) }).count({ n: '*' }).where('created_at', '>=', toDbTime(from)).groupByRaw(day)) as Array<{ day: string; n: unknown }>;
   return new Map(rows.map((r) => [String(r.day), Number(r.n)]));
 }

@@ -1,4 +1,4 @@
-import type { Conn } from '../db';
+import { daySql, type Conn } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 
 type Row = Record<string, any>;
@@ -163,10 +163,10 @@ export async function refundedAgainst(conn: Conn, paymentId: number): Promise<nu
  * by hand, by the day they succeeded.
  */
 export async function dailyMoney(conn: Conn, from: Date): Promise<Map<string, { receivedCents: number; refundedCents: number }>> {
-  const day = (col: string) => conn.raw(`substr(${col}, 1, 10)`);
+  const day = daySql(conn, 'updated_at');
   const [paid, refunded] = await Promise.all([
-    conn('payments').select({ day: day('updated_at') }).sum({ n: 'amount_cents' }).where('status', 'succeeded').whereNot('provider', 'store_credit').where('updated_at', '>=', toDbTime(from)).groupByRaw('substr(updated_at, 1, 10)'),
-    conn('refunds').select({ day: day('updated_at') }).sum({ n: 'amount_cents' }).where('status', 'succeeded').whereIn('destination', ['card', 'bank_transfer']).where('updated_at', '>=', toDbTime(from)).groupByRaw('substr(updated_at, 1, 10)'),
+    conn('payments').select({ day: conn.raw(day) }).sum({ n: 'amount_cents' }).where('status', 'succeeded').whereNot('provider', 'store_credit').where('updated_at', '>=', toDbTime(from)).groupByRaw(day),
+    conn('refunds').select({ day: conn.raw(day) }).sum({ n: 'amount_cents' }).where('status', 'succeeded').whereIn('destination', ['card', 'bank_transfer']).where('updated_at', '>=', toDbTime(from)).groupByRaw(day),
   ]);
   const out = new Map<string, { receivedCents: number; refundedCents: number }>();
   const entry = (d: string) => out.get(d) ?? (out.set(d, { receivedCents: 0, refundedCents: 0 }), out.get(d)!);
