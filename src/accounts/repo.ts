@@ -1,4 +1,4 @@
-import { countRows, lockedInTransaction, type Conn } from '../db';
+import { countRows, LIKE_PREFIX, lockedInTransaction, prefixPattern, type Conn } from '../db';
 import type { ShippingAddress } from '../lib/address';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import type { Role } from '../http/current-user';
@@ -237,8 +237,8 @@ function toCustomerSummary(r: Record<string, any>): CustomerSummary {
 export async function listCustomers(conn: Conn, q: string | null, page: number, perPage: number): Promise<{ customers: CustomerSummary[]; total: number }> {
   const qb = conn('users');
   if (q) {
-    const like = `${q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`;
-    qb.where((w) => w.where('email', 'like', like).orWhereRaw('LOWER(first_name) LIKE ?', [like]).orWhereRaw('LOWER(last_name) LIKE ?', [like]));
+    const like = prefixPattern(q.toLowerCase());
+    qb.where((w) => w.whereRaw(`email ${LIKE_PREFIX}`, [like]).orWhereRaw(`LOWER(first_name) ${LIKE_PREFIX}`, [like]).orWhereRaw(`LOWER(last_name) ${LIKE_PREFIX}`, [like]));
   }
   const [total, rows] = await Promise.all([countRows(qb.clone()), qb.clone().orderBy('id', 'desc').limit(perPage).offset((page - 1) * perPage)]);
   return { customers: rows.map(toCustomerSummary), total };

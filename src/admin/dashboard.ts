@@ -5,8 +5,12 @@ import { dailyMoney } from '../payments/repo';
 import { barChart, lastDays, type BarChart } from './chart';
 import { ORDER_STATUSES, type OrderStatus } from '../orders/transitions';
 
+/** Orders staff still act on (or wait on: shipped orders until delivered). */
+export const OPEN_ORDER_STATUSES = ['pending_payment', 'paid', 'processing', 'shipped'] as const satisfies readonly OrderStatus[];
+
 export interface Dashboard {
-  byStatus: Array<{ status: OrderStatus; count: number }>;
+  /** Each status: open orders of any age (open statuses only), and orders placed in the last 30 days. */
+  byStatus: Array<{ status: OrderStatus; open: number | null; last30: number }>;
   /** Paid or being prepared: waiting for staff to ship. */
   awaitingShipment: number;
   awaitingPayment: number;
@@ -24,8 +28,10 @@ export interface Dashboard {
 export async function loadDashboard(db: Db, now: Date): Promise<Dashboard> {
   const dayList = lastDays(now, 30);
   const from = new Date(`${dayList[0]}T00:00:00Z`);
-  const [counts, recent, failedJobs, money, orderCounts] = await Promise.all([
-    orderRepo.countByStatus(db),
+  // Open orders at any age, and all statuses over the last 30 days: counting every finished order ever placed would read the whole history.
+  const [counts, last30, recent, failedJobs, money, orderCounts] = await Promise.all([
+    orderRepo.countByStatus(db, { statuses: OPEN_ORDER_STATUSES }),
+    orderRepo.countByStatus(db, { since: from }),
     orderRepo.recentOrders(db, 10),
     countFailedJobs(db),
     dailyMoney(db, from),
@@ -38,7 +44,7 @@ export async function loadDashboard(db: Db, now: Date): Promise<Dashboard> {
   const sum = (n: number) => days.slice(-n).reduce((a, d) => a + d.revenueCents, 0);
   const n = (s: OrderStatus) => counts.get(s) ?? 0;
   return {
-    byStatus: ORDER_STATUSES.map((status) => ({ status, count: n(status) })),
+    byStatus: ORDER_STATUSES.map((status) => ({ status, open: (OPEN_ORDER_STATUSES as readonly OrderStatus[]).includes(status) ? n(status) : null, last30: last30.get(status) ?? 0 })),
     awaitingShipment: n('paid') + n('processing'),
     awaitingPayment: n('pending_payment'),
     recentOrders: recent,

@@ -1,4 +1,4 @@
-import { countRows, type Conn } from '../db';
+import { countRows, LIKE_PREFIX, prefixPattern, type Conn } from '../db';
 import type { Actor } from '../db/state-machine';
 import { fromDbTime, toDbTime } from '../lib/clock';
 
@@ -68,7 +68,7 @@ function parse(text: unknown): unknown {
 /** Newest first, filtered, one page. */
 export async function listAudit(conn: Conn, f: AuditFilter, page: number, perPage: number): Promise<{ rows: AuditRecord[]; total: number }> {
   const qb = conn('audit_log as a').leftJoin('users as u', 'u.id', 'a.actor_user_id');
-  if (f.action) qb.where('a.action', 'like', `${f.action.replace(/[%_\\]/g, '\\$&')}%`);
+  if (f.action) qb.whereRaw(`a.action ${LIKE_PREFIX}`, [prefixPattern(f.action)]);
   if (f.entity) qb.where('a.entity', f.entity);
   if (f.entityId) qb.where('a.entity_id', f.entityId);
   if (f.actorEmail) qb.where('u.email', f.actorEmail);

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { countRows, isMysql, lockedInTransaction, type Conn } from '../db';
+import { countRows, isMysql, LIKE_PREFIX, lockedInTransaction, prefixPattern, type Conn } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import { facetValuesOf, FILTERS, type FacetSelection, type FacetValues } from './filters';
 import type { Grade } from './grades';
@@ -388,8 +388,8 @@ export async function listProductsForStaff(db: Conn, f: StaffProductFilter, page
   if (f.status) qb.where('p.status', f.status);
   if (f.categoryId) qb.where('p.category_id', f.categoryId);
   if (f.q) {
-    const like = `${f.q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`;
-    qb.where((w) => w.whereRaw('LOWER(p.name) LIKE ?', [like]).orWhereRaw('LOWER(p.brand) LIKE ?', [like]).orWhere('p.slug', 'like', like));
+    const like = prefixPattern(f.q.toLowerCase());
+    qb.where((w) => w.whereRaw(`LOWER(p.name) ${LIKE_PREFIX}`, [like]).orWhereRaw(`LOWER(p.brand) ${LIKE_PREFIX}`, [like]).orWhereRaw(`p.slug ${LIKE_PREFIX}`, [like]));
   }
   const [total, rows] = await Promise.all([
     countRows(qb.clone()),

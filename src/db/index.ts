@@ -99,6 +99,16 @@ export function daySql(conn: Conn, column: string): string {
   return isMysql(conn) ? `DATE(${column})` : `substr(${column}, 1, 10)`;
 }
 
+/**
+ * "Starts with" in SQL, the prefix taken literally (its % and _ match only
+ * themselves): `qb.whereRaw(\`?? ${LIKE_PREFIX}\`, [column, prefixPattern(q)])`.
+ * The escape character is named, as SQLite has none by default.
+ */
+export const LIKE_PREFIX = "LIKE ? ESCAPE '!'";
+export function prefixPattern(prefix: string): string {
+  return `${prefix.replace(/[!%_]/g, '!$&')}%`;
+}
+
 export function isMysql(db: Conn): boolean {
   return /mysql/.test(String(db.client.config.client));
 }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Grade } from '../catalog/grades';
 import type { ShippingAddress } from '../lib/address';
 import type { Conn } from '../db';
-import { countRows, daySql, lockedInTransaction } from '../db';
+import { countRows, daySql, LIKE_PREFIX, lockedInTransaction, prefixPattern } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import type { OrderStatus } from './transitions';
 import type { PaymentStatus } from '../payments/status';
@@ -247,7 +247,7 @@ export async function listOrders(conn: Conn, f: OrderFilter, page: number, perPa
   if (f.q) {
     const q = f.q.trim();
     if (/^GG-\d+$/i.test(q)) qb.where('o.number', q.toUpperCase());
-    else qb.where('o.email', 'like', `${q.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`);
+    else qb.whereRaw(`o.email ${LIKE_PREFIX}`, [prefixPattern(q.toLowerCase())]);
   }
   const [total, orders] = await Promise.all([countRows(qb.clone()), newestFirst(conn, qb, perPage, (page - 1) * perPage)]);
   return { orders, total };
@@ -267,9 +267,12 @@ async function newestFirst(conn: Conn, qb: Knex.QueryBuilder, limit: number, off
   return rows.map((r: Row) => ({ ...toOrder(r), itemCount: Number(r.item_count ?? 0) }));
 }
 
-/** How many orders are in each status. */
-export async function countByStatus(conn: Conn): Promise<Map<OrderStatus, number>> {
-  const rows: Array<{ status: string; n: number | string }> = await conn('orders').select('status').count({ n: '*' }).groupBy('status');
+/** How many orders are in each status: of these statuses only, or placed since a time. */
+export async function countByStatus(conn: Conn, f: { statuses?: readonly OrderStatus[]; since?: Date } = {}): Promise<Map<OrderStatus, number>> {
+  const qb = conn('orders').select('status').count({ n: '*' }).groupBy('status');
+  if (f.statuses) qb.whereIn('status', f.statuses);
+  if (f.since) qb.where('created_at', '>=', toDbTime(f.since));
+  const rows = (await qb) as unknown as Array<{ status: string; n: number | string }>;
   return new Map(rows.map((r) => [r.status as OrderStatus, Number(r.n)]));
 }
 

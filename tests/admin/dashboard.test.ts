@@ -50,7 +50,13 @@ describe('admin dashboard', () => {
     expect(dash.days).toHaveLength(30);
     expect(dash.days.reduce((a, d) => a + d.orders, 0)).toBe(fixture.filter((f) => f.offset >= -29).length);
     expect(dash.days.find((d) => d.day === '2026-11-20')).toEqual({ day: '2026-11-20', revenueCents: 21_000, orders: 1 });
-    expect(dash.byStatus.find((s) => s.status === 'delivered')!.count).toBe(2);
+    // open statuses at any age; every status over the last 30 days (days -29…0: the delivered order of day -30 is out)
+    const placed30 = (status: string) => fixture.filter((f) => f.status === status && f.offset >= -29).length;
+    for (const s of dash.byStatus) {
+      expect(s.last30, s.status).toBe(placed30(s.status));
+      expect(s.open, s.status).toBe(['pending_payment', 'paid', 'processing', 'shipped'].includes(s.status) ? fixture.filter((f) => f.status === s.status).length : null);
+    }
+    expect(dash.byStatus.find((s) => s.status === 'delivered')).toEqual({ status: 'delivered', open: null, last30: 1 });
     expect(dash.awaitingShipment).toBe(2); // paid + processing
     expect(dash.awaitingPayment).toBe(1);
   });

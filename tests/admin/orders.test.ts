@@ -45,6 +45,13 @@ describe('admin orders', () => {
     expect((await staff.agent.get(`/admin/orders?q=${a.number}`)).text).toContain('filter-a@example.com');
     expect((await staff.agent.get('/admin/orders?q=filter-a')).text).toContain(a.number);
     expect((await staff.agent.get('/admin/orders?q=nobody-like-this')).text).toContain('No orders match.');
+    // % and _ are taken literally, on both databases
+    const underscore = await guestBuysByBankTransfer('first_last@example.com');
+    await guestBuysByBankTransfer('firstxlast@example.com');
+    const literal = await staff.agent.get('/admin/orders?q=first_l');
+    expect(literal.text).toContain(underscore.number);
+    expect(literal.text).not.toContain('firstxlast@example.com');
+    expect((await staff.agent.get('/admin/orders?q=first%25')).text).toContain('No orders match.');
     const bad = await staff.agent.get('/admin/orders?status=lost&from=2026-13-45');
     expect(bad.status).toBe(400);
   });
