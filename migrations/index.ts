@@ -5,6 +5,7 @@ import * as catalogSearchIndex from './20261121000004_catalog_search_index';
 import * as customerNotes from './20261127000001_customer_notes';
 import * as lowStock from './20261127000002_low_stock';
 import * as productEditing from './20261127000003_product_editing';
+import * as rentalTerms from './20261128000001_rental_terms';
 
 /**
  * Every migration, in order. Listing them here (instead of scanning a folder)
@@ -18,4 +19,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261127000001_customer_notes', customerNotes],
   ['20261127000002_low_stock', lowStock],
   ['20261127000003_product_editing', productEditing],
+  ['20261128000001_rental_terms', rentalTerms],
 ];

@@ -1,5 +1,6 @@
 import { countRows, type Conn } from '../db';
 import { fromDbTime } from '../lib/clock';
+import { rentalPolicyFromRow, type RentalPolicy, type RentalPolicyColumns } from './policy';
 import { OPEN_RENTAL_STATUSES, type RentalStatus } from './transitions';
 
 /** Rental agreements: queries only. */
@@ -36,4 +37,14 @@ export async function customerRentals(conn: Conn, userId: number, limit: number)
       createdAt: fromDbTime(r.created_at)!,
     })),
   };
+}
+
+const POLICY_COLUMNS: ReadonlyArray<keyof RentalPolicyColumns> = [
+  'grace_days', 'late_fee_percent', 'late_fee_cap_cents', 'retry_days', 'default_after_days', 'early_purchase_discount_days', 'max_total_percent',
+];
+
+/** The policy copied onto an agreement when it was signed; null when there is no such agreement. */
+export async function agreementPolicy(conn: Conn, rentalId: number): Promise<RentalPolicy | null> {
+  const row = await conn('rentals').where({ id: rentalId }).first(POLICY_COLUMNS);
+  return row ? rentalPolicyFromRow(row) : null;
 }
