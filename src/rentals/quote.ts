@@ -1,5 +1,6 @@
 import { roundCents } from '../lib/money';
-import { DAY } from '../lib/clock';
+import { daysFrom } from '../lib/dates';
+import { DEFAULT_RENTAL_POLICY, MAX_TOTAL_PERCENT } from './policy';
 
 /**
  * Rent-to-own arithmetic of SPEC §4, pure and in integer cents.
@@ -20,20 +21,14 @@ import { DAY } from '../lib/clock';
 export const RENTAL_TERMS = [3, 6, 12] as const;
 export type RentalTerm = (typeof RENTAL_TERMS)[number];
 
+/**
+ * The policy quotes are made under before an agreement exists: the store's
+ * default numbers (policy.ts), with a month counted as 30 days. A signed
+ * agreement uses the copy of the policy stored on it and real calendar dates
+ * (schedule.ts).
+ */
 export const RENTAL_POLICY = {
-  /** Early purchase uses "cash price − payments made" through this day of the agreement. */
-  firstPeriodDays: 90,
-  /** Total of payments may be at most 2.25 × the cash price (as a fraction 9/4, so the check stays in integers). */
-  maxTotalNumerator: 9,
-  maxTotalDenominator: 4,
-  /** Failed payments are retried on these days after the due date. */
-  retryDays: [3, 7],
-  /** No late fee before this day after the due date. */
-  lateFeeFromDay: 8,
-  lateFeePercent: 5,
-  lateFeeCapCents: 500,
-  /** The agreement may be ended as defaulted only after this many days past due. */
-  defaultAfterDays: 10,
+  ...DEFAULT_RENTAL_POLICY,
   quoteMonthDays: 30,
 } as const;
 
@@ -42,26 +37,18 @@ export function isRentalTerm(n: unknown): n is RentalTerm {
 }
 
 /** Largest total of payments the pricing guard allows for a cash price (rounded down to the cent). */
-export function maxTotalOfPayments(cashPriceCents: number): number {
-  return Math.floor((cashPriceCents * RENTAL_POLICY.maxTotalNumerator) / RENTAL_POLICY.maxTotalDenominator);
+export function maxTotalOfPayments(cashPriceCents: number, maxTotalPercent = MAX_TOTAL_PERCENT): number {
+  return Math.floor((cashPriceCents * maxTotalPercent) / 100);
 }
 
-/** total of payments ≤ 2.25 × cash price */
-export function withinPricingGuard(cashPriceCents: number, monthlyCents: number, termMonths: number): boolean {
-  return monthlyCents * termMonths * RENTAL_POLICY.maxTotalDenominator <= cashPriceCents * RENTAL_POLICY.maxTotalNumerator;
+/** total of payments ≤ 2.25 × cash price (in integers: total × 100 ≤ cash × 225) */
+export function withinPricingGuard(cashPriceCents: number, monthlyCents: number, termMonths: number, maxTotalPercent = MAX_TOTAL_PERCENT): boolean {
+  return monthlyCents * termMonths * 100 <= cashPriceCents * maxTotalPercent;
 }
 
 /** Day number of `on` within an agreement that started on `start` (the start date is day 1). Dates are UTC. */
 export function agreementDay(start: Date | string, on: Date | string): number {
-  const s = utcMidnight(start);
-  const d = utcMidnight(on);
-  return Math.floor((d - s) / DAY) + 1;
-}
-
-function utcMidnight(v: Date | string): number {
-  const d = typeof v === 'string' ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v) : v;
-  if (Number.isNaN(d.getTime())) throw new RangeError(`Not a date: ${String(v)}`);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  return daysFrom(start, on) + 1;
 }
 
 export type EarlyPurchaseRule = 'first_90_days' | 'after_90_days' | 'owned';
@@ -76,6 +63,8 @@ export interface EarlyPurchaseInput {
   day: number;
   /** Any past-due amount, added on top. */
   pastDueCents?: number;
+  /** Last day of the "cash price − payments made" period; a signed agreement passes its own (policy.firstPeriodDays). */
+  firstPeriodDays?: number;
 }
 
 export interface EarlyPurchase {
@@ -84,9 +73,10 @@ export interface EarlyPurchase {
 }
 
 /**
- * SPEC §4 early purchase price: through day 90, cash price − payments made
- * (never below zero); from day 91, cash price × remaining payments ÷ total
- * payments; plus any past-due amount. Nothing is owed once every payment is made.
+ * SPEC §4 early purchase price: through day 90 (or the agreement's own
+ * firstPeriodDays), cash price − payments made (never below zero); afterwards,
+ * cash price × remaining payments ÷ total payments; plus any past-due amount.
+ * Nothing is owed once every payment is made.
  */
 export function earlyPurchasePrice(input: EarlyPurchaseInput): EarlyPurchase {
   const { cashPriceCents, monthlyCents, termMonths, paymentsMade, day } = input;
@@ -96,7 +86,7 @@ export function earlyPurchasePrice(input: EarlyPurchaseInput): EarlyPurchase {
   if (!Number.isInteger(day) || day < 1) throw new RangeError('day must be 1 or more');
   const pastDue = input.pastDueCents ?? 0;
   if (paymentsMade === termMonths) return { cents: pastDue, rule: 'owned' };
-  if (day <= RENTAL_POLICY.firstPeriodDays) {
+  if (day <= (input.firstPeriodDays ?? RENTAL_POLICY.firstPeriodDays)) {
     return { cents: Math.max(0, cashPriceCents - paymentsMade * monthlyCents) + pastDue, rule: 'first_90_days' };
   }
   const remaining = termMonths - paymentsMade;
@@ -105,7 +95,7 @@ export function earlyPurchasePrice(input: EarlyPurchaseInput): EarlyPurchase {
 
 /** The early purchase price on a calendar date of an agreement started on `start`. */
 export function earlyPurchasePriceOn(
-  terms: { cashPriceCents: number; monthlyCents: number; termMonths: number; start: Date | string },
+  terms: { cashPriceCents: number; monthlyCents: number; termMonths: number; start: Date | string; firstPeriodDays?: number },
   on: Date | string,
   paymentsMade: number,
   pastDueCents = 0,

@@ -1,14 +1,13 @@
 import { countRows, type Conn } from '../db';
 import { fromDbTime } from '../lib/clock';
+import { rentalPolicyFromRow, type RentalPolicy, type RentalPolicyColumns } from './policy';
+import { OPEN_RENTAL_STATUSES, type RentalStatus } from './transitions';
 
 /** Rental agreements: queries only. */
 
-/** States in which an agreement is still running (not owned, returned, defaulted or cancelled). */
-export const OPEN_RENTAL_STATES = ['pending_signature', 'pending_payment', 'active', 'past_due', 'returning'] as const;
-
 export interface RentalGlance {
   number: string | null;
-  status: string;
+  status: RentalStatus;
   monthlyCents: number;
   termMonths: number;
   productName: string | null;
@@ -18,7 +17,7 @@ export interface RentalGlance {
 /** A customer's open agreements, counted, and the latest few. */
 export async function customerRentals(conn: Conn, userId: number, limit: number): Promise<{ open: number; recent: RentalGlance[] }> {
   const [open, rows] = await Promise.all([
-    countRows(conn('rentals').where({ user_id: userId }).whereIn('status', OPEN_RENTAL_STATES)),
+    countRows(conn('rentals').where({ user_id: userId }).whereIn('status', OPEN_RENTAL_STATUSES)),
     conn('rentals as r')
       .leftJoin('products as p', 'p.id', 'r.product_id')
       .where('r.user_id', userId)
@@ -38,4 +37,14 @@ export async function customerRentals(conn: Conn, userId: number, limit: number)
       createdAt: fromDbTime(r.created_at)!,
     })),
   };
+}
+
+const POLICY_COLUMNS: ReadonlyArray<keyof RentalPolicyColumns> = [
+  'grace_days', 'late_fee_percent', 'late_fee_cap_cents', 'retry_days', 'default_after_days', 'early_purchase_discount_days', 'max_total_percent',
+];
+
+/** The policy copied onto an agreement when it was signed; null when there is no such agreement. */
+export async function agreementPolicy(conn: Conn, rentalId: number): Promise<RentalPolicy | null> {
+  const row = await conn('rentals').where({ id: rentalId }).first(POLICY_COLUMNS);
+  return row ? rentalPolicyFromRow(row) : null;
 }
