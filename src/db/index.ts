@@ -81,6 +81,17 @@ export async function countRows(qb: Knex.QueryBuilder): Promise<number> {
 }
 
 /**
+ * How many rows a query matches, counting no further than `cap` + 1: a list
+ * that can match a whole history (every delivered order) says "more than
+ * cap" instead of reading every row to count them.
+ */
+export async function countRowsUpTo(conn: Conn, qb: Knex.QueryBuilder, cap: number): Promise<number> {
+  const matching = qb.clone().clearSelect().clearOrder().select(conn.raw('1')).limit(cap + 1);
+  const row = (await conn.count({ n: '*' }).from(matching.as('matching')).first()) as { n: number | string } | undefined;
+  return Number(row?.n ?? 0);
+}
+
+/**
  * The query with FOR UPDATE when it runs inside a MySQL/MariaDB transaction,
  * so the rows it reads stay as read until commit. SQLite has a single
  * writer: a transaction already excludes every other change.

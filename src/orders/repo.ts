@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Grade } from '../catalog/grades';
 import type { ShippingAddress } from '../lib/address';
 import type { Conn } from '../db';
-import { countRows, daySql, LIKE_PREFIX, lockedInTransaction, prefixPattern } from '../db';
+import { countRows, countRowsUpTo, daySql, LIKE_PREFIX, lockedInTransaction, prefixPattern } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import type { OrderStatus } from './transitions';
 import type { PaymentStatus } from '../payments/status';
@@ -238,6 +238,10 @@ export interface OrderFilter {
 }
 
 /** Staff's order list: newest first, filtered, one page. */
+/** At most this many matching orders are counted; past it the list says "more than". */
+export const ORDER_COUNT_CAP = 10_000;
+
+/** One page of orders, newest first; `total` stops at ORDER_COUNT_CAP + 1. */
 export async function listOrders(conn: Conn, f: OrderFilter, page: number, perPage: number): Promise<{ orders: Array<Order & { itemCount: number }>; total: number }> {
   const qb = conn('orders as o');
   if (f.status) qb.where('o.status', f.status);
@@ -249,7 +253,7 @@ export async function listOrders(conn: Conn, f: OrderFilter, page: number, perPa
     if (/^GG-\d+$/i.test(q)) qb.where('o.number', q.toUpperCase());
     else qb.whereRaw(`o.email ${LIKE_PREFIX}`, [prefixPattern(q.toLowerCase())]);
   }
-  const [total, orders] = await Promise.all([countRows(qb.clone()), newestFirst(conn, qb, perPage, (page - 1) * perPage)]);
+  const [total, orders] = await Promise.all([countRowsUpTo(conn, qb, ORDER_COUNT_CAP), newestFirst(conn, qb.clone(), perPage, (page - 1) * perPage)]);
   return { orders, total };
 }
 

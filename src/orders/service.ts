@@ -77,10 +77,16 @@ export class OrderService {
     return this.deps.payments.refundableCents(this.deps.db, orderId);
   }
 
-  /** Staff's order list. */
+  /**
+   * Staff's order list. Past ORDER_COUNT_CAP matches the count stops
+   * (`countCapped`): the page says "more than" and offers the next page while
+   * this one is full.
+   */
   async listForStaff(filter: repo.OrderFilter, page: number, perPage: number) {
     const { orders, total } = await repo.listOrders(this.deps.db, filter, page, perPage);
-    return { orders, total, page, pages: Math.max(1, Math.ceil(total / perPage)) };
+    const countCapped = total > repo.ORDER_COUNT_CAP;
+    const pages = countCapped ? page + (orders.length === perPage ? 1 : 0) : Math.max(1, Math.ceil(total / perPage));
+    return { orders, total: Math.min(total, repo.ORDER_COUNT_CAP), countCapped, page, pages };
   }
 
   async listForCustomer(userId: number, page: number) {
