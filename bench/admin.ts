@@ -22,8 +22,8 @@ const TARGET_P95_MS = 50;
 
 export interface AdminRow {
   name: string;
-  /** Orders the page reports matching ("200,000 orders"), when it is a list. */
-  matches: number | null;
+  /** Orders the page reports matching ("200,000 orders", "More than 10,000 orders"), when it is a list. */
+  matches: string | null;
   ms: number[];
   errors: number;
 }
@@ -79,8 +79,8 @@ export async function benchAdmin(o: { baseUrl: string; db: Db; out: (line: strin
       if (res.status !== 200) row.errors++;
       if (i < warmup) continue;
       row.ms.push(ms);
-      const found = /<p>([\d,]+) orders?[,.]/.exec(res.text);
-      if (found) row.matches = Number(found[1]!.replace(/,/g, ''));
+      const found = /<p>(More than )?([\d,]+) orders?[,.]/.exec(res.text);
+      if (found) row.matches = `${found[1] ? '> ' : ''}${found[2]}`;
     }
     rows.push(row);
   }
@@ -91,7 +91,7 @@ export async function benchAdmin(o: { baseUrl: string; db: Db; out: (line: strin
   for (const r of rows) {
     const p95 = percentile(r.ms, 95);
     const verdict = `p95 ≤ ${TARGET_P95_MS} ms: ${p95 <= TARGET_P95_MS && r.errors === 0 ? 'met' : 'MISSED'}${r.errors ? ` (${r.errors} non-200!)` : ''}`;
-    o.out(`| ${r.name} | ${r.matches?.toLocaleString('en-US') ?? ''} | ${percentile(r.ms, 50).toFixed(1)} | ${p95.toFixed(1)} | ${percentile(r.ms, 99).toFixed(1)} | ${verdict} |`);
+    o.out(`| ${r.name} | ${r.matches ?? ''} | ${percentile(r.ms, 50).toFixed(1)} | ${p95.toFixed(1)} | ${percentile(r.ms, 99).toFixed(1)} | ${verdict} |`);
   }
   o.out('');
   return rows;
