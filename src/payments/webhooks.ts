@@ -5,7 +5,7 @@ import { toDbTime, type Clock } from '../lib/clock';
 import type { Logger } from '../lib/log';
 import * as orderRepo from '../orders/repo';
 import type { OrderService } from '../orders/service';
-import { recordChargeback } from './chargebacks';
+import { recordChargeback } from '../disputes/chargebacks';
 import * as repo from './repo';
 import type { PaymentService } from './service';
 import type { StripeGateway } from './stripe';
