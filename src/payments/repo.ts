@@ -1,4 +1,4 @@
-import { daySql, type Conn } from '../db';
+import { countRows, daySql, type Conn } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 
 type Row = Record<string, any>;
@@ -61,6 +61,16 @@ function toRefund(r: Row): Refund {
 export async function findPayment(conn: Conn, provider: Provider, providerRef: string): Promise<Payment | null> {
   const row = await conn('payments').where({ provider, provider_ref: providerRef }).first();
   return row ? toPayment(row) : null;
+}
+
+export async function findPaymentById(conn: Conn, id: number): Promise<Payment | null> {
+  const row = await conn('payments').where({ id }).first();
+  return row ? toPayment(row) : null;
+}
+
+/** Stripe Checkout sessions that could not be opened for an order (failed rows without a provider reference). */
+export async function failedCheckoutStarts(conn: Conn, orderId: number): Promise<number> {
+  return countRows(conn('payments').where({ order_id: orderId, provider: 'stripe', status: 'failed' }).whereNull('provider_ref'));
 }
 
 export async function insertPayment(
@@ -136,6 +146,29 @@ export async function insertRefund(
     updated_at: at,
   });
   return Number(id);
+}
+
+/** Remembers the provider's id of a refund still pending, so its later confirmation finds it. */
+export async function setRefundRef(conn: Conn, id: number, providerRef: string, now: Date): Promise<void> {
+  await conn('refunds').where({ id, status: 'pending' }).whereNull('provider_ref').update({ provider_ref: providerRef, updated_at: toDbTime(now) });
+}
+
+/** The oldest pending refund of exactly this amount against a payment, not yet matched to a provider refund. */
+export async function unmatchedPendingRefund(conn: Conn, paymentId: number, amountCents: number): Promise<number | null> {
+  const row = await conn('refunds').where({ payment_id: paymentId, status: 'pending', amount_cents: amountCents }).whereNull('provider_ref').orderBy('id').first('id');
+  return row ? Number(row.id) : null;
+}
+
+/** A payment's refunds to the card in one status, oldest first. */
+export async function cardRefunds(conn: Conn, paymentId: number, status: Refund['status']): Promise<Refund[]> {
+  const rows = await conn('refunds').where({ payment_id: paymentId, destination: 'card', status }).orderBy('id');
+  return rows.map(toRefund);
+}
+
+/** Given back to the card so far against one payment (succeeded refunds). */
+export async function cardRefundedCents(conn: Conn, paymentId: number): Promise<number> {
+  const row = (await conn('refunds').where({ payment_id: paymentId, destination: 'card', status: 'succeeded' }).sum({ n: 'amount_cents' }).first()) as { n: unknown } | undefined;
+  return Number(row?.n ?? 0);
 }
 
 export async function settleRefund(conn: Conn, id: number, r: { status: Refund['status']; providerRef?: string | null; now: Date }): Promise<number> {

@@ -97,7 +97,7 @@ export class PaymentService {
       expiresAt.setUTCMilliseconds(0);
       const items = await orderRepo.orderItems(this.deps.db, order.id);
       // A failed call is replayed by Stripe for the same key, so each retry after a failure gets a new one.
-      const failed = await this.deps.db('payments').where({ order_id: order.id, provider: 'stripe', status: 'failed' }).whereNull('provider_ref').count({ n: '*' }).first();
+      const failed = await repo.failedCheckoutStarts(this.deps.db, order.id);
       const session = await gateway.createCheckoutSession({
         orderId: order.id,
         orderNumber: order.number,
@@ -105,12 +105,10 @@ export class PaymentService {
         currency: order.currency,
         lines: checkoutLines(order, items),
         expiresAt,
-        attempt: `${Number(failed?.n ?? 0) + 1}-${Math.floor(expiresAt.getTime() / 1000)}`,
+        attempt: `${failed + 1}-${Math.floor(expiresAt.getTime() / 1000)}`,
       });
       await inTransaction(this.deps.db, async (trx) => {
-        await trx('orders')
-          .where({ id: order.id, status: 'pending_payment' })
-          .update({ checkout_session_id: session.id, expires_at: toDbTime(expiresAt), updated_at: toDbTime(now) });
+        await orderRepo.setCheckoutHold(trx, order.id, session.id, expiresAt, now);
         await scheduleExpiry(trx, this.deps.clock, order.id, expiresAt);
       });
       return session.url;
@@ -288,11 +286,11 @@ export class PaymentService {
   async processRefund(refundId: number): Promise<void> {
     const refund = await repo.findRefund(this.deps.db, refundId);
     if (!refund || refund.status !== 'pending' || refund.providerRef) return;
-    const payment = refund.paymentId ? await this.deps.db('payments').where({ id: refund.paymentId }).first() : null;
-    if (!payment || payment.provider !== 'stripe' || !payment.provider_ref) return;
+    const payment = refund.paymentId ? await repo.findPaymentById(this.deps.db, refund.paymentId) : null;
+    if (!payment || payment.provider !== 'stripe' || !payment.providerRef) return;
     if (!this.deps.gateway) throw new Error('Stripe is not configured; cannot send the refund');
     const order = await orderRepo.findOrderById(this.deps.db, refund.orderId!);
-    const result = await this.deps.gateway.refund({ refundId, paymentIntentId: payment.provider_ref, amountCents: refund.amountCents, orderNumber: order?.number ?? '' });
+    const result = await this.deps.gateway.refund({ refundId, paymentIntentId: payment.providerRef, amountCents: refund.amountCents, orderNumber: order?.number ?? '' });
     await inTransaction(this.deps.db, async (trx) => {
       const now = this.deps.clock.now();
       if (result.status === 'succeeded') {
@@ -305,7 +303,7 @@ export class PaymentService {
         await repo.settleRefund(trx, refundId, { status: 'failed', providerRef: result.id, now });
       } else {
         // Stripe will tell us with charge.refunded; remember which refund this is.
-        await trx('refunds').where({ id: refundId, status: 'pending' }).whereNull('provider_ref').update({ provider_ref: result.id, updated_at: toDbTime(now) });
+        await repo.setRefundRef(trx, refundId, result.id, now);
       }
     });
   }
@@ -327,24 +325,22 @@ export class PaymentService {
         if (known.status === 'pending' && (await repo.settleRefund(trx, known.id, { status: 'succeeded', now }))) newlySettled += known.amountCents;
         continue;
       }
-      const claimable = await trx('refunds').where({ payment_id: payment.id, status: 'pending', amount_cents: r.amount }).whereNull('provider_ref').orderBy('id').first('id');
-      if (claimable) {
-        await repo.settleRefund(trx, claimable.id, { status: 'succeeded', providerRef: r.id, now });
+      const claimable = await repo.unmatchedPendingRefund(trx, payment.id, r.amount);
+      if (claimable !== null) {
+        await repo.settleRefund(trx, claimable, { status: 'succeeded', providerRef: r.id, now });
       } else {
         await repo.insertRefund(trx, { paymentId: payment.id, orderId, destination: 'card', providerRef: r.id, amountCents: r.amount, status: 'succeeded', reason: 'Refunded in Stripe', now });
       }
       newlySettled += r.amount;
     }
     // Without the refund list, settle by amount: pending rows first, then whatever is left.
-    const settledRow = (await trx('refunds').where({ payment_id: payment.id, destination: 'card', status: 'succeeded' }).sum({ n: 'amount_cents' }).first()) as { n: unknown } | undefined;
-    let missing = charge.amountRefunded - Number(settledRow?.n ?? 0);
+    let missing = charge.amountRefunded - (await repo.cardRefundedCents(trx, payment.id));
     if (missing > 0) {
-      const pendingRows = await trx('refunds').where({ payment_id: payment.id, destination: 'card', status: 'pending' }).orderBy('id');
-      for (const row of pendingRows) {
-        if (row.amount_cents > missing) break;
-        await repo.settleRefund(trx, row.id, { status: 'succeeded', now });
-        missing -= row.amount_cents;
-        newlySettled += row.amount_cents;
+      for (const pending of await repo.cardRefunds(trx, payment.id, 'pending')) {
+        if (pending.amountCents > missing) break;
+        await repo.settleRefund(trx, pending.id, { status: 'succeeded', now });
+        missing -= pending.amountCents;
+        newlySettled += pending.amountCents;
       }
       if (missing > 0) {
         await repo.insertRefund(trx, { paymentId: payment.id, orderId, destination: 'card', providerRef: `${charge.id}:${charge.amountRefunded}`, amountCents: missing, status: 'succeeded', reason: 'Refunded in Stripe', now });
