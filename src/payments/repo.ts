@@ -1,5 +1,6 @@
 import { countRows, daySql, type Conn } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
+import { targetColumns, type PaymentPurpose, type PaymentTarget } from './purposes';
 
 type Row = Record<string, any>;
 
@@ -7,10 +8,14 @@ export type Provider = 'stripe' | 'manual' | 'store_credit';
 
 export interface Payment {
   id: number;
+  purpose: PaymentPurpose;
   orderId: number | null;
+  rentalId: number | null;
+  rentalInstallmentId: number | null;
   provider: Provider;
   providerRef: string | null;
   amountCents: number;
+  currency: string;
   status: 'pending' | 'succeeded' | 'failed';
   failureCode: string | null;
   failureMessage: string | null;
@@ -33,10 +38,14 @@ export interface Refund {
 function toPayment(r: Row): Payment {
   return {
     id: r.id,
+    purpose: r.purpose,
     orderId: r.order_id ?? null,
+    rentalId: r.rental_id ?? null,
+    rentalInstallmentId: r.rental_installment_id ?? null,
     provider: r.provider,
     providerRef: r.provider_ref ?? null,
     amountCents: r.amount_cents,
+    currency: r.currency,
     status: r.status,
     failureCode: r.failure_code ?? null,
     failureMessage: r.failure_message ?? null,
@@ -75,12 +84,11 @@ export async function failedCheckoutStarts(conn: Conn, orderId: number): Promise
 
 export async function insertPayment(
   conn: Conn,
-  p: { orderId: number; provider: Provider; providerRef: string | null; amountCents: number; currency: string; status: Payment['status']; failureCode?: string | null; failureMessage?: string | null; now: Date },
+  p: { target: PaymentTarget; provider: Provider; providerRef: string | null; amountCents: number; currency: string; status: Payment['status']; failureCode?: string | null; failureMessage?: string | null; now: Date },
 ): Promise<number> {
   const at = toDbTime(p.now);
   const [id] = await conn('payments').insert({
-    order_id: p.orderId,
-    purpose: 'order',
+    ...targetColumns(p.target),
     provider: p.provider,
     provider_ref: p.providerRef,
     amount_cents: p.amountCents,

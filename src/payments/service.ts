@@ -1,15 +1,14 @@
 import type { Conn, Db, Trx } from '../db';
 import { inTransaction } from '../db';
-import { MINUTE, type Clock, toDbTime } from '../lib/clock';
+import { MINUTE, type Clock } from '../lib/clock';
 import type { Logger } from '../lib/log';
 import { enqueue } from '../jobs/queue';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { formatMoney } from '../lib/money';
 import { recordAudit, type StaffContext } from '../audit/repo';
 import * as orderRepo from '../orders/repo';
-import { orderMachine } from '../orders/transitions';
-import { sellOrderUnits } from '../inventory/operations';
 import { queueOrderMail } from '../orders/emails';
+import { describeTarget, type Payee, type PaymentPurposes, type PaymentTarget } from './purposes';
 import { derivePaymentStatus } from './status';
 import { addCreditEntry, creditBalance } from './store-credit';
 import * as repo from './repo';
@@ -30,6 +29,8 @@ export interface PaymentDeps {
   gateway: StripeGateway | null;
   /** The store currency, for amounts in messages. */
   currency: string;
+  /** The feature handling each payment purpose (orders, rentals). */
+  purposes: PaymentPurposes;
 }
 
 export interface IncomingPayment {
@@ -48,17 +49,18 @@ export class PaymentStartError extends ConflictError {
   }
 }
 
-/**
- * Money in and out of orders: opening Stripe Checkout, recording payments
- * (idempotent per provider reference), refunds to card or store credit, and
- * keeping the derived payment_status in step.
- */
 export interface RefundOptions {
   refundTo: 'original' | 'store_credit';
   reason: string;
   actorUserId?: number | null;
 }
 
+/**
+ * Money in and out: recording payments of every purpose (idempotent per
+ * provider reference; what a payment pays for is applied by its purpose's
+ * handler), opening Stripe Checkout for orders, refunds of orders to card or
+ * store credit, and keeping an order's derived payment_status in step.
+ */
 export class PaymentService {
   constructor(private readonly deps: PaymentDeps) {}
 
@@ -88,7 +90,7 @@ export class PaymentService {
         const s = await gateway.retrieveSession(order.checkoutSessionId);
         if (s.status === 'open' && s.url) return s.url;
         if (s.status === 'complete' && (s.paymentStatus === 'paid' || s.paymentStatus === 'no_payment_required') && s.paymentIntentId) {
-          await inTransaction(this.deps.db, (trx) => this.recordStripeSuccess(trx, order.id, s.paymentIntentId!, s.amountTotal ?? order.amountDueCents));
+          await inTransaction(this.deps.db, (trx) => this.recordStripeSuccess(trx, { purpose: 'order', orderId: order.id }, s.paymentIntentId!, s.amountTotal ?? order.amountDueCents));
           return null;
         }
       }
@@ -118,7 +120,7 @@ export class PaymentService {
       const e = err as { code?: string; type?: string; message?: string };
       await repo
         .insertPayment(this.deps.db, {
-          orderId: order.id,
+          target: { purpose: 'order', orderId: order.id },
           provider: 'stripe',
           providerRef: null,
           amountCents: order.amountDueCents,
@@ -134,20 +136,31 @@ export class PaymentService {
   }
 
   /** A succeeded Stripe payment (Checkout or PaymentIntent event, or a session we looked up). */
-  recordStripeSuccess(trx: Trx, orderId: number, paymentIntentId: string, amountCents: number): Promise<{ recorded: boolean }> {
-    return this.applyPayment(trx, orderId, { provider: 'stripe', providerRef: paymentIntentId, amountCents, actor: 'stripe' });
+  recordStripeSuccess(trx: Trx, target: PaymentTarget, paymentIntentId: string, amountCents: number): Promise<{ recorded: boolean }> {
+    return this.recordPayment(trx, target, { provider: 'stripe', providerRef: paymentIntentId, amountCents, actor: 'stripe' });
+  }
+
+  /** What a payment would pay, as the feature handling its purpose knows it; null when there is no such thing. */
+  payee(conn: Conn, target: PaymentTarget): Promise<Payee | null> {
+    return this.deps.purposes.handlerFor(target.purpose).find(conn, target, { lock: false });
+  }
+
+  /** Stripe names the Checkout session paying this: the handler remembers it if it was never recorded. */
+  async checkoutSessionSeen(trx: Trx, target: PaymentTarget, payee: Payee, sessionId: string): Promise<void> {
+    await this.deps.purposes.handlerFor(target.purpose).checkoutSession?.(trx, payee, sessionId, this.deps.clock.now());
   }
 
   /**
-   * Records money received for an order, once per (provider, reference). When
-   * the payments cover the total, the order becomes paid, its units sold, and
-   * the customer is told. Money arriving for an order that already expired or
-   * was cancelled is refunded automatically.
+   * Records money received, once per (provider, reference), and has the
+   * feature handling its purpose apply what it pays for (for an order: paid,
+   * units sold, the customer told) — the one place a payment's effects
+   * happen. A purpose nobody handles is refused before anything is written.
    */
-  async applyPayment(trx: Trx, orderId: number, p: IncomingPayment): Promise<{ recorded: boolean }> {
+  async recordPayment(trx: Trx, target: PaymentTarget, p: IncomingPayment): Promise<{ recorded: boolean }> {
+    const handler = this.deps.purposes.handlerFor(target.purpose);
     const now = this.deps.clock.now();
-    const order = await orderRepo.findOrderById(trx, orderId, true);
-    if (!order) throw new NotFoundError(`No order ${orderId}.`);
+    const payee = await handler.find(trx, target, { lock: true });
+    if (!payee) throw new NotFoundError(`No ${describeTarget(target)}.`);
     const existing = await repo.findPayment(trx, p.provider, p.providerRef);
     if (existing?.status === 'succeeded') return { recorded: false };
     let paymentId: number;
@@ -155,36 +168,32 @@ export class PaymentService {
       paymentId = existing.id;
       await repo.updatePaymentStatus(trx, existing.id, { status: 'succeeded', amountCents: p.amountCents, now });
     } else {
-      paymentId = await repo.insertPayment(trx, { orderId, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, currency: order.currency, status: 'succeeded', now });
+      paymentId = await repo.insertPayment(trx, { target, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, currency: payee.currency, status: 'succeeded', now });
     }
-
-    const money = await repo.orderMoney(trx, orderId);
-    if (order.status === 'pending_payment' && money.paidCents >= order.totalCents) {
-      await orderMachine.transition(trx, orderId, 'paid', { actor: p.actor, at: now, note: p.note ?? `${p.provider} payment ${p.providerRef}`, set: { paid_at: toDbTime(now), expires_at: null } });
-      await sellOrderUnits(trx, orderId, { actor: { userId: null, label: p.actor }, note: `Order ${order.number} paid`, now });
-      await this.refreshPaymentStatus(trx, orderId);
-      await queueOrderMail(trx, this.mailCtx(), 'order-payment-received', (await orderRepo.findOrderById(trx, orderId))!, { paidCents: p.amountCents });
-    } else if (order.status === 'expired' || order.status === 'cancelled') {
-      // Too late to fulfil: the units went back on sale. Give the money back.
-      await this.refreshPaymentStatus(trx, orderId);
-      await this.refundPayment(trx, order, { id: paymentId, provider: p.provider, amountCents: p.amountCents }, p.amountCents, { refundTo: 'original', reason: `Payment arrived after the order was ${order.status}` });
-      this.deps.logger.warn({ order: order.number, status: order.status }, 'late payment: refund queued');
-    } else {
-      await this.refreshPaymentStatus(trx, orderId);
-    }
+    await handler.paid(trx, { id: paymentId, target, ...p, currency: payee.currency, at: now }, payee);
     return { recorded: true };
   }
 
-  /** A failed attempt is kept for staff (failure code); it never downgrades a payment that succeeded. */
-  async recordFailure(trx: Trx, orderId: number, f: { provider: repo.Provider; providerRef: string; amountCents: number; code: string | null; message: string | null }): Promise<void> {
+  /**
+   * A failed attempt is kept for staff (failure code); it never downgrades a
+   * payment that succeeded. The purpose's handler hears of each attempt once.
+   */
+  async recordFailure(trx: Trx, target: PaymentTarget, f: { provider: repo.Provider; providerRef: string; amountCents: number; code: string | null; message: string | null }): Promise<void> {
+    const handler = this.deps.purposes.handlerFor(target.purpose);
     const now = this.deps.clock.now();
+    const attempt = { target, provider: f.provider, providerRef: f.providerRef, amountCents: f.amountCents, actor: f.provider === 'stripe' ? 'stripe' : 'system', at: now };
     const existing = await repo.findPayment(trx, f.provider, f.providerRef);
     if (existing) {
-      await repo.updatePaymentStatus(trx, existing.id, { status: 'failed', failureCode: f.code, failureMessage: f.message, now });
+      const changed = await repo.updatePaymentStatus(trx, existing.id, { status: 'failed', failureCode: f.code, failureMessage: f.message, now });
+      if (changed && existing.status === 'pending' && handler.failed) {
+        await handler.failed(trx, { ...attempt, id: existing.id, currency: existing.currency }, await handler.find(trx, target, { lock: false }));
+      }
       return;
     }
-    const order = await orderRepo.findOrderById(trx, orderId);
-    await repo.insertPayment(trx, { orderId, provider: f.provider, providerRef: f.providerRef, amountCents: f.amountCents, currency: order?.currency ?? 'USD', status: 'failed', failureCode: f.code, failureMessage: f.message, now });
+    const payee = await handler.find(trx, target, { lock: false });
+    const currency = payee?.currency ?? 'USD';
+    const id = await repo.insertPayment(trx, { target, provider: f.provider, providerRef: f.providerRef, amountCents: f.amountCents, currency, status: 'failed', failureCode: f.code, failureMessage: f.message, now });
+    await handler.failed?.(trx, { ...attempt, id, currency }, payee);
   }
 
   async refreshPaymentStatus(conn: Conn, orderId: number): Promise<void> {
@@ -248,7 +257,8 @@ export class PaymentService {
     return pending;
   }
 
-  private async refundPayment(
+  /** Gives back up to `upTo` of one payment of the order: to store credit, by hand (a guest's bank transfer) or to the card. */
+  async refundPayment(
     trx: Trx,
     order: orderRepo.Order,
     pay: { id: number; provider: repo.Provider; amountCents: number },
