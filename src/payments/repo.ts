@@ -1,4 +1,4 @@
-import { countRows, daySql, type Conn } from '../db';
+import { countRows, daySql, lockedInTransaction, type Conn } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import { targetColumns, type PaymentPurpose, type PaymentTarget } from './purposes';
 
@@ -67,8 +67,10 @@ function toRefund(r: Row): Refund {
   };
 }
 
-export async function findPayment(conn: Conn, provider: Provider, providerRef: string): Promise<Payment | null> {
-  const row = await conn('payments').where({ provider, provider_ref: providerRef }).first();
+/** `lock`: read as committed and keep it until commit (MySQL), for a row another transaction may just have written. */
+export async function findPayment(conn: Conn, provider: Provider, providerRef: string, opts: { lock?: boolean } = {}): Promise<Payment | null> {
+  const q = conn('payments').where({ provider, provider_ref: providerRef }).first();
+  const row = await (opts.lock ? lockedInTransaction(conn, q) : q);
   return row ? toPayment(row) : null;
 }
 
@@ -82,10 +84,19 @@ export async function failedCheckoutStarts(conn: Conn, orderId: number): Promise
   return countRows(conn('payments').where({ order_id: orderId, provider: 'stripe', status: 'failed' }).whereNull('provider_ref'));
 }
 
-export async function insertPayment(
-  conn: Conn,
-  p: { target: PaymentTarget; provider: Provider; providerRef: string | null; amountCents: number; currency: string; status: Payment['status']; failureCode?: string | null; failureMessage?: string | null; now: Date },
-): Promise<number> {
+export interface NewPayment {
+  target: PaymentTarget;
+  provider: Provider;
+  providerRef: string | null;
+  amountCents: number;
+  currency: string;
+  status: Payment['status'];
+  failureCode?: string | null;
+  failureMessage?: string | null;
+  now: Date;
+}
+
+export async function insertPayment(conn: Conn, p: NewPayment): Promise<number> {
   const at = toDbTime(p.now);
   const [id] = await conn('payments').insert({
     ...targetColumns(p.target),

@@ -1,5 +1,6 @@
 import type { Conn, Db, Trx } from '../db';
 import { inTransaction } from '../db';
+import { isUniqueViolation } from '../db/errors';
 import { MINUTE, type Clock } from '../lib/clock';
 import type { Logger } from '../lib/log';
 import { enqueue } from '../jobs/queue';
@@ -161,14 +162,10 @@ export class PaymentService {
     const now = this.deps.clock.now();
     const payee = await handler.find(trx, target, { lock: true });
     if (!payee) throw new NotFoundError(`No ${describeTarget(target)}.`);
-    const existing = await repo.findPayment(trx, p.provider, p.providerRef);
-    if (existing?.status === 'succeeded') return { recorded: false };
-    let paymentId: number;
+    const { id: paymentId, existing } = await this.findOrInsert(trx, { target, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, currency: payee.currency, status: 'succeeded', now });
     if (existing) {
-      paymentId = existing.id;
+      if (existing.status === 'succeeded') return { recorded: false };
       await repo.updatePaymentStatus(trx, existing.id, { status: 'succeeded', amountCents: p.amountCents, now });
-    } else {
-      paymentId = await repo.insertPayment(trx, { target, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, currency: payee.currency, status: 'succeeded', now });
     }
     await handler.paid(trx, { id: paymentId, target, ...p, currency: payee.currency, at: now }, payee);
     return { recorded: true };
@@ -182,18 +179,32 @@ export class PaymentService {
     const handler = this.deps.purposes.handlerFor(target.purpose);
     const now = this.deps.clock.now();
     const attempt = { target, provider: f.provider, providerRef: f.providerRef, amountCents: f.amountCents, actor: f.provider === 'stripe' ? 'stripe' : 'system', at: now };
-    const existing = await repo.findPayment(trx, f.provider, f.providerRef);
+    const payee = await handler.find(trx, target, { lock: false });
+    const { id, existing } = await this.findOrInsert(trx, { target, provider: f.provider, providerRef: f.providerRef, amountCents: f.amountCents, currency: payee?.currency ?? 'USD', status: 'failed', failureCode: f.code, failureMessage: f.message, now });
     if (existing) {
       const changed = await repo.updatePaymentStatus(trx, existing.id, { status: 'failed', failureCode: f.code, failureMessage: f.message, now });
-      if (changed && existing.status === 'pending' && handler.failed) {
-        await handler.failed(trx, { ...attempt, id: existing.id, currency: existing.currency }, await handler.find(trx, target, { lock: false }));
-      }
-      return;
+      if (!changed || existing.status !== 'pending') return;
     }
-    const payee = await handler.find(trx, target, { lock: false });
-    const currency = payee?.currency ?? 'USD';
-    const id = await repo.insertPayment(trx, { target, provider: f.provider, providerRef: f.providerRef, amountCents: f.amountCents, currency, status: 'failed', failureCode: f.code, failureMessage: f.message, now });
-    await handler.failed?.(trx, { ...attempt, id, currency }, payee);
+    await handler.failed?.(trx, { ...attempt, id, currency: existing?.currency ?? payee?.currency ?? 'USD' }, payee);
+  }
+
+  /**
+   * The payment row of a provider reference: the one on record, or the given
+   * one inserted. On MariaDB a transaction that waited for the payee's lock
+   * may still read from a snapshot taken before a concurrent delivery of the
+   * same payment committed its row: the insert then meets the unique key, and
+   * the row is read again as committed instead of failing the delivery.
+   */
+  private async findOrInsert(trx: Trx, row: repo.NewPayment & { providerRef: string }): Promise<{ id: number; existing: repo.Payment | null }> {
+    const existing = await repo.findPayment(trx, row.provider, row.providerRef);
+    if (existing) return { id: existing.id, existing };
+    try {
+      return { id: await repo.insertPayment(trx, row), existing: null };
+    } catch (err) {
+      const committed = isUniqueViolation(err) ? await repo.findPayment(trx, row.provider, row.providerRef, { lock: true }) : null;
+      if (!committed) throw err;
+      return { id: committed.id, existing: committed };
+    }
   }
 
   async refreshPaymentStatus(conn: Conn, orderId: number): Promise<void> {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDbTime } from '../../src/lib/clock';
 import type { Payee, RecordedPayment, RentalTarget } from '../../src/payments/purposes';
 import { startStripeServer, type FakeStripe } from '../helpers/stripe-server';
-import { createCustomer, startShop, type Shop } from '../checkout/shop';
+import { createCustomer, shopper, startShop, subjectsTo, type Shop } from '../checkout/shop';
 
 /** Stripe events reach each payment's purpose: orders as before, the rental purposes once a feature registers them. */
 describe('payments routed by purpose', () => {
@@ -86,5 +86,34 @@ describe('payments routed by purpose', () => {
       { purpose: 'buyout', order_id: null, rental_installment_id: null, provider_ref: 'pi_buyout_declined', amount_cents: 50_000, status: 'failed' },
       { purpose: 'buyout', order_id: null, rental_installment_id: null, provider_ref: 'pi_buyout', amount_cents: 50_000, status: 'succeeded' },
     ]);
+  });
+
+  it('a card order is paid exactly once when the webhooks and the shopper back from Stripe race', async () => {
+    const s = shopper(t.app);
+    await s.add(product, 2);
+    await s.refreshToken('/checkout');
+    expect((await s.checkout({ payment_method: 'stripe', email: 'racer@example.com' })).status).toBe(303);
+    const order = await t.db('orders').where({ email: 'racer@example.com' }).first();
+    expect(stripe.sessions.get(order.checkout_session_id)?.metadata).toMatchObject({ purpose: 'order', order_id: String(order.id) });
+    const { session, paymentIntent } = stripe.paySession(order.checkout_session_id);
+    await s.refreshToken(`/orders/${order.number}/confirmation?session_id=${order.checkout_session_id}`);
+
+    // Back from Stripe, the shopper presses "pay" again: the store looks the session up and records the payment itself.
+    const answers = await Promise.all([
+      deliver(stripe.event('checkout.session.completed', session)),
+      s.post(`/orders/${order.number}/pay?session_id=${order.checkout_session_id}`),
+      deliver(stripe.event('payment_intent.succeeded', paymentIntent)),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 303, 200]);
+
+    expect(await t.db('payments').where({ order_id: order.id }).select('purpose', 'provider', 'provider_ref', 'amount_cents', 'status')).toEqual([
+      { purpose: 'order', provider: 'stripe', provider_ref: paymentIntent.id, amount_cents: order.total_cents, status: 'succeeded' },
+    ]);
+    expect(await t.db('orders').where({ id: order.id }).first()).toMatchObject({ status: 'paid', payment_status: 'paid' });
+    expect(await t.db('state_changes').where({ entity: 'order', entity_id: order.id }).orderBy('id').pluck('to_state')).toEqual(['pending_payment', 'paid']);
+    expect(await count('stock_movements', { order_id: order.id, reason: 'sold' })).toBe(2);
+    expect(await t.db('inventory_units').where({ order_id: order.id }).pluck('status')).toEqual(['sold', 'sold']);
+    await t.runJobs();
+    expect(subjectsTo(t.mail, 'racer@example.com').filter((subject) => subject.startsWith('Payment received'))).toHaveLength(1);
   });
 });
