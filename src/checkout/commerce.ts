@@ -8,6 +8,8 @@ import type { LoginHook } from '../accounts/routes';
 import { CartService } from '../cart/service';
 import { clearCartCookie, guestToken } from '../cart/cookie';
 import { OrderService } from '../orders/service';
+import { orderPaymentPurpose } from '../orders/payment-purpose';
+import { PaymentPurposes } from '../payments/purposes';
 import { EXPIRE_JOB, PaymentService, REFUND_JOB } from '../payments/service';
 import { createStripeClient, StripeGateway, type StripeClient } from '../payments/stripe';
 import { StripeWebhooks } from '../payments/webhooks';
@@ -20,6 +22,8 @@ export interface Commerce {
   checkout: CheckoutService;
   orders: OrderService;
   payments: PaymentService;
+  /** What each payment purpose does once paid: orders register theirs here, rentals theirs on the app context. */
+  paymentPurposes: PaymentPurposes;
   /** Null without Stripe keys (the manual provider serves the same flows). */
   webhooks: StripeWebhooks | null;
 }
@@ -46,7 +50,9 @@ export function buildCommerce(deps: CommerceDeps): Commerce & { loginHook: Login
   const gateway = client && config.stripe ? new StripeGateway(client, { baseUrl: config.baseUrl, webhookSecret: config.stripe.webhookSecret }) : null;
 
   const cart = new CartService({ db, clock, formatMoney: money });
-  const payments = new PaymentService({ db, clock, logger, secret, gateway, currency: config.currency });
+  const paymentPurposes = new PaymentPurposes();
+  const payments = new PaymentService({ db, clock, logger, secret, gateway, currency: config.currency, purposes: paymentPurposes });
+  paymentPurposes.register('order', orderPaymentPurpose({ clock, logger, secret, payments }));
   const orders = new OrderService({ db, clock, logger, secret, payments, gateway, catalog: deps.catalog });
   const checkout = new CheckoutService({
     db, clock, logger, secret, cart, payments,
@@ -76,5 +82,5 @@ export function buildCommerce(deps: CommerceDeps): Commerce & { loginHook: Login
     clearCartCookie(res, config);
   };
 
-  return { cart, checkout, orders, payments, webhooks, loginHook };
+  return { cart, checkout, orders, payments, paymentPurposes, webhooks, loginHook };
 }

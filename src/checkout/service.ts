@@ -283,7 +283,7 @@ export class CheckoutService {
     }
     if (totals.storeCreditCents > 0 && userId !== null) {
       await addCreditEntry(trx, { userId, amountCents: -totals.storeCreditCents, kind: 'redemption', reason: `Used on order ${order.number}`, orderId: order.id, now });
-      await payRepo.insertPayment(trx, { orderId: order.id, provider: 'store_credit', providerRef: `order:${order.number}`, amountCents: totals.storeCreditCents, currency: this.deps.currency, status: 'succeeded', now });
+      await payRepo.insertPayment(trx, { target: { purpose: 'order', orderId: order.id }, provider: 'store_credit', providerRef: `order:${order.number}`, amountCents: totals.storeCreditCents, currency: this.deps.currency, status: 'succeeded', now });
     }
 
     await orderMachine.recordInitial(trx, order.id, 'pending_payment', { actor: actor.label, at: now, note: input.payment_method === 'stripe' ? 'Placed, paying by card' : 'Placed, paying by bank transfer or on pickup' });

@@ -210,6 +210,11 @@ export async function setCheckoutSession(conn: Conn, orderId: number, sessionId:
   await conn('orders').where({ id: orderId }).update({ checkout_session_id: sessionId, updated_at: toDbTime(now) });
 }
 
+/** The Stripe Checkout session now open for an unpaid order, and how long its units are held for it. */
+export async function setCheckoutHold(conn: Conn, orderId: number, sessionId: string, expiresAt: Date, now: Date): Promise<void> {
+  await conn('orders').where({ id: orderId, status: 'pending_payment' }).update({ checkout_session_id: sessionId, expires_at: toDbTime(expiresAt), updated_at: toDbTime(now) });
+}
+
 export async function setPaymentStatus(conn: Conn, orderId: number, status: PaymentStatus, now: Date): Promise<void> {
   await conn('orders').where({ id: orderId }).whereNot({ payment_status: status }).update({ payment_status: status, updated_at: toDbTime(now) });
 }

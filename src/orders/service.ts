@@ -104,7 +104,7 @@ export class OrderService {
       if (order.status !== 'pending_payment') throw new ConflictError(`Order ${order.number} is ${ORDER_STATUS_LABELS[order.status].toLowerCase()}, not awaiting payment.`);
       const money = await payRepo.orderMoney(trx, orderId);
       const reference = (opts.reference?.trim() || `order:${order.number}`).slice(0, 255);
-      await this.deps.payments.applyPayment(trx, orderId, {
+      await this.deps.payments.recordPayment(trx, { purpose: 'order', orderId }, {
         provider: 'manual',
         providerRef: reference,
         amountCents: Math.max(0, order.totalCents - money.paidCents),
@@ -261,7 +261,7 @@ export class OrderService {
     if (order.paymentMethod === 'stripe' && order.checkoutSessionId && this.deps.gateway) {
       const s = await this.deps.gateway.retrieveSession(order.checkoutSessionId);
       if (s.status === 'complete' && (s.paymentStatus === 'paid' || s.paymentStatus === 'no_payment_required') && s.paymentIntentId) {
-        await inTransaction(this.deps.db, (trx) => this.deps.payments.recordStripeSuccess(trx, orderId, s.paymentIntentId!, s.amountTotal ?? order.amountDueCents));
+        await inTransaction(this.deps.db, (trx) => this.deps.payments.recordStripeSuccess(trx, { purpose: 'order', orderId }, s.paymentIntentId!, s.amountTotal ?? order.amountDueCents));
         return 'paid';
       }
       if (s.status === 'open') await this.deps.gateway.expireSession(order.checkoutSessionId);

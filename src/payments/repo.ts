@@ -1,5 +1,6 @@
-import { daySql, type Conn } from '../db';
+import { countRows, daySql, lockedInTransaction, type Conn } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
+import { targetColumns, type PaymentPurpose, type PaymentTarget } from './purposes';
 
 type Row = Record<string, any>;
 
@@ -7,10 +8,14 @@ export type Provider = 'stripe' | 'manual' | 'store_credit';
 
 export interface Payment {
   id: number;
+  purpose: PaymentPurpose;
   orderId: number | null;
+  rentalId: number | null;
+  rentalInstallmentId: number | null;
   provider: Provider;
   providerRef: string | null;
   amountCents: number;
+  currency: string;
   status: 'pending' | 'succeeded' | 'failed';
   failureCode: string | null;
   failureMessage: string | null;
@@ -33,10 +38,14 @@ export interface Refund {
 function toPayment(r: Row): Payment {
   return {
     id: r.id,
+    purpose: r.purpose,
     orderId: r.order_id ?? null,
+    rentalId: r.rental_id ?? null,
+    rentalInstallmentId: r.rental_installment_id ?? null,
     provider: r.provider,
     providerRef: r.provider_ref ?? null,
     amountCents: r.amount_cents,
+    currency: r.currency,
     status: r.status,
     failureCode: r.failure_code ?? null,
     failureMessage: r.failure_message ?? null,
@@ -58,19 +67,39 @@ function toRefund(r: Row): Refund {
   };
 }
 
-export async function findPayment(conn: Conn, provider: Provider, providerRef: string): Promise<Payment | null> {
-  const row = await conn('payments').where({ provider, provider_ref: providerRef }).first();
+/** `lock`: read as committed and keep it until commit (MySQL), for a row another transaction may just have written. */
+export async function findPayment(conn: Conn, provider: Provider, providerRef: string, opts: { lock?: boolean } = {}): Promise<Payment | null> {
+  const q = conn('payments').where({ provider, provider_ref: providerRef }).first();
+  const row = await (opts.lock ? lockedInTransaction(conn, q) : q);
   return row ? toPayment(row) : null;
 }
 
-export async function insertPayment(
-  conn: Conn,
-  p: { orderId: number; provider: Provider; providerRef: string | null; amountCents: number; currency: string; status: Payment['status']; failureCode?: string | null; failureMessage?: string | null; now: Date },
-): Promise<number> {
+export async function findPaymentById(conn: Conn, id: number): Promise<Payment | null> {
+  const row = await conn('payments').where({ id }).first();
+  return row ? toPayment(row) : null;
+}
+
+/** Stripe Checkout sessions that could not be opened for an order (failed rows without a provider reference). */
+export async function failedCheckoutStarts(conn: Conn, orderId: number): Promise<number> {
+  return countRows(conn('payments').where({ order_id: orderId, provider: 'stripe', status: 'failed' }).whereNull('provider_ref'));
+}
+
+export interface NewPayment {
+  target: PaymentTarget;
+  provider: Provider;
+  providerRef: string | null;
+  amountCents: number;
+  currency: string;
+  status: Payment['status'];
+  failureCode?: string | null;
+  failureMessage?: string | null;
+  now: Date;
+}
+
+export async function insertPayment(conn: Conn, p: NewPayment): Promise<number> {
   const at = toDbTime(p.now);
   const [id] = await conn('payments').insert({
-    order_id: p.orderId,
-    purpose: 'order',
+    ...targetColumns(p.target),
     provider: p.provider,
     provider_ref: p.providerRef,
     amount_cents: p.amountCents,
@@ -136,6 +165,29 @@ export async function insertRefund(
     updated_at: at,
   });
   return Number(id);
+}
+
+/** Remembers the provider's id of a refund still pending, so its later confirmation finds it. */
+export async function setRefundRef(conn: Conn, id: number, providerRef: string, now: Date): Promise<void> {
+  await conn('refunds').where({ id, status: 'pending' }).whereNull('provider_ref').update({ provider_ref: providerRef, updated_at: toDbTime(now) });
+}
+
+/** The oldest pending refund of exactly this amount against a payment, not yet matched to a provider refund. */
+export async function unmatchedPendingRefund(conn: Conn, paymentId: number, amountCents: number): Promise<number | null> {
+  const row = await conn('refunds').where({ payment_id: paymentId, status: 'pending', amount_cents: amountCents }).whereNull('provider_ref').orderBy('id').first('id');
+  return row ? Number(row.id) : null;
+}
+
+/** A payment's refunds to the card in one status, oldest first. */
+export async function cardRefunds(conn: Conn, paymentId: number, status: Refund['status']): Promise<Refund[]> {
+  const rows = await conn('refunds').where({ payment_id: paymentId, destination: 'card', status }).orderBy('id');
+  return rows.map(toRefund);
+}
+
+/** Given back to the card so far against one payment (succeeded refunds). */
+export async function cardRefundedCents(conn: Conn, paymentId: number): Promise<number> {
+  const row = (await conn('refunds').where({ payment_id: paymentId, destination: 'card', status: 'succeeded' }).sum({ n: 'amount_cents' }).first()) as { n: unknown } | undefined;
+  return Number(row?.n ?? 0);
 }
 
 export async function settleRefund(conn: Conn, id: number, r: { status: Refund['status']; providerRef?: string | null; now: Date }): Promise<number> {

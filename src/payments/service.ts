@@ -1,15 +1,15 @@
 import type { Conn, Db, Trx } from '../db';
 import { inTransaction } from '../db';
-import { MINUTE, type Clock, toDbTime } from '../lib/clock';
+import { isUniqueViolation } from '../db/errors';
+import { MINUTE, type Clock } from '../lib/clock';
 import type { Logger } from '../lib/log';
 import { enqueue } from '../jobs/queue';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { formatMoney } from '../lib/money';
 import { recordAudit, type StaffContext } from '../audit/repo';
 import * as orderRepo from '../orders/repo';
-import { orderMachine } from '../orders/transitions';
-import { sellOrderUnits } from '../inventory/operations';
 import { queueOrderMail } from '../orders/emails';
+import { describeTarget, type Payee, type PaymentPurposes, type PaymentTarget } from './purposes';
 import { derivePaymentStatus } from './status';
 import { addCreditEntry, creditBalance } from './store-credit';
 import * as repo from './repo';
@@ -30,6 +30,8 @@ export interface PaymentDeps {
   gateway: StripeGateway | null;
   /** The store currency, for amounts in messages. */
   currency: string;
+  /** The feature handling each payment purpose (orders, rentals). */
+  purposes: PaymentPurposes;
 }
 
 export interface IncomingPayment {
@@ -48,17 +50,18 @@ export class PaymentStartError extends ConflictError {
   }
 }
 
-/**
- * Money in and out of orders: opening Stripe Checkout, recording payments
- * (idempotent per provider reference), refunds to card or store credit, and
- * keeping the derived payment_status in step.
- */
 export interface RefundOptions {
   refundTo: 'original' | 'store_credit';
   reason: string;
   actorUserId?: number | null;
 }
 
+/**
+ * Money in and out: recording payments of every purpose (idempotent per
+ * provider reference; what a payment pays for is applied by its purpose's
+ * handler), opening Stripe Checkout for orders, refunds of orders to card or
+ * store credit, and keeping an order's derived payment_status in step.
+ */
 export class PaymentService {
   constructor(private readonly deps: PaymentDeps) {}
 
@@ -88,7 +91,7 @@ export class PaymentService {
         const s = await gateway.retrieveSession(order.checkoutSessionId);
         if (s.status === 'open' && s.url) return s.url;
         if (s.status === 'complete' && (s.paymentStatus === 'paid' || s.paymentStatus === 'no_payment_required') && s.paymentIntentId) {
-          await inTransaction(this.deps.db, (trx) => this.recordStripeSuccess(trx, order.id, s.paymentIntentId!, s.amountTotal ?? order.amountDueCents));
+          await inTransaction(this.deps.db, (trx) => this.recordStripeSuccess(trx, { purpose: 'order', orderId: order.id }, s.paymentIntentId!, s.amountTotal ?? order.amountDueCents));
           return null;
         }
       }
@@ -97,7 +100,7 @@ export class PaymentService {
       expiresAt.setUTCMilliseconds(0);
       const items = await orderRepo.orderItems(this.deps.db, order.id);
       // A failed call is replayed by Stripe for the same key, so each retry after a failure gets a new one.
-      const failed = await this.deps.db('payments').where({ order_id: order.id, provider: 'stripe', status: 'failed' }).whereNull('provider_ref').count({ n: '*' }).first();
+      const failed = await repo.failedCheckoutStarts(this.deps.db, order.id);
       const session = await gateway.createCheckoutSession({
         orderId: order.id,
         orderNumber: order.number,
@@ -105,12 +108,10 @@ export class PaymentService {
         currency: order.currency,
         lines: checkoutLines(order, items),
         expiresAt,
-        attempt: `${Number(failed?.n ?? 0) + 1}-${Math.floor(expiresAt.getTime() / 1000)}`,
+        attempt: `${failed + 1}-${Math.floor(expiresAt.getTime() / 1000)}`,
       });
       await inTransaction(this.deps.db, async (trx) => {
-        await trx('orders')
-          .where({ id: order.id, status: 'pending_payment' })
-          .update({ checkout_session_id: session.id, expires_at: toDbTime(expiresAt), updated_at: toDbTime(now) });
+        await orderRepo.setCheckoutHold(trx, order.id, session.id, expiresAt, now);
         await scheduleExpiry(trx, this.deps.clock, order.id, expiresAt);
       });
       return session.url;
@@ -120,7 +121,7 @@ export class PaymentService {
       const e = err as { code?: string; type?: string; message?: string };
       await repo
         .insertPayment(this.deps.db, {
-          orderId: order.id,
+          target: { purpose: 'order', orderId: order.id },
           provider: 'stripe',
           providerRef: null,
           amountCents: order.amountDueCents,
@@ -136,57 +137,74 @@ export class PaymentService {
   }
 
   /** A succeeded Stripe payment (Checkout or PaymentIntent event, or a session we looked up). */
-  recordStripeSuccess(trx: Trx, orderId: number, paymentIntentId: string, amountCents: number): Promise<{ recorded: boolean }> {
-    return this.applyPayment(trx, orderId, { provider: 'stripe', providerRef: paymentIntentId, amountCents, actor: 'stripe' });
+  recordStripeSuccess(trx: Trx, target: PaymentTarget, paymentIntentId: string, amountCents: number): Promise<{ recorded: boolean }> {
+    return this.recordPayment(trx, target, { provider: 'stripe', providerRef: paymentIntentId, amountCents, actor: 'stripe' });
+  }
+
+  /** What a payment would pay, as the feature handling its purpose knows it; null when there is no such thing. */
+  payee(conn: Conn, target: PaymentTarget): Promise<Payee | null> {
+    return this.deps.purposes.handlerFor(target.purpose).find(conn, target, { lock: false });
+  }
+
+  /** Stripe names the Checkout session paying this: the handler remembers it if it was never recorded. */
+  async checkoutSessionSeen(trx: Trx, target: PaymentTarget, payee: Payee, sessionId: string): Promise<void> {
+    await this.deps.purposes.handlerFor(target.purpose).checkoutSession?.(trx, payee, sessionId, this.deps.clock.now());
   }
 
   /**
-   * Records money received for an order, once per (provider, reference). When
-   * the payments cover the total, the order becomes paid, its units sold, and
-   * the customer is told. Money arriving for an order that already expired or
-   * was cancelled is refunded automatically.
+   * Records money received, once per (provider, reference), and has the
+   * feature handling its purpose apply what it pays for (for an order: paid,
+   * units sold, the customer told) — the one place a payment's effects
+   * happen. A purpose nobody handles is refused before anything is written.
    */
-  async applyPayment(trx: Trx, orderId: number, p: IncomingPayment): Promise<{ recorded: boolean }> {
+  async recordPayment(trx: Trx, target: PaymentTarget, p: IncomingPayment): Promise<{ recorded: boolean }> {
+    const handler = this.deps.purposes.handlerFor(target.purpose);
     const now = this.deps.clock.now();
-    const order = await orderRepo.findOrderById(trx, orderId, true);
-    if (!order) throw new NotFoundError(`No order ${orderId}.`);
-    const existing = await repo.findPayment(trx, p.provider, p.providerRef);
-    if (existing?.status === 'succeeded') return { recorded: false };
-    let paymentId: number;
+    const payee = await handler.find(trx, target, { lock: true });
+    if (!payee) throw new NotFoundError(`No ${describeTarget(target)}.`);
+    const { id: paymentId, existing } = await this.findOrInsert(trx, { target, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, currency: payee.currency, status: 'succeeded', now });
     if (existing) {
-      paymentId = existing.id;
+      if (existing.status === 'succeeded') return { recorded: false };
       await repo.updatePaymentStatus(trx, existing.id, { status: 'succeeded', amountCents: p.amountCents, now });
-    } else {
-      paymentId = await repo.insertPayment(trx, { orderId, provider: p.provider, providerRef: p.providerRef, amountCents: p.amountCents, currency: order.currency, status: 'succeeded', now });
     }
-
-    const money = await repo.orderMoney(trx, orderId);
-    if (order.status === 'pending_payment' && money.paidCents >= order.totalCents) {
-      await orderMachine.transition(trx, orderId, 'paid', { actor: p.actor, at: now, note: p.note ?? `${p.provider} payment ${p.providerRef}`, set: { paid_at: toDbTime(now), expires_at: null } });
-      await sellOrderUnits(trx, orderId, { actor: { userId: null, label: p.actor }, note: `Order ${order.number} paid`, now });
-      await this.refreshPaymentStatus(trx, orderId);
-      await queueOrderMail(trx, this.mailCtx(), 'order-payment-received', (await orderRepo.findOrderById(trx, orderId))!, { paidCents: p.amountCents });
-    } else if (order.status === 'expired' || order.status === 'cancelled') {
-      // Too late to fulfil: the units went back on sale. Give the money back.
-      await this.refreshPaymentStatus(trx, orderId);
-      await this.refundPayment(trx, order, { id: paymentId, provider: p.provider, amountCents: p.amountCents }, p.amountCents, { refundTo: 'original', reason: `Payment arrived after the order was ${order.status}` });
-      this.deps.logger.warn({ order: order.number, status: order.status }, 'late payment: refund queued');
-    } else {
-      await this.refreshPaymentStatus(trx, orderId);
-    }
+    await handler.paid(trx, { id: paymentId, target, ...p, currency: payee.currency, at: now }, payee);
     return { recorded: true };
   }
 
-  /** A failed attempt is kept for staff (failure code); it never downgrades a payment that succeeded. */
-  async recordFailure(trx: Trx, orderId: number, f: { provider: repo.Provider; providerRef: string; amountCents: number; code: string | null; message: string | null }): Promise<void> {
+  /**
+   * A failed attempt is kept for staff (failure code); it never downgrades a
+   * payment that succeeded. The purpose's handler hears of each attempt once.
+   */
+  async recordFailure(trx: Trx, target: PaymentTarget, f: { provider: repo.Provider; providerRef: string; amountCents: number; code: string | null; message: string | null }): Promise<void> {
+    const handler = this.deps.purposes.handlerFor(target.purpose);
     const now = this.deps.clock.now();
-    const existing = await repo.findPayment(trx, f.provider, f.providerRef);
+    const attempt = { target, provider: f.provider, providerRef: f.providerRef, amountCents: f.amountCents, actor: f.provider === 'stripe' ? 'stripe' : 'system', at: now };
+    const payee = await handler.find(trx, target, { lock: false });
+    const { id, existing } = await this.findOrInsert(trx, { target, provider: f.provider, providerRef: f.providerRef, amountCents: f.amountCents, currency: payee?.currency ?? 'USD', status: 'failed', failureCode: f.code, failureMessage: f.message, now });
     if (existing) {
-      await repo.updatePaymentStatus(trx, existing.id, { status: 'failed', failureCode: f.code, failureMessage: f.message, now });
-      return;
+      const changed = await repo.updatePaymentStatus(trx, existing.id, { status: 'failed', failureCode: f.code, failureMessage: f.message, now });
+      if (!changed || existing.status !== 'pending') return;
     }
-    const order = await orderRepo.findOrderById(trx, orderId);
-    await repo.insertPayment(trx, { orderId, provider: f.provider, providerRef: f.providerRef, amountCents: f.amountCents, currency: order?.currency ?? 'USD', status: 'failed', failureCode: f.code, failureMessage: f.message, now });
+    await handler.failed?.(trx, { ...attempt, id, currency: existing?.currency ?? payee?.currency ?? 'USD' }, payee);
+  }
+
+  /**
+   * The payment row of a provider reference: the one on record, or the given
+   * one inserted. On MariaDB a transaction that waited for the payee's lock
+   * may still read from a snapshot taken before a concurrent delivery of the
+   * same payment committed its row: the insert then meets the unique key, and
+   * the row is read again as committed instead of failing the delivery.
+   */
+  private async findOrInsert(trx: Trx, row: repo.NewPayment & { providerRef: string }): Promise<{ id: number; existing: repo.Payment | null }> {
+    const existing = await repo.findPayment(trx, row.provider, row.providerRef);
+    if (existing) return { id: existing.id, existing };
+    try {
+      return { id: await repo.insertPayment(trx, row), existing: null };
+    } catch (err) {
+      const committed = isUniqueViolation(err) ? await repo.findPayment(trx, row.provider, row.providerRef, { lock: true }) : null;
+      if (!committed) throw err;
+      return { id: committed.id, existing: committed };
+    }
   }
 
   async refreshPaymentStatus(conn: Conn, orderId: number): Promise<void> {
@@ -250,7 +268,8 @@ export class PaymentService {
     return pending;
   }
 
-  private async refundPayment(
+  /** Gives back up to `upTo` of one payment of the order: to store credit, by hand (a guest's bank transfer) or to the card. */
+  async refundPayment(
     trx: Trx,
     order: orderRepo.Order,
     pay: { id: number; provider: repo.Provider; amountCents: number },
@@ -288,11 +307,11 @@ export class PaymentService {
   async processRefund(refundId: number): Promise<void> {
     const refund = await repo.findRefund(this.deps.db, refundId);
     if (!refund || refund.status !== 'pending' || refund.providerRef) return;
-    const payment = refund.paymentId ? await this.deps.db('payments').where({ id: refund.paymentId }).first() : null;
-    if (!payment || payment.provider !== 'stripe' || !payment.provider_ref) return;
+    const payment = refund.paymentId ? await repo.findPaymentById(this.deps.db, refund.paymentId) : null;
+    if (!payment || payment.provider !== 'stripe' || !payment.providerRef) return;
     if (!this.deps.gateway) throw new Error('Stripe is not configured; cannot send the refund');
     const order = await orderRepo.findOrderById(this.deps.db, refund.orderId!);
-    const result = await this.deps.gateway.refund({ refundId, paymentIntentId: payment.provider_ref, amountCents: refund.amountCents, orderNumber: order?.number ?? '' });
+    const result = await this.deps.gateway.refund({ refundId, paymentIntentId: payment.providerRef, amountCents: refund.amountCents, orderNumber: order?.number ?? '' });
     await inTransaction(this.deps.db, async (trx) => {
       const now = this.deps.clock.now();
       if (result.status === 'succeeded') {
@@ -305,7 +324,7 @@ export class PaymentService {
         await repo.settleRefund(trx, refundId, { status: 'failed', providerRef: result.id, now });
       } else {
         // Stripe will tell us with charge.refunded; remember which refund this is.
-        await trx('refunds').where({ id: refundId, status: 'pending' }).whereNull('provider_ref').update({ provider_ref: result.id, updated_at: toDbTime(now) });
+        await repo.setRefundRef(trx, refundId, result.id, now);
       }
     });
   }
@@ -327,24 +346,22 @@ export class PaymentService {
         if (known.status === 'pending' && (await repo.settleRefund(trx, known.id, { status: 'succeeded', now }))) newlySettled += known.amountCents;
         continue;
       }
-      const claimable = await trx('refunds').where({ payment_id: payment.id, status: 'pending', amount_cents: r.amount }).whereNull('provider_ref').orderBy('id').first('id');
-      if (claimable) {
-        await repo.settleRefund(trx, claimable.id, { status: 'succeeded', providerRef: r.id, now });
+      const claimable = await repo.unmatchedPendingRefund(trx, payment.id, r.amount);
+      if (claimable !== null) {
+        await repo.settleRefund(trx, claimable, { status: 'succeeded', providerRef: r.id, now });
       } else {
         await repo.insertRefund(trx, { paymentId: payment.id, orderId, destination: 'card', providerRef: r.id, amountCents: r.amount, status: 'succeeded', reason: 'Refunded in Stripe', now });
       }
       newlySettled += r.amount;
     }
     // Without the refund list, settle by amount: pending rows first, then whatever is left.
-    const settledRow = (await trx('refunds').where({ payment_id: payment.id, destination: 'card', status: 'succeeded' }).sum({ n: 'amount_cents' }).first()) as { n: unknown } | undefined;
-    let missing = charge.amountRefunded - Number(settledRow?.n ?? 0);
+    let missing = charge.amountRefunded - (await repo.cardRefundedCents(trx, payment.id));
     if (missing > 0) {
-      const pendingRows = await trx('refunds').where({ payment_id: payment.id, destination: 'card', status: 'pending' }).orderBy('id');
-      for (const row of pendingRows) {
-        if (row.amount_cents > missing) break;
-        await repo.settleRefund(trx, row.id, { status: 'succeeded', now });
-        missing -= row.amount_cents;
-        newlySettled += row.amount_cents;
+      for (const pending of await repo.cardRefunds(trx, payment.id, 'pending')) {
+        if (pending.amountCents > missing) break;
+        await repo.settleRefund(trx, pending.id, { status: 'succeeded', now });
+        missing -= pending.amountCents;
+        newlySettled += pending.amountCents;
       }
       if (missing > 0) {
         await repo.insertRefund(trx, { paymentId: payment.id, orderId, destination: 'card', providerRef: `${charge.id}:${charge.amountRefunded}`, amountCents: missing, status: 'succeeded', reason: 'Refunded in Stripe', now });

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import type { Config } from '../config';
+import { targetMetadata } from './purposes';
 
 export type StripeClient = InstanceType<typeof Stripe>;
 
@@ -40,7 +41,8 @@ export class StripeGateway {
   ) {}
 
   async createCheckoutSession(req: SessionRequest): Promise<{ id: string; url: string }> {
-    const metadata = { order_id: String(req.orderId), order_number: req.orderNumber };
+    // The purpose and ids tell the webhook what a payment pays, on the session and on its PaymentIntent.
+    const metadata = { ...targetMetadata({ purpose: 'order', orderId: req.orderId }), order_number: req.orderNumber };
     const session = await this.client.checkout.sessions.create(
       {
         mode: 'payment',

@@ -5,7 +5,8 @@ import { toDbTime, type Clock } from '../lib/clock';
 import type { Logger } from '../lib/log';
 import * as orderRepo from '../orders/repo';
 import type { OrderService } from '../orders/service';
-import { recordChargeback } from './chargebacks';
+import { recordChargeback } from '../disputes/chargebacks';
+import { targetFromMetadata, targetOfPayment, type Payee, type PaymentTarget } from './purposes';
 import * as repo from './repo';
 import type { PaymentService } from './service';
 import type { StripeGateway } from './stripe';
@@ -154,6 +155,24 @@ export class StripeWebhooks {
     }
   }
 
+  /**
+   * What a Stripe payment object pays: the payment on record for its
+   * PaymentIntent, else the purpose and ids in its metadata (an order when it
+   * names no purpose), else the order whose Checkout session or number it
+   * carries. A purpose no feature handles throws (the event is retried).
+   */
+  private async payeeFor(trx: Trx, obj: Obj, paymentIntentId: string | null): Promise<{ target: PaymentTarget; payee: Payee } | null> {
+    const recorded = paymentIntentId ? await repo.findPayment(trx, 'stripe', paymentIntentId) : null;
+    const target = (recorded && targetOfPayment(recorded)) ?? targetFromMetadata(obj.metadata);
+    if (target) {
+      const payee = await this.deps.payments.payee(trx, target);
+      if (payee) return { target, payee };
+      if (target.purpose !== 'order') return null;
+    }
+    const order = await this.orderOfCheckout(trx, obj);
+    return order ? { target: { purpose: 'order', orderId: order.id }, payee: order } : null;
+  }
+
   /** Our order for a Stripe object: metadata first, then the session id or client_reference_id. */
   private async orderFor(trx: Trx, obj: Obj): Promise<orderRepo.Order | null> {
     const id = Number(obj.metadata?.order_id);
@@ -161,6 +180,11 @@ export class StripeWebhooks {
       const o = await orderRepo.findOrderById(trx, id);
       if (o) return o;
     }
+    return this.orderOfCheckout(trx, obj);
+  }
+
+  /** The order a Checkout session was opened for, by the session id or its client_reference_id (the order number). */
+  private async orderOfCheckout(trx: Trx, obj: Obj): Promise<orderRepo.Order | null> {
     if (typeof obj.id === 'string' && obj.object === 'checkout.session') {
       const o = await orderRepo.findOrderBySession(trx, obj.id);
       if (o) return o;
@@ -179,12 +203,12 @@ export class StripeWebhooks {
   }
 
   private async sessionPaid(trx: Trx, s: Obj): Promise<void> {
-    const order = await this.orderFor(trx, s);
-    if (!order) return this.unmatched('checkout.session', s.id);
-    if (!order.checkoutSessionId) await orderRepo.setCheckoutSession(trx, order.id, s.id, this.deps.clock.now());
+    const pi = idOf(s.payment_intent);
+    const found = await this.payeeFor(trx, s, pi);
+    if (!found) return this.unmatched('checkout.session', s.id);
+    await this.deps.payments.checkoutSessionSeen(trx, found.target, found.payee, s.id);
     if (s.payment_status !== 'paid' && s.payment_status !== 'no_payment_required') return; // async method: wait for async_payment_succeeded
-    const pi = idOf(s.payment_intent) ?? `cs:${s.id}`;
-    await this.deps.payments.recordStripeSuccess(trx, order.id, pi, Number(s.amount_total ?? order.amountDueCents));
+    await this.deps.payments.recordStripeSuccess(trx, found.target, pi ?? `cs:${s.id}`, Number(s.amount_total ?? found.payee.amountDueCents));
   }
 
   private async sessionExpired(trx: Trx, s: Obj): Promise<number[]> {
@@ -200,23 +224,23 @@ export class StripeWebhooks {
   }
 
   private async sessionFailed(trx: Trx, s: Obj): Promise<void> {
-    const order = await this.orderFor(trx, s);
     const pi = idOf(s.payment_intent);
-    if (!order || !pi) return;
-    await this.deps.payments.recordFailure(trx, order.id, { provider: 'stripe', providerRef: pi, amountCents: Number(s.amount_total ?? 0), code: 'async_payment_failed', message: 'The payment could not be completed.' });
+    const found = await this.payeeFor(trx, s, pi);
+    if (!found || !pi) return;
+    await this.deps.payments.recordFailure(trx, found.target, { provider: 'stripe', providerRef: pi, amountCents: Number(s.amount_total ?? 0), code: 'async_payment_failed', message: 'The payment could not be completed.' });
   }
 
   private async intentSucceeded(trx: Trx, pi: Obj): Promise<void> {
-    const order = await this.orderFor(trx, pi);
-    if (!order) return this.unmatched('payment_intent', pi.id);
-    await this.deps.payments.recordStripeSuccess(trx, order.id, pi.id, Number(pi.amount_received ?? pi.amount));
+    const found = await this.payeeFor(trx, pi, idOf(pi.id));
+    if (!found) return this.unmatched('payment_intent', pi.id);
+    await this.deps.payments.recordStripeSuccess(trx, found.target, pi.id, Number(pi.amount_received ?? pi.amount));
   }
 
   private async intentFailed(trx: Trx, pi: Obj): Promise<void> {
-    const order = await this.orderFor(trx, pi);
-    if (!order) return this.unmatched('payment_intent', pi.id);
+    const found = await this.payeeFor(trx, pi, idOf(pi.id));
+    if (!found) return this.unmatched('payment_intent', pi.id);
     const err = (pi.last_payment_error ?? {}) as Obj;
-    await this.deps.payments.recordFailure(trx, order.id, {
+    await this.deps.payments.recordFailure(trx, found.target, {
       provider: 'stripe',
       providerRef: pi.id,
       amountCents: Number(pi.amount ?? 0),
@@ -231,7 +255,7 @@ export class StripeWebhooks {
     if (!order || !pi) return this.unmatched('charge', charge.id);
     // A refund implies the charge succeeded: record it if its own event has not arrived yet.
     if (charge.status === 'succeeded' || charge.paid) {
-      await this.deps.payments.recordStripeSuccess(trx, order.id, pi, Number(charge.amount_captured ?? charge.amount));
+      await this.deps.payments.recordStripeSuccess(trx, { purpose: 'order', orderId: order.id }, pi, Number(charge.amount_captured ?? charge.amount));
     }
     const list = Array.isArray(charge.refunds?.data) ? (charge.refunds.data as unknown[]).filter(isObj) : [];
     await this.deps.payments.reconcileCardRefunds(trx, order.id, pi, {

@@ -1,18 +1,7 @@
 import type { Trx } from '../db';
 import { toDbTime } from '../lib/clock';
-import { defineStateMachine, type Transitions } from '../db/state-machine';
-
-export type DisputeStatus = 'open' | 'under_review' | 'resolved' | 'rejected';
-
-/** SPEC §3: open → under_review → resolved|rejected (staff may also decide straight from open). */
-export const DISPUTE_TRANSITIONS: Transitions<DisputeStatus> = {
-  open: ['under_review', 'resolved', 'rejected'],
-  under_review: ['resolved', 'rejected'],
-  resolved: [],
-  rejected: [],
-};
-
-export const disputeMachine = defineStateMachine<DisputeStatus>({ entity: 'dispute', table: 'disputes', transitions: DISPUTE_TRANSITIONS });
+import * as repo from './repo';
+import { disputeMachine, type DisputeStatus } from './transitions';
 
 export interface StripeDispute {
   id: string;
@@ -31,24 +20,22 @@ export async function recordChargeback(
   d: StripeDispute,
   ctx: { orderId: number | null; userId: number | null; closed: boolean; now: Date },
 ): Promise<void> {
-  let row = await trx('disputes').where({ provider_ref: d.id }).first('id', 'status');
+  let row = await repo.findByProviderRef(trx, d.id);
   if (!row) {
-    const at = toDbTime(ctx.now);
-    const [id] = await trx('disputes').insert({
-      user_id: ctx.userId,
-      order_id: ctx.orderId,
+    const id = await repo.insertDispute(trx, {
+      userId: ctx.userId,
+      orderId: ctx.orderId,
       kind: 'chargeback',
       status: 'open',
-      provider_ref: d.id,
-      amount_cents: d.amount,
+      providerRef: d.id,
+      amountCents: d.amount,
       description: `Card chargeback${d.reason ? ` (${d.reason.replace(/_/g, ' ')})` : ''}`,
-      created_at: at,
-      updated_at: at,
+      now: ctx.now,
     });
-    await disputeMachine.recordInitial(trx, Number(id), 'open', { actor: 'stripe', at: ctx.now, note: `Stripe dispute ${d.id}` });
-    row = { id: Number(id), status: 'open' };
+    await disputeMachine.recordInitial(trx, id, 'open', { actor: 'stripe', at: ctx.now, note: `Stripe dispute ${d.id}` });
+    row = { id, status: 'open' };
   } else if (ctx.orderId !== null) {
-    await trx('disputes').where({ id: row.id }).whereNull('order_id').update({ order_id: ctx.orderId, user_id: ctx.userId, updated_at: toDbTime(ctx.now) });
+    await repo.attachOrder(trx, row.id, ctx.orderId, ctx.userId, ctx.now);
   }
   if (!ctx.closed) return;
   const final: DisputeStatus = d.status === 'won' ? 'rejected' : 'resolved';

@@ -1,0 +1,119 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toDbTime } from '../../src/lib/clock';
+import type { Payee, RecordedPayment, RentalTarget } from '../../src/payments/purposes';
+import { startStripeServer, type FakeStripe } from '../helpers/stripe-server';
+import { createCustomer, shopper, startShop, subjectsTo, type Shop } from '../checkout/shop';
+
+/** Stripe events reach each payment's purpose: orders as before, the rental purposes once a feature registers them. */
+describe('payments routed by purpose', () => {
+  let stripe: FakeStripe;
+  let t: Shop;
+  let product: number;
+  let rentalId: number;
+
+  const deliver = (event: Record<string, any>) => {
+    const { body, signature } = stripe.sign(event);
+    return request(t.app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', signature).send(body);
+  };
+  const count = async (table: string, where: Record<string, unknown>) => Number((await t.db(table).where(where).count({ n: '*' }).first())?.n);
+  const intent = (id: string, metadata: Record<string, string>, amount = 6_548) => ({ id, object: 'payment_intent', amount, amount_received: amount, currency: 'usd', status: 'succeeded', metadata });
+
+  beforeAll(async () => {
+    stripe = await startStripeServer();
+    t = await startShop({ env: stripe.env });
+    product = await t.product({ name: 'Latitude 7440', priceCents: 64_900, units: 10 });
+    const customer = await createCustomer(t.db, 'renter@example.com');
+    const at = toDbTime(t.clock.now());
+    const [id] = await t.db('rentals').insert({
+      number: 'RA-1', user_id: customer.id, product_id: product, status: 'pending_payment', term_months: 12,
+      monthly_cents: 6_548, cash_price_cents: 64_900, total_cents: 78_576, created_at: at, updated_at: at,
+    });
+    rentalId = Number(id);
+  });
+  afterAll(async () => {
+    await t.destroy();
+    await stripe.close();
+  });
+
+  it('a payment for a purpose no feature handles is refused loudly: 500, the event kept unprocessed with the error, nothing recorded', async () => {
+    for (const [n, metadata] of [
+      [1, { purpose: 'installment', rental_id: String(rentalId), rental_installment_id: '1' }],
+      [2, { purpose: 'gift_card', order_id: '1' }],
+    ] as const) {
+      const event = stripe.event('payment_intent.succeeded', intent(`pi_unhandled_${n}`, metadata));
+      const res = await deliver(event);
+      expect(res.status).toBe(500);
+      const row = await t.db('webhook_events').where({ event_id: event.id }).first();
+      expect(row.processed_at).toBeNull();
+      expect(row.error).toMatch(/No handler for payments with purpose/);
+      expect(await count('payments', { provider_ref: `pi_unhandled_${n}` })).toBe(0);
+    }
+    expect(await t.db('rentals').where({ id: rentalId }).first()).toMatchObject({ status: 'pending_payment' });
+  });
+
+  it('a purpose registered by its feature gets its payments — once each, from either event, without webhook changes', async () => {
+    const paid: RecordedPayment[] = [];
+    const failed: RecordedPayment[] = [];
+    const sessions: string[] = [];
+    t.app.context.paymentPurposes.register('buyout', {
+      find: async (conn, target: RentalTarget<'buyout'>) => {
+        const row = await conn('rentals').where({ id: target.rentalId }).first('id');
+        return row ? ({ currency: 'USD', amountDueCents: 50_000 } satisfies Payee) : null;
+      },
+      paid: async (_trx, payment) => void paid.push(payment),
+      failed: async (_trx, payment) => void failed.push(payment),
+      checkoutSession: async (_trx, _payee, sessionId) => void sessions.push(sessionId),
+    });
+    const metadata = { purpose: 'buyout', rental_id: String(rentalId) };
+
+    const declined = { ...intent('pi_buyout_declined', metadata, 50_000), status: 'requires_payment_method', last_payment_error: { code: 'card_declined', message: 'Declined.' } };
+    expect((await deliver(stripe.event('payment_intent.payment_failed', declined))).status).toBe(200);
+    expect((await deliver(stripe.event('payment_intent.payment_failed', declined))).status).toBe(200);
+    expect(failed.map((p) => [p.providerRef, p.target])).toEqual([['pi_buyout_declined', { purpose: 'buyout', rentalId, installmentId: null }]]);
+
+    const session = { id: 'cs_test_buyout', object: 'checkout.session', status: 'complete', payment_status: 'paid', payment_intent: 'pi_buyout', amount_total: 50_000, metadata };
+    const answers = [
+      await deliver(stripe.event('checkout.session.completed', session)),
+      await deliver(stripe.event('payment_intent.succeeded', intent('pi_buyout', metadata, 50_000))),
+      await deliver(stripe.event('payment_intent.succeeded', intent('pi_buyout', {}, 50_000))),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(sessions).toEqual(['cs_test_buyout']);
+    expect(paid).toHaveLength(1);
+    expect(paid[0]).toMatchObject({ target: { purpose: 'buyout', rentalId }, provider: 'stripe', providerRef: 'pi_buyout', amountCents: 50_000, currency: 'USD', actor: 'stripe' });
+    expect(await t.db('payments').where({ rental_id: rentalId }).orderBy('id').select('purpose', 'order_id', 'rental_installment_id', 'provider_ref', 'amount_cents', 'status')).toEqual([
+      { purpose: 'buyout', order_id: null, rental_installment_id: null, provider_ref: 'pi_buyout_declined', amount_cents: 50_000, status: 'failed' },
+      { purpose: 'buyout', order_id: null, rental_installment_id: null, provider_ref: 'pi_buyout', amount_cents: 50_000, status: 'succeeded' },
+    ]);
+  });
+
+  it('a card order is paid exactly once when the webhooks and the shopper back from Stripe race', async () => {
+    const s = shopper(t.app);
+    await s.add(product, 2);
+    await s.refreshToken('/checkout');
+    expect((await s.checkout({ payment_method: 'stripe', email: 'racer@example.com' })).status).toBe(303);
+    const order = await t.db('orders').where({ email: 'racer@example.com' }).first();
+    expect(stripe.sessions.get(order.checkout_session_id)?.metadata).toMatchObject({ purpose: 'order', order_id: String(order.id) });
+    const { session, paymentIntent } = stripe.paySession(order.checkout_session_id);
+    await s.refreshToken(`/orders/${order.number}/confirmation?session_id=${order.checkout_session_id}`);
+
+    // Back from Stripe, the shopper presses "pay" again: the store looks the session up and records the payment itself.
+    const answers = await Promise.all([
+      deliver(stripe.event('checkout.session.completed', session)),
+      s.post(`/orders/${order.number}/pay?session_id=${order.checkout_session_id}`),
+      deliver(stripe.event('payment_intent.succeeded', paymentIntent)),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 303, 200]);
+
+    expect(await t.db('payments').where({ order_id: order.id }).select('purpose', 'provider', 'provider_ref', 'amount_cents', 'status')).toEqual([
+      { purpose: 'order', provider: 'stripe', provider_ref: paymentIntent.id, amount_cents: order.total_cents, status: 'succeeded' },
+    ]);
+    expect(await t.db('orders').where({ id: order.id }).first()).toMatchObject({ status: 'paid', payment_status: 'paid' });
+    expect(await t.db('state_changes').where({ entity: 'order', entity_id: order.id }).orderBy('id').pluck('to_state')).toEqual(['pending_payment', 'paid']);
+    expect(await count('stock_movements', { order_id: order.id, reason: 'sold' })).toBe(2);
+    expect(await t.db('inventory_units').where({ order_id: order.id }).pluck('status')).toEqual(['sold', 'sold']);
+    await t.runJobs();
+    expect(subjectsTo(t.mail, 'racer@example.com').filter((subject) => subject.startsWith('Payment received'))).toHaveLength(1);
+  });
+});
