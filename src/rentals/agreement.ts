@@ -61,6 +61,11 @@ export function longDate(d: DateOnly): string {
   return new Date(`${d}T00:00:00Z`).toLocaleDateString('en-US', { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' });
 }
 
+/** "2026-11-27" → "Nov 27, 2026", for tables on narrow screens. */
+export function shortDate(d: DateOnly): string {
+  return new Date(`${d}T00:00:00Z`).toLocaleDateString('en-US', { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' });
+}
+
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Where the early purchase price changes formula, in plain words (the schedule's day-90 mark). */

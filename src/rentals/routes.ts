@@ -4,7 +4,7 @@ import { UnauthorizedError } from '../http/errors';
 import { setFlash } from '../http/flash';
 import { formPage, validate } from '../http/validate';
 import { RentalSoldOutError, type RentalOffer, type RentalService } from './service';
-import { marksFirstPeriodEndAfter, firstPeriodNote, longDate } from './agreement';
+import { marksFirstPeriodEndAfter, firstPeriodNote, longDate, shortDate } from './agreement';
 import { NewRentalQuery, RentalParams, SignRentalForm } from './schemas';
 import { RENTAL_STATUS_LABELS } from './transitions';
 
@@ -35,6 +35,7 @@ export function rentalRoutes(deps: RentalRouteDeps): Router {
     marksFirstPeriodEndAfter,
     firstPeriodNote,
     longDate,
+    shortDate,
   });
 
   const signPage = formPage({

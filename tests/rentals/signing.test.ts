@@ -67,7 +67,7 @@ describe('rent-to-own signing', () => {
     expect(dues).toEqual(['2026-11-21', '2026-12-21', '2027-01-21', '2027-02-21', '2027-03-21', '2027-04-21', '2027-05-21', '2027-06-21', '2027-07-21', '2027-08-21', '2027-09-21', '2027-10-21']);
     // The mark sits between payment 3 (day 62) and payment 4 (day 93).
     expect(text).toMatch(/3 of 12<\/th>.*?\$337\.50.*?class="period-end".*?Day 90 ends on.*?February 18, 2027.*?4 of 12<\/th>.*?\$450\.00/);
-    expect(res.text).toContain('action="/rentals"');
+    expect(res.text).toContain('action="/rentals#sign"');
   });
 
   it('an unconfirmed e-mail sees the agreement, a resend link and no sign form; signing is refused', async () => {
@@ -76,7 +76,7 @@ describe('rent-to-own signing', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('Please confirm your e-mail address to sign.');
     expect(page.text).toContain('action="/account/verify-email"');
-    expect(page.text).not.toContain('action="/rentals"');
+    expect(page.text).not.toContain('action="/rentals');
     const res = await s.post('/rentals', { product_id: laptop, ...SIGN });
     expect(res.status).toBe(403);
     expect(res.text).toContain('Please confirm your e-mail address before signing');
