@@ -185,7 +185,7 @@ function scheduleText(a: Agreement, money: (cents: number) => string): string[] 
     const after = row.rule === 'owned' ? 'nothing: the device is yours' : money(row.earlyPurchaseCents);
     lines.push(`${row.seq} of ${a.termMonths}, due ${longDate(row.dueOn)} (day ${row.day}): ${money(row.amountCents)}. Paid to date ${money(row.paidToDateCents)}. Early purchase price after it: ${after}.`);
     if (marksFirstPeriodEndAfter(a.schedule, row)) {
-      lines.push(`-- Day ${a.policy.firstPeriodDays} ends on ${longDate(a.schedule.firstPeriodEnd.lastDayOn)}: from ${longDate(a.schedule.firstPeriodEnd.changesOn)} the early purchase price is worked out the second way (see "Buying the device early"). --`);
+      lines.push(`-- Day ${a.policy.firstPeriodDays} ends on ${longDate(a.schedule.firstPeriodEnd.lastDayOn)}. From ${longDate(a.schedule.firstPeriodEnd.changesOn)} the early purchase price is the cash price × payments left ÷ ${a.termMonths}, which can be more than the day before. --`);
     }
   }
   return lines;
