@@ -206,6 +206,49 @@ describe('rent-to-own signing', () => {
   });
 });
 
+describe('many renters for few units', () => {
+  let t: Shop;
+  beforeAll(async () => {
+    t = await startShop();
+  });
+  afterAll(() => t.destroy());
+
+  it('8 renters at once for 3 units: 3 agreements, 5 "sold out", each unit reserved once', async () => {
+    const product = await t.product({ name: 'Busy Monitor', priceCents: 30_000, units: 3 });
+    const renters = await Promise.all(Array.from({ length: 8 }, () => renter(t)));
+    const answers = await Promise.all(renters.map((r) => r.s.post('/rentals', { product_id: product, ...SIGN })));
+    expect(answers.map((a) => a.status).sort()).toEqual([303, 303, 303, 409, 409, 409, 409, 409]);
+    for (const a of answers.filter((x) => x.status === 409)) expect(a.text).toContain('Busy Monitor just sold out');
+    const rentals = await t.db('rentals').where({ product_id: product });
+    expect(rentals).toHaveLength(3);
+    const units = await t.db('inventory_units').where({ product_id: product });
+    expect(units.map((u) => u.status)).toEqual(['reserved', 'reserved', 'reserved']);
+    expect(new Set(units.map((u) => u.rental_id))).toEqual(new Set(rentals.map((r) => r.id)));
+    expect(await count(t, 'stock_movements', { product_id: product, reason: 'reserved' })).toBe(3);
+    expect(await count(t, 'state_changes', { entity: 'rental', to_state: 'pending_payment' })).toBe(3);
+  });
+});
+
+describe('the product page calculator', () => {
+  let t: Shop;
+  beforeAll(async () => {
+    t = await startShop({ now: '2026-11-21T23:59:00.000Z' });
+    await t.product({ name: 'ThinkPad T14', priceCents: 60_000, units: 2 });
+  });
+  afterAll(() => t.destroy());
+
+  it('is dated for signing today, and a cached page moves on with the date', async () => {
+    const { s } = await renter(t);
+    const before = (await s.agent.get('/products/thinkpad-t14')).text;
+    expect(before).toContain('an agreement signed today, November 21, 2026');
+    expect(before).toContain('<td><time datetime="2026-11-21">Nov 21, 2026</time>');
+    t.clock.set('2026-11-22T00:01:00.000Z');
+    const after = (await s.agent.get('/products/thinkpad-t14')).text;
+    expect(after).toContain('an agreement signed today, November 22, 2026');
+    expect(after).toContain('<td><time datetime="2026-11-22">Nov 22, 2026</time>');
+  });
+});
+
 describe('an agreement signed on January 31', () => {
   let t: Shop;
   beforeAll(async () => {
