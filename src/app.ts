@@ -39,6 +39,8 @@ import { orderRoutes } from './orders/routes';
 import { SettingsService } from './settings/service';
 import { adminRoutes } from './admin/routes';
 import { InventoryService } from './inventory/service';
+import { RentalService } from './rentals/service';
+import { rentalRoutes } from './rentals/routes';
 
 export interface AppDeps {
   config: Config;
@@ -68,6 +70,8 @@ export interface AppContext extends Commerce {
   accounts: AccountService;
   settings: SettingsService;
   inventory: InventoryService;
+  /** Rent-to-own agreements: the offer, signing and the customer's agreements. */
+  rentals: RentalService;
   /** Staff create and edit products (admin form, CSV import). */
   products: ProductEditor;
   productImports: ProductImporter;
@@ -105,12 +109,14 @@ export function buildContext(deps: AppDeps): AppContext {
   });
   const inventory = new InventoryService({ db, clock, catalog, settings });
   inventory.registerJobs(jobs);
+  const rentals = new RentalService({ db, clock, logger, settings, catalog, storeName: config.storeName, currency: config.currency });
   const products = new ProductEditor({ db, clock, catalog });
   const productImports = new ProductImporter({ db, clock, logger, editor: products, catalog });
   productImports.registerJobs(jobs);
   return {
     ...commerce,
     inventory,
+    rentals,
     products,
     productImports,
     jobs,
@@ -212,6 +218,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(cartRoutes(ctx));
   app.use(checkoutRoutes(ctx));
   app.use(orderRoutes(ctx));
+  app.use(rentalRoutes(ctx));
   app.use('/admin', adminRoutes(ctx));
 
   app.use(notFound);

@@ -1,7 +1,11 @@
 import { Router, type Response } from 'express';
 import type { AppContext } from '../app';
 import { NotFoundError } from '../http/errors';
-import { RENTAL_POLICY, RENTAL_TERMS, rentalQuote, type RentalTerm } from '../rentals/quote';
+import { dateOnly } from '../lib/dates';
+import { firstPeriodNote, longDate, marksFirstPeriodEndAfter, shortDate } from '../rentals/agreement';
+import { currentRentalPolicy } from '../rentals/policy';
+import { RENTAL_POLICY, RENTAL_TERMS, monthlyFor, rentalQuote, type RentalTerm } from '../rentals/quote';
+import { rentalSchedule } from '../rentals/schedule';
 import { sendCatalogPage } from './fragments';
 import { GRADES, gradeExplanations } from './grades';
 import { filterChips, pageLinks, specRows, spellingSuggestion, SORT_LABELS } from './present';
@@ -10,8 +14,8 @@ import { searchWords } from './search';
 import { productBodyKey } from './service';
 
 /** Storefront catalog pages: home, listings, product pages and the rent-to-own explainer. */
-export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config'>): Router {
-  const { catalog, config } = ctx;
+export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'clock' | 'settings'>): Router {
+  const { catalog, config, clock, settings } = ctx;
   const router = Router();
 
   router.get('/', async (_req, res) => {
@@ -39,6 +43,9 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config'>): Rout
     if (!page) throw new NotFoundError('We could not find that product. It may have been sold out and removed.');
     const { product } = page;
     const term = chosenTerm(req.query.term);
+    // The calculator's schedules are dated for an agreement signed today, under today's policy: both are in the cache key.
+    const today = dateOnly(clock.now());
+    const policy = await currentRentalPolicy(settings);
     const data = async () => ({
       ...page,
       grade: { grade: product.conditionGrade, ...GRADES[product.conditionGrade] },
@@ -46,8 +53,15 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config'>): Rout
       term,
       related: await catalog.related(product, 4),
       maxQuantity: Math.min(product.inStock, 10),
+      today,
+      firstPeriodDays: policy.firstPeriodDays,
+      schedules: RENTAL_TERMS.map((t) => rentalSchedule({ cashPriceCents: product.priceCents, monthlyCents: monthlyFor(product, t), termMonths: t, startOn: today, policy })),
+      longDate,
+      shortDate,
+      firstPeriodNote,
+      marksFirstPeriodEndAfter,
     });
-    await sendCatalogPage(res, catalog, productBodyKey(product.slug, term), 'catalog/product', data, {
+    await sendCatalogPage(res, catalog, productBodyKey(product.slug, term, `${today}:${policy.firstPeriodDays}`), 'catalog/product', data, {
       title: product.name,
       description: `${product.name}, refurbished, grade ${product.conditionGrade}. Buy or rent to own.`,
       canonical: `${config.baseUrl}/products/${product.slug}`,

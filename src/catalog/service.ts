@@ -124,7 +124,8 @@ export class CatalogService implements CatalogEvents {
   private forgetProductPage(p: { id: number; slug: string }): void {
     this.cache.delete(`product:${p.id}`);
     this.cache.delete(`product-page:${p.slug}`);
-    for (const term of RENTAL_TERMS) this.pages.delete(productBodyKey(p.slug, term));
+    const bodies = productBodyKey(p.slug, '');
+    this.pages.deleteWhere((key) => key.startsWith(bodies));
     const path = `/products/${p.slug}`;
     // Express matches paths case-insensitively and with a trailing slash, so the cache may hold the page under such URLs too.
     this.guestPages.deleteWhere((url) => url.split('?')[0]!.replace(/\/+$/, '').toLowerCase() === path);
@@ -256,9 +257,13 @@ export class CatalogService implements CatalogEvents {
   }
 }
 
-/** The cache key of a product page's rendered body, for one calculator term. */
-export function productBodyKey(slug: string, term: RentalTerm): string {
-  return `product:${slug}:${term}`;
+/**
+ * The cache key of a product page's rendered body, for one calculator term
+ * and `dated`: what else the calculator's schedule depends on (the signing
+ * date and policy). The keys of one product all start with productBodyKey(slug, '').
+ */
+export function productBodyKey(slug: string, term: RentalTerm | '', dated = ''): string {
+  return `product:${slug}:${term}${dated ? `:${dated}` : ''}`;
 }
 
 export function quotesFor(p: repo.ProductDetail): RentalQuote[] {

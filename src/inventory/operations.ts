@@ -79,6 +79,18 @@ export async function reserveForOrder(conn: Conn, productId: number, quantity: n
   return units;
 }
 
+/**
+ * Holds one in-stock unit of a product for a rental awaiting its first
+ * payment (unit's rental_id set, a "reserved" movement). Null when none is
+ * left; nothing was moved.
+ */
+export async function reserveForRental(conn: Conn, productId: number, rentalId: number, m: Omit<Movement, 'reason' | 'rentalId'>): Promise<repo.UnitRef | null> {
+  const [unit] = await repo.pickInStock(conn, productId, 1);
+  if (!unit) return null;
+  await moveUnits(conn, [unit], 'reserved', { ...m, reason: 'reserved', rentalId }, { rental_id: rentalId });
+  return unit;
+}
+
 /** Payment received: the order's held units are sold. */
 export async function sellOrderUnits(conn: Conn, orderId: number, m: Omit<Movement, 'reason' | 'orderId'>): Promise<number[]> {
   const units = await repo.unitsHeldBy(conn, { orderId }, ['reserved']);

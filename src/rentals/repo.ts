@@ -1,5 +1,5 @@
 import { countRows, type Conn } from '../db';
-import { fromDbTime } from '../lib/clock';
+import { fromDbTime, toDbTime } from '../lib/clock';
 import { rentalPolicyFromRow, type RentalPolicy, type RentalPolicyColumns } from './policy';
 import { OPEN_RENTAL_STATUSES, type RentalStatus } from './transitions';
 
@@ -47,4 +47,118 @@ const POLICY_COLUMNS: ReadonlyArray<keyof RentalPolicyColumns> = [
 export async function agreementPolicy(conn: Conn, rentalId: number): Promise<RentalPolicy | null> {
   const row = await conn('rentals').where({ id: rentalId }).first(POLICY_COLUMNS);
   return row ? rentalPolicyFromRow(row) : null;
+}
+
+/** Human agreement number: RA- and the agreement's sequence (its id, offset so numbers start at six digits). */
+export function rentalNumberFor(id: number): string {
+  return `RA-${100000 + id}`;
+}
+
+/** The key that allows one agreement per customer and device while it waits for its first payment (migration rental_signing). */
+export function pendingKeyFor(userId: number, productId: number): string {
+  return `${userId}:${productId}`;
+}
+
+export interface NewAgreement {
+  userId: number;
+  productId: number;
+  termMonths: number;
+  monthlyCents: number;
+  cashPriceCents: number;
+  totalCents: number;
+  startOn: string;
+  policy: RentalPolicyColumns;
+}
+
+/** Inserts an agreement awaiting its signature, numbered, and returns its id and number. */
+export async function insertAgreement(conn: Conn, a: NewAgreement, now: Date): Promise<{ id: number; number: string }> {
+  const at = toDbTime(now);
+  const [id] = await conn('rentals').insert({
+    user_id: a.userId,
+    product_id: a.productId,
+    status: 'pending_signature',
+    term_months: a.termMonths,
+    monthly_cents: a.monthlyCents,
+    cash_price_cents: a.cashPriceCents,
+    total_cents: a.totalCents,
+    start_on: a.startOn,
+    pending_key: pendingKeyFor(a.userId, a.productId),
+    ...a.policy,
+    created_at: at,
+    updated_at: at,
+  });
+  const number = rentalNumberFor(Number(id));
+  await conn('rentals').where({ id }).update({ number });
+  return { id: Number(id), number };
+}
+
+/** The agreement this customer signed for this device that still waits for its first payment, if any. */
+export async function pendingAgreementNumber(conn: Conn, userId: number, productId: number): Promise<string | null> {
+  const row = await conn('rentals').where({ pending_key: pendingKeyFor(userId, productId) }).first('number');
+  return row?.number ?? null;
+}
+
+export interface RentalRecord {
+  id: number;
+  number: string;
+  userId: number;
+  productId: number;
+  productName: string;
+  productSlug: string;
+  status: RentalStatus;
+  termMonths: number;
+  monthlyCents: number;
+  cashPriceCents: number;
+  totalCents: number;
+  startOn: string | null;
+  agreementText: string | null;
+  agreementSha256: string | null;
+  signatureName: string | null;
+  signedAt: Date | null;
+  serialNumber: string | null;
+  policy: RentalPolicy;
+  createdAt: Date;
+}
+
+function toRentalRecord(r: Record<string, any>): RentalRecord {
+  return {
+    id: Number(r.id),
+    number: r.number,
+    userId: Number(r.user_id),
+    productId: Number(r.product_id),
+    productName: r.product_name,
+    productSlug: r.product_slug,
+    status: r.status,
+    termMonths: r.term_months,
+    monthlyCents: r.monthly_cents,
+    cashPriceCents: r.cash_price_cents,
+    totalCents: r.total_cents,
+    startOn: r.start_on ? String(r.start_on).slice(0, 10) : null,
+    agreementText: r.agreement_text ?? null,
+    agreementSha256: r.agreement_sha256 ?? null,
+    signatureName: r.signature_name ?? null,
+    signedAt: fromDbTime(r.signed_at),
+    serialNumber: r.serial_number ?? null,
+    policy: rentalPolicyFromRow(r as RentalPolicyColumns),
+    createdAt: fromDbTime(r.created_at)!,
+  };
+}
+
+function rentalQuery(conn: Conn) {
+  return conn('rentals as r')
+    .join('products as p', 'p.id', 'r.product_id')
+    .leftJoin('inventory_units as u', 'u.id', 'r.inventory_unit_id')
+    .select('r.*', 'p.name as product_name', 'p.slug as product_slug', 'u.serial_number');
+}
+
+/** A customer's agreement by number; null when there is none or it is someone else's. */
+export async function customerRental(conn: Conn, userId: number, number: string): Promise<RentalRecord | null> {
+  const row = await rentalQuery(conn).where({ 'r.number': number, 'r.user_id': userId }).first();
+  return row ? toRentalRecord(row) : null;
+}
+
+/** A customer's agreements, newest first. */
+export async function customerRentalList(conn: Conn, userId: number, limit: number): Promise<RentalRecord[]> {
+  const rows = await rentalQuery(conn).where('r.user_id', userId).orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(limit);
+  return rows.map(toRentalRecord);
 }

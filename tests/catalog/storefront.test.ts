@@ -3,6 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app';
 import { GRADES } from '../../src/catalog/grades';
 import { rentalQuote } from '../../src/rentals/quote';
+import { rentalSchedule } from '../../src/rentals/schedule';
+import { DEFAULT_RENTAL_POLICY } from '../../src/rentals/policy';
+import { longDate } from '../../src/rentals/agreement';
+import { dateOnly } from '../../src/lib/dates';
 import { formatMoney } from '../../src/lib/money';
 import { cardNames, decode, NEWEST_FIRST, seedCatalogFixture } from './fixture';
 
@@ -203,12 +207,20 @@ describe('GET /products/:slug', () => {
     expect(form).toContain('name="_csrf"');
     expect(form).toContain(`name="product_id" value="${ids['Lenovo ThinkPad T14']}"`);
     expect(form).toMatch(/name="quantity" value="1" min="1" max="3"/);
+    // Next to it, rent to own: a plain GET form to the agreement, the term chosen by radio buttons that say the price.
+    const rent = /<form class="rent-form" method="get" action="\/rentals\/new">([\s\S]*?)<\/form>/.exec(html)?.[1];
+    expect(rent).toContain('<input type="hidden" name="product" value="lenovo-thinkpad-t14">');
+    expect(rent).toMatch(/name="term" value="12" checked>\s*<label for="buy-term-12">\$65\.48\/mo × 12<\/label>/);
+    expect(rent).toContain('$172.12/mo × 3');
+    expect(rent).toContain('<button type="submit" class="secondary">Rent to own</button>');
+    expect(html).toContain('<a class="rent" href="#rent-to-own">or from $65.48/month to own</a>');
   });
 
-  it('renders the rent-to-own calculator from the quote module for 3, 6 and 12 months', async () => {
+  it('renders the rent-to-own calculator for 3, 6 and 12 months, each schedule dated for signing today with the day-90 mark', async () => {
     const res = await get('/products/lenovo-thinkpad-t14').expect(200);
     const html = decode(res.text);
     const rent = { 3: 17_212, 6: 10_103, 12: 6_548 } as const;
+    const today = dateOnly(new Date());
     for (const term of [3, 6, 12] as const) {
       const q = rentalQuote(44_900, rent[term], term);
       const column = `data-term-col="${term}">`;
@@ -216,13 +228,20 @@ describe('GET /products/:slug', () => {
       expect(html).toContain(`${column}${q.numberOfPayments}</td>`);
       expect(html).toContain(`${column}${formatMoney(q.totalOfPaymentsCents)}</td>`);
       expect(html).toContain(`${column}${formatMoney(q.costOfRentalCents)}</td>`);
+      const schedule = rentalSchedule({ cashPriceCents: 44_900, monthlyCents: rent[term], termMonths: term, startOn: today, policy: DEFAULT_RENTAL_POLICY });
       const section = new RegExp(`<section class="rto-schedule" data-rto-schedule data-term="${term}"[^>]*>([\\s\\S]*?)</section>`).exec(html)![1]!;
       const prices = [...section.matchAll(/<td class="num">([^<]*)<\/td>\s*<\/tr>/g)].map((m) => m[1]);
-      expect(prices).toEqual(q.schedule.map((r) => (r.rule === 'owned' ? 'Yours: nothing more to pay' : formatMoney(r.earlyPurchaseCents))));
+      expect(prices).toEqual(schedule.rows.map((r) => (r.rule === 'owned' ? 'Yours: nothing more to pay' : formatMoney(r.earlyPurchaseCents))));
+      expect([...section.matchAll(/<td><time datetime="([\d-]+)">/g)].map((m) => m[1])).toEqual(schedule.rows.map((r) => r.dueOn));
+      const end = schedule.firstPeriodEnd;
+      if (end.ownedBefore) expect(section).not.toContain('class="period-end"');
+      else {
+        // The mark follows the last payment made within the first 90 days and gives the date they end.
+        expect(section).toMatch(new RegExp(`${end.paymentsByThen} of ${term}</th>[\\s\\S]*?</tr>\\s*<tr class="period-end">\\s*<td colspan="4"><strong>Day 90 ends on <time datetime="${end.lastDayOn}">`));
+        expect(section).toContain(`The first 90 days end on ${longDate(end.lastDayOn)}.`);
+      }
     }
-    // 12 months: $449.00 − one payment in the first 90 days; from payment 4, cash × 8 ÷ 12 rounded to the cent.
-    expect(html).toContain('$383.52');
-    expect(html).toContain('$299.33');
+    expect(html).toContain(`an agreement signed today, ${longDate(today)}`);
     expect(res.text).toMatch(/href="\/rentals\/new\?product=lenovo-thinkpad-t14&amp;term=12" data-rto-link/);
     expect(html).toMatch(/<section class="rto-schedule" data-rto-schedule data-term="12" aria-labelledby="schedule-12-title">/);
     expect(html).toMatch(/data-term="3" aria-labelledby="schedule-3-title" hidden>/);
@@ -238,6 +257,11 @@ describe('GET /products/:slug', () => {
     expect((await get('/products/lenovo-thinkpad-t14?term=7').expect(200)).text).toMatch(/value="12" checked/);
   });
 
+  it('product cards say the term of the monthly price', async () => {
+    const html = decode((await get('/products?q=thinkpad+t14').expect(200)).text);
+    expect(html).toContain('<span class="rent">or $65.48/mo × 12</span>');
+  });
+
   it('related products come from the same category, nearest in price first', async () => {
     const html = (await get('/products/lenovo-thinkpad-t14').expect(200)).text;
     const related = html.slice(html.indexOf('id="related-title"'));
@@ -248,10 +272,12 @@ describe('GET /products/:slug', () => {
     const out = (await get('/products/dell-latitude-5420').expect(200)).text;
     expect(out).toContain('Out of stock');
     expect(out).not.toContain('action="/cart/items"');
+    expect(out).not.toContain('class="rent-form"');
     const archived = (await get('/products/lenovo-thinkpad-t460-archived').expect(200)).text;
     expect(archived).toContain('No longer sold');
     expect(archived).not.toContain('action="/cart/items"');
     expect(archived).not.toContain('data-rto');
+    expect(archived).not.toContain('/rentals/new');
   });
 });
 

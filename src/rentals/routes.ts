@@ -1,0 +1,81 @@
+import { Router, type Request } from 'express';
+import { requireAuth } from '../http/auth';
+import { UnauthorizedError } from '../http/errors';
+import { setFlash } from '../http/flash';
+import { formPage, validate } from '../http/validate';
+import { RentalSoldOutError, type RentalOffer, type RentalService } from './service';
+import { marksFirstPeriodEndAfter, firstPeriodNote, longDate, shortDate } from './agreement';
+import { NewRentalQuery, RentalParams, SignRentalForm } from './schemas';
+import { RENTAL_STATUS_LABELS } from './transitions';
+
+export interface RentalRouteDeps {
+  rentals: RentalService;
+}
+
+/**
+ * GET /rentals/new (the agreement with its disclosures), POST /rentals
+ * (signing), and the customer's agreements under /account/rentals. Every
+ * route needs a signed-in customer; signing also a confirmed e-mail.
+ */
+export function rentalRoutes(deps: RentalRouteDeps): Router {
+  const { rentals } = deps;
+  const router = Router();
+
+  const me = (req: Request) => {
+    if (!req.user) throw new UnauthorizedError();
+    return req.user;
+  };
+
+  const offerLocals = (req: Request, offer: RentalOffer) => ({
+    title: `Rent-to-own agreement: ${offer.product.name}`,
+    noindex: true,
+    offer,
+    canSign: me(req).emailVerified && offer.product.inStock > 0,
+    emailVerified: me(req).emailVerified,
+    marksFirstPeriodEndAfter,
+    firstPeriodNote,
+    longDate,
+    shortDate,
+  });
+
+  const signPage = formPage({
+    view: 'rentals/new',
+    keep: ['signature_name'],
+    showRefusals: true,
+    locals: async (req) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const offer = await rentals.offer(me(req), { id: Number(body.product_id) || 0 }, Number(body.term_months));
+      return offerLocals(req, offer);
+    },
+  });
+  const shown = validate({ query: NewRentalQuery });
+  const sign = validate({ body: SignRentalForm }, { form: signPage });
+
+  router.get('/rentals/new', requireAuth, shown, async (req, res) => {
+    const q = shown.query(req);
+    const offer = await rentals.offer(me(req), { slug: q.product }, Number(q.term));
+    if (offer.product.inStock < 1) throw new RentalSoldOutError(offer.product.name);
+    res.render('rentals/new', { ...offerLocals(req, offer), values: {}, errors: {}, formError: null });
+  });
+
+  router.post('/rentals', requireAuth, sign, signPage.submit(async (req, res) => {
+    const signed = await rentals.sign(me(req), sign.body(req), { ip: req.ip ?? '', userAgent: req.get('user-agent') ?? '' });
+    if (signed.existing) setFlash(res, 'info', `You have already signed agreement ${signed.number} for this device. It is shown below.`);
+    else setFlash(res, 'success', `Agreement ${signed.number} is signed. The first payment is next.`);
+    res.redirect(303, `/account/rentals/${signed.number}`);
+  }));
+
+  const numbered = validate({ params: RentalParams }, { notFound: 'We could not find that agreement.' });
+
+  router.get('/account/rentals', async (req, res) => {
+    const list = await rentals.listForCustomer(me(req).id);
+    res.render('rentals/list', { title: 'Your rent-to-own agreements', noindex: true, rentals: list, statusLabels: RENTAL_STATUS_LABELS });
+  });
+
+  router.get('/account/rentals/:number', numbered, async (req, res) => {
+    const rental = await rentals.forCustomer(me(req).id, numbered.params(req).number);
+    res.render('rentals/show', { title: `Agreement ${rental.number}`, noindex: true, rental, statusLabels: RENTAL_STATUS_LABELS, longDate });
+  });
+
+  return router;
+}
