@@ -115,6 +115,7 @@ export interface RentalRecord {
   agreementSha256: string | null;
   signatureName: string | null;
   signedAt: Date | null;
+  signedIp: string | null;
   serialNumber: string | null;
   policy: RentalPolicy;
   createdAt: Date;
@@ -138,6 +139,7 @@ function toRentalRecord(r: Record<string, any>): RentalRecord {
     agreementSha256: r.agreement_sha256 ?? null,
     signatureName: r.signature_name ?? null,
     signedAt: fromDbTime(r.signed_at),
+    signedIp: r.signed_ip ?? null,
     serialNumber: r.serial_number ?? null,
     policy: rentalPolicyFromRow(r as RentalPolicyColumns),
     createdAt: fromDbTime(r.created_at)!,

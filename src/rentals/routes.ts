@@ -1,6 +1,7 @@
 import { Router, type Request } from 'express';
 import { requireAuth } from '../http/auth';
-import { UnauthorizedError } from '../http/errors';
+import { NotFoundError, UnauthorizedError } from '../http/errors';
+import { agreementPdf } from './agreement-pdf';
 import { setFlash } from '../http/flash';
 import { formPage, validate } from '../http/validate';
 import { RentalSoldOutError, type RentalOffer, type RentalService } from './service';
@@ -75,6 +76,13 @@ export function rentalRoutes(deps: RentalRouteDeps): Router {
   router.get('/account/rentals/:number', numbered, async (req, res) => {
     const rental = await rentals.forCustomer(me(req).id, numbered.params(req).number);
     res.render('rentals/show', { title: `Agreement ${rental.number}`, noindex: true, rental, statusLabels: RENTAL_STATUS_LABELS, longDate });
+  });
+
+  router.get('/account/rentals/:number/agreement.pdf', numbered, async (req, res) => {
+    const rental = await rentals.forCustomer(me(req).id, numbered.params(req).number);
+    if (!rental.agreementText || !rental.agreementSha256 || !rental.signedAt) throw new NotFoundError('This agreement has not been signed.');
+    const pdf = await agreementPdf({ number: rental.number, agreementText: rental.agreementText, agreementSha256: rental.agreementSha256, signatureName: rental.signatureName ?? '', signedAt: rental.signedAt, signedIp: rental.signedIp });
+    res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="GigGatek-agreement-${rental.number}.pdf"` }).send(pdf);
   });
 
   return router;
