@@ -8,6 +8,7 @@ import { queryString } from './context';
 import { orderRoutes } from './orders';
 import { liveRoutes } from './live';
 import { customerRoutes } from './customers';
+import { rentalAdminRoutes } from './rentals';
 import { productRoutes } from './products';
 import { productCsvRoutes } from './product-csv';
 import { productImageRoutes } from './product-images';
@@ -37,6 +38,7 @@ export function adminRoutes(ctx: AppContext): Router {
   productCsvRoutes(router, ctx); // before productRoutes: its paths would read as /products/:id
   productRoutes(router, ctx);
   productImageRoutes(router, ctx);
+  rentalAdminRoutes(router, ctx);
   customerRoutes(router, ctx);
   jobRoutes(router, ctx);
   promoCodeRoutes(router, ctx);

@@ -1,4 +1,4 @@
-import { countRows, type Conn } from '../db';
+import { countRows, LIKE_PREFIX, prefixPattern, type Conn } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import { rentalPolicyFromRow, type RentalPolicy, type RentalPolicyColumns } from './policy';
 import { OPEN_RENTAL_STATUSES, type RentalStatus } from './transitions';
@@ -163,4 +163,38 @@ export async function customerRental(conn: Conn, userId: number, number: string)
 export async function customerRentalList(conn: Conn, userId: number, limit: number): Promise<RentalRecord[]> {
   const rows = await rentalQuery(conn).where('r.user_id', userId).orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(limit);
   return rows.map(toRentalRecord);
+}
+
+export interface StaffRentalFilter {
+  status: RentalStatus | null;
+  /** An agreement number, or the start of the customer's e-mail. */
+  q: string | null;
+}
+
+export type StaffRentalRow = RentalRecord & { customerEmail: string; customerName: string };
+
+function staffRentalQuery(conn: Conn) {
+  return rentalQuery(conn).join('users as c', 'c.id', 'r.user_id').select('c.email as customer_email', 'c.first_name as customer_first_name', 'c.last_name as customer_last_name');
+}
+
+function toStaffRentalRow(r: Record<string, any>): StaffRentalRow {
+  return { ...toRentalRecord(r), customerEmail: r.customer_email, customerName: `${r.customer_first_name ?? ''} ${r.customer_last_name ?? ''}`.trim() };
+}
+
+/** Every agreement for staff, newest first, filtered by status, number or customer e-mail. */
+export async function listRentalsForStaff(conn: Conn, f: StaffRentalFilter, page: number, perPage: number): Promise<{ rentals: StaffRentalRow[]; total: number }> {
+  const qb = staffRentalQuery(conn);
+  if (f.status) qb.where('r.status', f.status);
+  if (f.q) {
+    if (/^RA-\d+$/i.test(f.q)) qb.where('r.number', f.q.toUpperCase());
+    else qb.whereRaw(`c.email ${LIKE_PREFIX}`, [prefixPattern(f.q.toLowerCase())]);
+  }
+  const [total, rows] = await Promise.all([countRows(qb.clone()), qb.clone().orderBy('r.id', 'desc').limit(perPage).offset((page - 1) * perPage)]);
+  return { total, rentals: rows.map(toStaffRentalRow) };
+}
+
+/** One agreement for staff, with its signature record. */
+export async function rentalForStaff(conn: Conn, number: string): Promise<(StaffRentalRow & { signedUserAgent: string | null }) | null> {
+  const row = await staffRentalQuery(conn).where('r.number', number).first();
+  return row ? { ...toStaffRentalRow(row), signedUserAgent: row.signed_user_agent ?? null } : null;
 }
