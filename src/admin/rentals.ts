@@ -1,5 +1,4 @@
 import type { Router } from 'express';
-import { z } from 'zod';
 import type { AppContext } from '../app';
 import { stateHistory } from '../db/state-machine';
 import { NotFoundError } from '../http/errors';
@@ -8,15 +7,9 @@ import * as rentalRepo from '../rentals/repo';
 import { RentalParams } from '../rentals/schemas';
 import { RENTAL_STATUSES, RENTAL_STATUS_LABELS } from '../rentals/transitions';
 import { queryString } from './context';
+import { RentalListQuery } from './schemas';
 
 const PER_PAGE = 50;
-
-const blankAsMissing = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const RentalListQuery = z.object({
-  status: z.preprocess(blankAsMissing, z.enum(RENTAL_STATUSES, { error: 'Pick a status from the list.' }).optional()),
-  q: z.preprocess(blankAsMissing, z.string().trim().max(254, 'Search by agreement number or e-mail (at most 254 characters).').optional()),
-  page: z.preprocess(blankAsMissing, z.coerce.number().int().min(1).max(100_000).optional().default(1)),
-});
 
 /**
  * /admin/rentals: every rent-to-own agreement with its status, and each one

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { ORDER_STATUSES } from '../orders/transitions';
 import { PAYMENT_STATUSES } from '../payments/status';
 import { productColumns, specsFromRows, toProductFields } from '../catalog/product-input';
+import { blankAsMissing, optionalField } from '../http/validate';
+import { RENTAL_STATUSES } from '../rentals/transitions';
 
 /** The admin pages' forms and filters. */
 
-const blankAsMissing = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsMissing, schema.optional());
+const optional = optionalField;
 const page = z.preprocess(blankAsMissing, z.coerce.number().int().min(1).max(100_000).optional().default(1));
 /** A calendar day (UTC), as a date input sends it. */
 const day = optional(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Dates look like 2026-11-27.').refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), 'That date does not exist.'));
@@ -209,3 +210,9 @@ export const ProductInput = z
 
 /** The version of the product the edit form was opened at. */
 export const ProductVersionInput = z.object({ version: z.string({ error: 'Open the product again and make your changes.' }).regex(/^\d{1,9}$/, 'Open the product again and make your changes.').transform(Number) });
+
+export const RentalListQuery = z.object({
+  status: optional(z.enum(RENTAL_STATUSES, { error: 'Pick a status from the list.' })),
+  q: optional(z.string().trim().max(254, 'Search by agreement number or e-mail (at most 254 characters).')),
+  page,
+});

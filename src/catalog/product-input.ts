@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankAsMissing } from '../http/validate';
 import type { FieldErrors } from '../http/errors';
 import { formatMoney } from '../lib/money';
 import { maxTotalOfPayments, RENTAL_TERMS, withinPricingGuard, type RentalTerm } from '../rentals/quote';
@@ -32,7 +33,6 @@ export interface ProductFields {
 
 export const PRODUCT_STATUSES = ['draft', 'active', 'archived'] as const satisfies readonly ProductStatus[];
 
-const blankAsMissing = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 /** Dollars as typed ("1299", "1,299.50", "$25") → integer cents. */
 export function dollars(label: string, options: { min?: number; max?: number } = {}) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankAsMissing } from '../http/validate';
 import { US_STATES } from './regions';
 
 const text = (label: string, max: number) =>
@@ -10,7 +11,6 @@ const optionalText = (label: string, max: number) =>
 export const SHIP_COUNTRIES = { US: 'United States' } as const;
 
 const email = z.string().trim().toLowerCase().max(254, 'That e-mail address is too long.').pipe(z.email('Enter a valid e-mail address, like you@example.com.'));
-const blankAsMissing = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 /** The checkout form of a signed-in shopper (the receipt goes to the account's address). */
 export const CheckoutForm = z

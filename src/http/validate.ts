@@ -47,6 +47,12 @@ export interface FormPage extends FormPageSpec {
 
 const VALUE_MAX = 500;
 
+/** An empty or blank form field counts as not sent (for z.preprocess before an .optional() schema). */
+export const blankAsMissing = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** A form field that may be left empty. */
+export const optionalField = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsMissing, schema.optional());
+
 /** The submitted values a form shows again: strings only, of the kept fields. */
 export function submittedValues(body: unknown, keep: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
