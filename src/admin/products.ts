@@ -1,5 +1,6 @@
 import type { Request, Router } from 'express';
 import type { AppContext } from '../app';
+import { decimalAmount, parseMoney } from '../lib/money';
 import { GRADES, GRADE_VALUES } from '../catalog/grades';
 import { MAX_SPECS, monthlyPrices, PRODUCT_STATUSES, type ProductFields } from '../catalog/product-input';
 import { rentalPrices, type Specs } from '../catalog/product-row';
@@ -17,7 +18,7 @@ const PER_PAGE = 50;
 const BLANK_SPEC_ROWS = 3;
 const FORM_FIELDS = ['slug', 'name', 'brand', 'category', 'grade', 'status', 'price', 'unit_cost', 'rent_3', 'rent_6', 'rent_12', 'warranty_months', 'featured', 'version'];
 
-const cents = (c: number | null) => (c === null ? '' : (c / 100).toFixed(2));
+const cents = (c: number | null) => (c === null ? '' : decimalAmount(c));
 
 /** A product as its form's fields; monthly prices equal to the suggested ones show empty (they follow the cash price). */
 function formValues(p: ProductFields, version: number | null): Record<string, string> {
@@ -77,9 +78,9 @@ export function productRoutes(router: Router, ctx: AppContext): void {
       const posted = req.method === 'POST';
       const rows = posted ? submittedSpecRows(req) : product ? specRows(product.fields.specs) : [['cpu', ''], ['ram_gb', ''], ['storage_gb', '']] as Array<[string, string]>;
       const description = posted ? String(req.body?.description ?? '').slice(0, 10_000) : (submitted.description ?? '');
-      const price = Math.round(Number(String(submitted.price ?? '').replace(/[$,\s]/g, '')) * 100);
+      const price = parseMoney(submitted.price ?? '');
       return {
-        suggested: Number.isFinite(price) && price >= 100 ? { price, ...rentalPrices(price) } : null,
+        suggested: price !== null && price >= 100 ? { price, ...rentalPrices(price) } : null,
         title: product ? `Edit ${product.fields.name}` : 'New product', noindex: true, product, categories: await catalogRepo.listCategories(ctx.db),
         grades: GRADE_VALUES.map((g) => ({ grade: g, label: GRADES[g].label })), statuses: PRODUCT_STATUSES,
         specRows: [...rows, ...Array.from({ length: Math.max(0, Math.min(BLANK_SPEC_ROWS, MAX_SPECS - rows.length)) }, () => ['', ''])],

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { AppContext } from '../app';
+import { decimalAmount } from '../lib/money';
 import { PromoCodeService } from '../checkout/promo-codes';
 import type { PromoCode } from '../checkout/promo';
 import { setFlash } from '../http/flash';
@@ -13,8 +14,8 @@ const FIELDS = ['code', 'kind', 'value', 'min_subtotal', 'starts_at', 'ends_at',
 function formValues(p: PromoCode): Record<string, string> {
   const day = (d: Date | null, minus = 0) => (d ? new Date(d.getTime() - minus).toISOString().slice(0, 10) : '');
   return {
-    code: p.code, kind: p.kind, value: p.kind === 'percent' ? String(p.value) : (p.value / 100).toFixed(2),
-    min_subtotal: p.minSubtotalCents ? (p.minSubtotalCents / 100).toFixed(2) : '', starts_at: day(p.startsAt), ends_at: day(p.endsAt, 1),
+    code: p.code, kind: p.kind, value: p.kind === 'percent' ? String(p.value) : decimalAmount(p.value),
+    min_subtotal: p.minSubtotalCents ? decimalAmount(p.minSubtotalCents) : '', starts_at: day(p.startsAt), ends_at: day(p.endsAt, 1),
     usage_limit: p.usageLimit === null ? '' : String(p.usageLimit), per_customer_limit: p.perCustomerLimit === null ? '' : String(p.perCustomerLimit),
     ...(p.active ? { active: 'on' } : {}), description: p.description ?? '',
   };

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app';
+import { decimalAmount } from '../lib/money';
 import { recordAudit } from '../audit/repo';
 import { inTransaction } from '../db';
 import { requireRole } from '../http/auth';
@@ -79,7 +80,7 @@ const FORMS: { [K in SettingKey]: { title: string; input: z.ZodType; fields: (st
     title: 'Shipping methods',
     input: z.object({ methods: shippingLines }).transform((f) => f.methods),
     fields: (s: Array<{ code: string; name: string; price_cents: number; free_over_cents?: number | null }>) => ({
-      methods: s.map((m) => [m.code, m.name, (m.price_cents / 100).toFixed(2), m.free_over_cents ? (m.free_over_cents / 100).toFixed(2) : ''].filter((x, i) => i < 3 || x).join(' | ')).join('\n'),
+      methods: s.map((m) => [m.code, m.name, decimalAmount(m.price_cents), m.free_over_cents ? decimalAmount(m.free_over_cents) : ''].filter((x, i) => i < 3 || x).join(' | ')).join('\n'),
     }),
   },
   rental_policy: {
@@ -104,7 +105,7 @@ const FORMS: { [K in SettingKey]: { title: string; input: z.ZodType; fields: (st
     fields: (s: { grace_days: number; late_fee_percent: number; late_fee_cap_cents: number; default_after_days: number; retry_days: number[]; early_purchase_discount_days: number }) => ({
       grace_days: String(s.grace_days),
       late_fee_percent: String(s.late_fee_percent),
-      late_fee_cap: (s.late_fee_cap_cents / 100).toFixed(2),
+      late_fee_cap: decimalAmount(s.late_fee_cap_cents),
       default_after_days: String(s.default_after_days),
       retry_days: s.retry_days.join(', '),
       early_purchase_discount_days: String(s.early_purchase_discount_days),

@@ -1,3 +1,4 @@
+import { insertInChunks } from '../db/batch';
 import { countRows, LIKE_PREFIX, prefixPattern, type Conn } from '../db';
 import type { Actor } from '../db/state-machine';
 import { fromDbTime, toDbTime } from '../lib/clock';
@@ -22,7 +23,13 @@ export interface AuditEntry {
 }
 
 export async function recordAudit(conn: Conn, by: StaffContext, e: AuditEntry, now: Date): Promise<void> {
-  await conn('audit_log').insert({
+  await recordAudits(conn, by, [e], now);
+}
+
+/** Several changes made at once by one staff member (an import's products), in as few inserts as the database allows. */
+export async function recordAudits(conn: Conn, by: StaffContext, entries: readonly AuditEntry[], now: Date): Promise<void> {
+  const at = toDbTime(now);
+  const rows = entries.map((e) => ({
     actor_user_id: by.actor.userId,
     action: e.action.slice(0, 60),
     entity: e.entity.slice(0, 40),
@@ -30,8 +37,9 @@ export async function recordAudit(conn: Conn, by: StaffContext, e: AuditEntry, n
     before: e.before === undefined ? null : JSON.stringify(e.before),
     after: e.after === undefined ? null : JSON.stringify(e.after),
     ip: by.ip ? by.ip.slice(0, 64) : null,
-    created_at: toDbTime(now),
-  });
+    created_at: at,
+  }));
+  await insertInChunks(conn, 'audit_log', rows, 500);
 }
 
 export interface AuditFilter {

@@ -1,9 +1,8 @@
 import { inTransaction, type Db, type Trx } from '../db';
-import { insertInChunks } from '../db/batch';
 import { isUniqueViolation } from '../db/errors';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { toDbTime, type Clock } from '../lib/clock';
-import type { StaffContext } from '../audit/repo';
+import { recordAudits, type AuditEntry, type StaffContext } from '../audit/repo';
 import type { CatalogEvents } from './changes';
 import { monthlyPrices, productRuleErrors, type ProductFields } from './product-input';
 import { toProductRow, type ProductRow } from './product-row';
@@ -92,7 +91,7 @@ export class ProductEditor {
     const now = this.deps.clock.now();
     const at = toDbTime(now);
     const saved: Array<{ id: number; outcome: SaveOutcome }> = [];
-    const audit: Array<Record<string, unknown>> = [];
+    const audit: AuditEntry[] = [];
     for (const { fields, existing } of items) {
       checkProduct(fields, categoryIds);
       const row = toProductRow({ ...fields, rent: rentOf(fields), images: existing?.images ?? [] }, fields.categoryId, at);
@@ -109,19 +108,16 @@ export class ProductEditor {
       saved.push({ id, outcome });
       if (outcome !== 'unchanged') {
         audit.push({
-          actor_user_id: by.actor.userId,
           action: action ?? (existing ? 'product.update' : 'product.create'),
           entity: 'product',
-          entity_id: String(id),
-          before: existing ? JSON.stringify(existing.fields) : null,
-          after: JSON.stringify(fields),
-          ip: by.ip ? by.ip.slice(0, 64) : null,
-          created_at: at,
+          entityId: id,
+          before: existing ? existing.fields : undefined,
+          after: fields,
         });
       }
       onSaved?.(saved.length);
     }
-    await insertInChunks(trx, 'audit_log', audit, 500);
+    await recordAudits(trx, by, audit, now);
     return saved;
   }
 

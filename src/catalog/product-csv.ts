@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Conn } from '../db';
+import { decimalAmount } from '../lib/money';
 import { fieldErrors } from '../http/validate';
 import { productColumns, specsFromJson, toProductFields, type ProductFields } from './product-input';
 import { toEditableProduct, type EditableProduct } from './repo';
@@ -43,7 +44,7 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 const guardCell = (text: string) => (FORMULA_START.test(text) ? `'${text}` : text);
 const unguardCell = (text: string) => (text.startsWith("'") && FORMULA_START.test(text.slice(1)) ? text.slice(1) : text);
 
-const cents = (c: number | null) => (c === null ? '' : (c / 100).toFixed(2));
+const cents = (c: number | null) => (c === null ? '' : decimalAmount(c));
 
 /** One product as a CSV record. */
 export function toCsvRecord(p: EditableProduct, categorySlug: string): Record<CsvColumn, string> {

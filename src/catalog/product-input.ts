@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { blankAsMissing } from '../http/validate';
 import type { FieldErrors } from '../http/errors';
-import { formatMoney } from '../lib/money';
+import { formatMoney, parseMoney } from '../lib/money';
 import { maxTotalOfPayments, RENTAL_TERMS, withinPricingGuard, type RentalTerm } from '../rentals/quote';
 import { SPEC_FILTERS } from './filters';
 import { GRADE_VALUES, type Grade } from './grades';
@@ -44,7 +44,7 @@ export function dollars(label: string, options: { min?: number; max?: number } =
     .trim()
     .transform((v) => v.replace(/[$,\s]/g, ''))
     .pipe(z.string().regex(/^\d{1,7}(\.\d{1,2})?$/, message))
-    .transform((v) => Math.round(Number(v) * 100))
+    .transform((v) => parseMoney(v)!)
     .pipe(
       z
         .number()

@@ -10,6 +10,11 @@ export function formatMoney(cents: number, currency = 'USD'): string {
   return f.format(cents / 100);
 }
 
+/** An amount as a form field or a CSV cell holds it: "649.00", no currency sign or thousands separator. */
+export function decimalAmount(cents: number): string {
+  return (cents / 100).toFixed(2);
+}
+
 /** Parses a user-typed amount ("12", "12.5", "1,299.99") into cents; null when it is not an amount. */
 export function parseMoney(text: string): number | null {
   const cleaned = text.trim().replace(/[$,\s]/g, '');
