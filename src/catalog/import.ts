@@ -97,7 +97,7 @@ export class ProductImporter {
     const read = readProductCsv(String(row.csv), categoryIds);
     await update({ total_rows: read.total });
     const problems = [...read.problems];
-    const progress = this.progressWriter(id, read.rows.length === read.total ? 0 : read.total - read.rows.length);
+    const progress = this.progressWriter(id, read.total - read.rows.length);
     let created = 0;
     let updated = 0;
     try {
