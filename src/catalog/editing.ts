@@ -48,12 +48,12 @@ export class ProductEditor {
    */
   async update(id: number, version: number, fields: ProductFields, by: StaffContext): Promise<void> {
     const categories = await repo.categoryIdsBySlug(this.deps.db);
-    const last = await repo.lastProductSave(this.deps.db, id);
     await this.saving(fields, () =>
       inTransaction(this.deps.db, async (trx) => {
         const existing = await repo.productForEditing(trx, { id });
         if (!existing) throw new NotFoundError(NOT_FOUND);
         if (existing.version !== version) {
+          const last = await repo.lastProductSave(trx, id);
           const who = last ? ` (${last.email ?? 'a former staff member'}, ${last.at.toISOString().slice(0, 16).replace('T', ' ')} UTC)` : '';
           throw new ConflictError(`Someone else saved this product after you opened it${who}. Your changes are not saved: open the product again to see theirs, then make yours.`);
         }
