@@ -12,6 +12,7 @@ import { AddressInput, AddressParams, ForgotInput, LoginInput, PasswordChangeInp
 import { InvalidCredentialsError, toCurrentUser, type AccountService } from './service';
 import type { SessionService } from './sessions';
 import type { SavedAddress } from './repo';
+import { RENTAL_STATUS_LABELS } from '../rentals/transitions';
 
 export interface AccountRoutesDeps {
   accounts: AccountService;
@@ -196,7 +197,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   router.get('/account', async (req, res) => {
     const user = await accounts.profile(me(req).id);
     const glance = await accounts.dashboard(user.id);
-    res.render('accounts/dashboard', { title: 'Your account', user, glance, noindex: true });
+    res.render('accounts/dashboard', { title: 'Your account', user, glance, rentalStatusLabels: RENTAL_STATUS_LABELS, noindex: true });
   });
 
   const profilePage = formPage({
