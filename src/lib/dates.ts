@@ -42,3 +42,13 @@ export function addMonthsClamped(date: Date | string, months: number): DateOnly 
   const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
   return toDateOnly(new Date(Date.UTC(year, month, Math.min(start.getUTCDate(), lastDay))));
 }
+
+/** "2026-11-27" → "November 27, 2026": calendar dates, UTC. Also takes an ISO timestamp (its UTC date). */
+export function longDate(d: Date | string): string {
+  return new Date(utcMidnight(d)).toLocaleDateString('en-US', { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' });
+}
+
+/** "2026-11-27" → "Nov 27, 2026", for tables on narrow screens. */
+export function shortDate(d: Date | string): string {
+  return new Date(utcMidnight(d)).toLocaleDateString('en-US', { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' });
+}

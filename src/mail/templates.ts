@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
 import { VIEWS_DIR } from '../http/views';
+import { longDate } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 
 /**
@@ -59,6 +60,8 @@ export async function renderEmail(name: string, data: Record<string, unknown>, g
     baseUrl: globals.baseUrl,
     money: (cents: number) => formatMoney(cents, globals.currency),
     url: (p: string) => `${globals.baseUrl}${p.startsWith('/') ? '' : '/'}${p}`,
+    /** 'YYYY-MM-DD' (or an ISO timestamp) → "December 3, 2026", UTC. */
+    longDate,
   };
   const base = { root: VIEWS_DIR, views: [VIEWS_DIR] };
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { GRADES, type Grade } from '../catalog/grades';
-import type { DateOnly } from '../lib/dates';
+import { longDate, type DateOnly } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 import type { RentalPolicy } from './policy';
 import { earlyPurchasePrice } from './quote';
@@ -56,15 +56,8 @@ export function agreementFor(input: AgreementInput): Agreement {
   };
 }
 
-/** "2026-11-27" → "November 27, 2026": dates in the agreement are calendar dates, UTC. */
-export function longDate(d: DateOnly): string {
-  return new Date(`${d}T00:00:00Z`).toLocaleDateString('en-US', { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' });
-}
-
-/** "2026-11-27" → "Nov 27, 2026", for tables on narrow screens. */
-export function shortDate(d: DateOnly): string {
-  return new Date(`${d}T00:00:00Z`).toLocaleDateString('en-US', { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' });
-}
+// The date formats live in lib/dates (e-mails use them too); re-exported for the pages that import them from here.
+export { longDate, shortDate } from '../lib/dates';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
