@@ -9,6 +9,7 @@ import * as adminOrderIndexes from './20261127000004_admin_order_indexes';
 import * as ordersByDayAndStatus from './20261127000005_orders_by_day_and_status';
 import * as rentalTerms from './20261128000001_rental_terms';
 import * as rentalSigning from './20261128000010_rental_signing';
+import * as rentalCollection from './20261129000001_rental_collection';
 
 /**
  * Every migration, in order. Listing them here (instead of scanning a folder)
@@ -26,4 +27,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261127000005_orders_by_day_and_status', ordersByDayAndStatus],
   ['20261128000001_rental_terms', rentalTerms],
   ['20261128000010_rental_signing', rentalSigning],
+  ['20261129000001_rental_collection', rentalCollection],
 ];

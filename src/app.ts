@@ -40,6 +40,11 @@ import { SettingsService } from './settings/service';
 import { adminRoutes } from './admin/routes';
 import { InventoryService } from './inventory/service';
 import { RentalService } from './rentals/service';
+import { RentalBilling } from './rentals/billing';
+import { RentalCalendar } from './rentals/calendar';
+import { RentalCollector } from './rentals/collection';
+import { RentalReturns } from './rentals/returns';
+import { registerRentalJobs } from './rentals/jobs';
 import { rentalRoutes } from './rentals/routes';
 
 export interface AppDeps {
@@ -72,6 +77,14 @@ export interface AppContext extends Commerce {
   inventory: InventoryService;
   /** Rent-to-own agreements: the offer, signing and the customer's agreements. */
   rentals: RentalService;
+  /** Paying for agreements: what is due, Checkout, payments staff record, what each payment does. */
+  rentalBilling: RentalBilling;
+  /** Charges due installments to saved cards (the rentals.collect jobs). */
+  rentalCollector: RentalCollector;
+  /** Ending agreements by sending the device back. */
+  rentalReturns: RentalReturns;
+  /** Late fees, defaults, reminders, unpaid agreements expiring (the rentals.calendar job). */
+  rentalCalendar: RentalCalendar;
   /** Staff create and edit products (admin form, CSV import). */
   products: ProductEditor;
   productImports: ProductImporter;
@@ -110,6 +123,13 @@ export function buildContext(deps: AppDeps): AppContext {
   const inventory = new InventoryService({ db, clock, catalog, settings });
   inventory.registerJobs(jobs);
   const rentals = new RentalService({ db, clock, logger, settings, catalog, storeName: config.storeName, currency: config.currency });
+  const gateway = commerce.stripeGateway;
+  const rentalBilling = new RentalBilling({ db, clock, logger, gateway, payments: commerce.payments, catalog, currency: config.currency });
+  rentalBilling.register(commerce.paymentPurposes);
+  const rentalCollector = new RentalCollector({ db, clock, logger, gateway, payments: commerce.payments, currency: config.currency });
+  const rentalReturns = new RentalReturns({ db, clock, settings, billing: rentalBilling, catalog });
+  const rentalCalendar = new RentalCalendar({ db, clock, logger, billing: rentalBilling, catalog });
+  registerRentalJobs(jobs, { collector: rentalCollector, calendar: rentalCalendar, clock });
   const products = new ProductEditor({ db, clock, catalog });
   const productImports = new ProductImporter({ db, clock, logger, editor: products, catalog });
   productImports.registerJobs(jobs);
@@ -117,6 +137,10 @@ export function buildContext(deps: AppDeps): AppContext {
     ...commerce,
     inventory,
     rentals,
+    rentalBilling,
+    rentalCollector,
+    rentalCalendar,
+    rentalReturns,
     products,
     productImports,
     jobs,

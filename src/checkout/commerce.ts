@@ -26,6 +26,8 @@ export interface Commerce {
   paymentPurposes: PaymentPurposes;
   /** Null without Stripe keys (the manual provider serves the same flows). */
   webhooks: StripeWebhooks | null;
+  /** The Stripe calls the store makes; null without Stripe keys. */
+  stripeGateway: StripeGateway | null;
 }
 
 export interface CommerceDeps {
@@ -82,5 +84,5 @@ export function buildCommerce(deps: CommerceDeps): Commerce & { loginHook: Login
     clearCartCookie(res, config);
   };
 
-  return { cart, checkout, orders, payments, paymentPurposes, webhooks, loginHook };
+  return { cart, checkout, orders, payments, paymentPurposes, webhooks, stripeGateway: gateway, loginHook };
 }

@@ -102,3 +102,23 @@ export async function releaseOrderUnits(conn: Conn, orderId: number, m: Omit<Mov
   const units = await repo.unitsHeldBy(conn, { orderId }, ['reserved', 'sold']);
   return moveUnits(conn, units, 'in_stock', { ...m, reason: 'released', orderId }, { order_id: null });
 }
+
+/**
+ * A rental's unit moves with the agreement: out on rent when the first
+ * payment arrives, sold to the renter when owned, back (returned, then to the
+ * workshop) when the renter sends it back, in stock again when an unpaid
+ * agreement is cancelled. Returns the products whose saleable stock changed.
+ */
+export async function moveRentalUnit(
+  conn: Conn,
+  rentalId: number,
+  to: 'rented' | 'sold' | 'returned' | 'refurbishing' | 'in_stock',
+  m: Omit<Movement, 'reason' | 'rentalId'>,
+): Promise<number[]> {
+  const from: Record<typeof to, UnitStatus[]> = { rented: ['reserved'], sold: ['rented'], returned: ['rented'], refurbishing: ['returned'], in_stock: ['reserved'] };
+  const reason: Record<typeof to, MovementReason> = { rented: 'rented', sold: 'sold', returned: 'returned', refurbishing: 'refurbishing', in_stock: 'released' };
+  const units = await repo.unitsHeldBy(conn, { rentalId }, from[to]);
+  // A unit back from a renter or released is no longer theirs; one sold stays recorded against the agreement.
+  const holder = to === 'in_stock' || to === 'refurbishing' ? { rental_id: null } : {};
+  return moveUnits(conn, units, to, { ...m, reason: reason[to], rentalId }, holder);
+}

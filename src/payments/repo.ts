@@ -226,3 +226,14 @@ export async function dailyMoney(conn: Conn, from: Date): Promise<Map<string, { 
   for (const r of refunded as Array<{ day: string; n: unknown }>) entry(String(r.day)).refundedCents += Number(r.n ?? 0);
   return out;
 }
+
+/** A rental's first payment names its installment once the schedule has been written. */
+export async function setPaymentInstallment(conn: Conn, paymentId: number, installmentId: number): Promise<void> {
+  await conn('payments').where({ id: paymentId }).update({ rental_installment_id: installmentId });
+}
+
+/** A rental's payments, newest first. */
+export async function rentalPayments(conn: Conn, rentalId: number): Promise<Payment[]> {
+  const rows = await conn('payments').where({ rental_id: rentalId }).orderBy('id', 'desc');
+  return rows.map(toPayment);
+}

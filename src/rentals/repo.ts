@@ -1,4 +1,4 @@
-import { countRows, LIKE_PREFIX, prefixPattern, type Conn } from '../db';
+import { countRows, isMysql, LIKE_PREFIX, prefixPattern, type Conn } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import { rentalPolicyFromRow, type RentalPolicy, type RentalPolicyColumns } from './policy';
 import { OPEN_RENTAL_STATUSES, type RentalStatus } from './transitions';
@@ -117,7 +117,15 @@ export interface RentalRecord {
   signedAt: Date | null;
   signedIp: string | null;
   serialNumber: string | null;
+  inventoryUnitId: number | null;
   policy: RentalPolicy;
+  /** How the renter pays, fixed by the first payment: the saved card (stripe) or bank transfers staff record (manual). */
+  provider: 'stripe' | 'manual' | null;
+  stripeCustomerId: string | null;
+  stripePaymentMethodId: string | null;
+  checkoutSessionId: string | null;
+  endedAt: Date | null;
+  returnedAt: Date | null;
   createdAt: Date;
 }
 
@@ -141,7 +149,14 @@ function toRentalRecord(r: Record<string, any>): RentalRecord {
     signedAt: fromDbTime(r.signed_at),
     signedIp: r.signed_ip ?? null,
     serialNumber: r.serial_number ?? null,
+    inventoryUnitId: r.inventory_unit_id ? Number(r.inventory_unit_id) : null,
     policy: rentalPolicyFromRow(r as RentalPolicyColumns),
+    provider: r.provider ?? null,
+    stripeCustomerId: r.stripe_customer_id ?? null,
+    stripePaymentMethodId: r.stripe_payment_method_id ?? null,
+    checkoutSessionId: r.checkout_session_id ?? null,
+    endedAt: fromDbTime(r.ended_at),
+    returnedAt: fromDbTime(r.returned_at),
     createdAt: fromDbTime(r.created_at)!,
   };
 }
@@ -151,6 +166,34 @@ function rentalQuery(conn: Conn) {
     .join('products as p', 'p.id', 'r.product_id')
     .leftJoin('inventory_units as u', 'u.id', 'r.inventory_unit_id')
     .select('r.*', 'p.name as product_name', 'p.slug as product_slug', 'u.serial_number');
+}
+
+/** An agreement by id, its row locked for the caller's transaction on MySQL when asked. */
+export async function findRental(conn: Conn, id: number, opts: { lock?: boolean } = {}): Promise<RentalRecord | null> {
+  if (opts.lock && isMysql(conn)) await conn('rentals').where({ id }).forUpdate().first('id');
+  const row = await rentalQuery(conn).where('r.id', id).first();
+  return row ? toRentalRecord(row) : null;
+}
+
+export async function rentalIdByNumber(conn: Conn, number: string): Promise<number | null> {
+  const row = await conn('rentals').where({ number }).first('id');
+  return row ? Number(row.id) : null;
+}
+
+/** Who the renter is, for e-mails and Stripe. */
+export async function renterOf(conn: Conn, userId: number): Promise<{ email: string; firstName: string; lastName: string }> {
+  const u = await conn('users').where({ id: userId }).first('email', 'first_name', 'last_name');
+  return { email: u.email, firstName: u.first_name ?? '', lastName: u.last_name ?? '' };
+}
+
+/** A Stripe customer on record for this account (from any earlier agreement), to reuse. */
+export async function stripeCustomerOfUser(conn: Conn, userId: number): Promise<string | null> {
+  const row = await conn('rentals').where({ user_id: userId }).whereNotNull('stripe_customer_id').orderBy('id', 'desc').first('stripe_customer_id');
+  return row?.stripe_customer_id ?? null;
+}
+
+export async function updateRental(conn: Conn, id: number, set: Record<string, unknown>, now: Date): Promise<void> {
+  await conn('rentals').where({ id }).update({ ...set, updated_at: toDbTime(now) });
 }
 
 /** A customer's agreement by number; null when there is none or it is someone else's. */

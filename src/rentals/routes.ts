@@ -1,6 +1,9 @@
 import { Router, type Request } from 'express';
 import { requireAuth } from '../http/auth';
-import { NotFoundError, UnauthorizedError } from '../http/errors';
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../http/errors';
+import type { SettingsService } from '../settings/service';
+import type { RentalBilling } from './billing';
+import type { RentalReturns } from './returns';
 import { agreementPdf } from './agreement-pdf';
 import { setFlash } from '../http/flash';
 import { formPage, validate } from '../http/validate';
@@ -11,6 +14,9 @@ import { RENTAL_STATUS_LABELS } from './transitions';
 
 export interface RentalRouteDeps {
   rentals: RentalService;
+  rentalBilling: RentalBilling;
+  rentalReturns: RentalReturns;
+  settings: Pick<SettingsService, 'get'>;
 }
 
 /**
@@ -19,7 +25,7 @@ export interface RentalRouteDeps {
  * route needs a signed-in customer; signing also a confirmed e-mail.
  */
 export function rentalRoutes(deps: RentalRouteDeps): Router {
-  const { rentals } = deps;
+  const { rentals, rentalBilling: billing, rentalReturns: returns } = deps;
   const router = Router();
 
   const me = (req: Request) => {
@@ -74,9 +80,54 @@ export function rentalRoutes(deps: RentalRouteDeps): Router {
   });
 
   router.get('/account/rentals/:number', numbered, async (req, res) => {
-    const rental = await rentals.forCustomer(me(req).id, numbered.params(req).number);
-    res.render('rentals/show', { title: `Agreement ${rental.number}`, noindex: true, rental, statusLabels: RENTAL_STATUS_LABELS, longDate });
+    let rental = await rentals.forCustomer(me(req).id, numbered.params(req).number);
+    // Back from Stripe Checkout: record the payment now if Stripe says it is paid (the webhook may still be on its way).
+    if (typeof req.query.session_id === 'string') {
+      await billing.confirmSession(rental, req.query.session_id);
+      rental = await rentals.forCustomer(me(req).id, rental.number);
+    }
+    const { installments, statement } = await billing.standing(rental);
+    res.render('rentals/show', {
+      title: `Agreement ${rental.number}`,
+      noindex: true,
+      rental,
+      installments,
+      statement,
+      dues: billing.dues(rental, installments),
+      cardPayments: billing.cardPayments,
+      bankTransfer: await deps.settings.get('bank_transfer'),
+      today: billing.today(),
+      paymentNote: req.query.payment === 'cancelled' ? 'cancelled' : req.query.payment === 'done' ? 'done' : null,
+      statusLabels: RENTAL_STATUS_LABELS,
+      longDate,
+      shortDate,
+    });
   });
+
+  /** Customer actions answer with a message on the agreement page, whatever stops them. */
+  const action = (fn: (req: Request) => Promise<string | void>, done: string) =>
+    async (req: Request, res: import('express').Response) => {
+      const number = numbered.params(req).number;
+      try {
+        const url = await fn(req);
+        if (url) return res.redirect(303, url);
+        setFlash(res, 'success', done);
+      } catch (err) {
+        if (!(err instanceof ConflictError || err instanceof ValidationError)) throw err;
+        setFlash(res, 'error', err.message);
+      }
+      res.redirect(303, `/account/rentals/${number}`);
+    };
+
+  router.post('/account/rentals/:number/pay', numbered, action((req) => billing.checkoutUrl(me(req).id, numbered.params(req).number, 'pay'), ''));
+  router.post('/account/rentals/:number/buyout', numbered, action((req) => billing.checkoutUrl(me(req).id, numbered.params(req).number, 'buyout'), ''));
+  router.post(
+    '/account/rentals/:number/return',
+    numbered,
+    action(async (req) => {
+      await returns.request(me(req).id, numbered.params(req).number);
+    }, 'The agreement is ending. We have e-mailed you how to send the device back; nothing more falls due.'),
+  );
 
   router.get('/account/rentals/:number/agreement.pdf', numbered, async (req, res) => {
     const rental = await rentals.forCustomer(me(req).id, numbered.params(req).number);

@@ -28,6 +28,9 @@ export interface FakeStripe {
   sessions: Map<string, Record<string, any>>;
   refunds: Map<string, Record<string, any>>;
   paymentIntents: Map<string, Record<string, any>>;
+  customers: Map<string, Record<string, any>>;
+  /** What charging a saved card off-session does, per payment method (default: it succeeds). */
+  cardOutcomes: Map<string, CardOutcome>;
   /** The next `times` requests matching method + path prefix get this error (no SDK retry). */
   failNext(match: { method: string; path: string }, error?: { status?: number; type?: string; code?: string; message?: string }, times?: number): void;
   /** The customer pays a session: it becomes complete/paid with a PaymentIntent and a Charge. */
@@ -39,6 +42,8 @@ export interface FakeStripe {
   close(): Promise<void>;
 }
 
+export type CardOutcome = 'succeeded' | 'card_declined' | 'insufficient_funds' | 'authentication_required';
+
 const id = (prefix: string) => `${prefix}_test_${crypto.randomBytes(12).toString('hex')}`;
 const nowSec = () => Math.floor(Date.now() / 1000);
 
@@ -49,6 +54,8 @@ export async function startStripeServer(): Promise<FakeStripe> {
   const sessions = new Map<string, Record<string, any>>();
   const refunds = new Map<string, Record<string, any>>();
   const paymentIntents = new Map<string, Record<string, any>>();
+  const customers = new Map<string, Record<string, any>>();
+  const cardOutcomes = new Map<string, CardOutcome>();
   const idempotent = new Map<string, { status: number; body: unknown }>();
   const failures: Array<{ method: string; path: string; status: number; body: unknown; times: number }> = [];
 
@@ -70,6 +77,8 @@ export async function startStripeServer(): Promise<FakeStripe> {
         amount_total: amount,
         currency: lines[0]?.price_data?.currency ?? 'usd',
         customer_email: body.customer_email ?? null,
+        customer: body.customer ?? null,
+        setup_future_usage: body.payment_intent_data?.setup_future_usage ?? null,
         client_reference_id: body.client_reference_id ?? null,
         metadata: body.metadata ?? {},
         payment_intent: null,
@@ -100,6 +109,46 @@ export async function startStripeServer(): Promise<FakeStripe> {
       if (s.status !== 'open') return error(400, 'invalid_request_error', `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${s.status}".`);
       s.status = 'expired';
       return { status: 200, body: s };
+    }
+    if (method === 'POST' && path === '/v1/customers') {
+      const customer = { id: id('cus'), object: 'customer', email: body.email ?? null, name: body.name ?? null, metadata: body.metadata ?? {}, created: nowSec(), livemode: false };
+      customers.set(customer.id, customer);
+      return { status: 200, body: customer };
+    }
+    if (method === 'POST' && path === '/v1/payment_intents') {
+      const pid = id('pi');
+      const outcome = cardOutcomes.get(String(body.payment_method)) ?? 'succeeded';
+      const ok = outcome === 'succeeded';
+      const pi = {
+        id: pid,
+        object: 'payment_intent',
+        amount: Number(body.amount),
+        amount_received: ok ? Number(body.amount) : 0,
+        currency: body.currency,
+        customer: body.customer ?? null,
+        payment_method: body.payment_method ?? null,
+        description: body.description ?? null,
+        status: ok ? 'succeeded' : 'requires_payment_method',
+        latest_charge: ok ? id('ch') : null,
+        metadata: body.metadata ?? {},
+        last_payment_error: ok ? null : { code: outcome === 'authentication_required' ? 'authentication_required' : 'card_declined', decline_code: outcome === 'insufficient_funds' ? 'insufficient_funds' : outcome === 'card_declined' ? 'generic_decline' : undefined },
+        created: nowSec(),
+      };
+      paymentIntents.set(pid, pi);
+      if (ok) return { status: 200, body: pi };
+      const code = outcome === 'authentication_required' ? 'authentication_required' : 'card_declined';
+      return {
+        status: 402,
+        body: {
+          error: {
+            type: 'card_error',
+            code,
+            ...(code === 'card_declined' ? { decline_code: outcome === 'insufficient_funds' ? 'insufficient_funds' : 'generic_decline' } : {}),
+            message: code === 'authentication_required' ? 'This payment requires authentication.' : 'Your card was declined.',
+            payment_intent: pi,
+          },
+        },
+      };
     }
     if (method === 'POST' && path === '/v1/refunds') {
       const rid = id('re');
@@ -166,6 +215,8 @@ export async function startStripeServer(): Promise<FakeStripe> {
     sessions,
     refunds,
     paymentIntents,
+    customers,
+    cardOutcomes,
     failNext(match, e = {}, times = 1) {
       const status = e.status ?? 500;
       failures.push({
@@ -187,6 +238,9 @@ export async function startStripeServer(): Promise<FakeStripe> {
       const paymentIntent = {
         id: pi,
         object: 'payment_intent',
+        customer: s.customer ?? null,
+        payment_method: s.customer ? id('pm') : null,
+        setup_future_usage: s.setup_future_usage ?? null,
         amount: s.amount_total,
         amount_received: s.amount_total,
         currency: s.currency,

@@ -1,11 +1,10 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDbTime } from '../../src/lib/clock';
-import type { Payee, RecordedPayment, RentalTarget } from '../../src/payments/purposes';
 import { startStripeServer, type FakeStripe } from '../helpers/stripe-server';
 import { createCustomer, shopper, startShop, subjectsTo, type Shop } from '../checkout/shop';
 
-/** Stripe events reach each payment's purpose: orders as before, the rental purposes once a feature registers them. */
+/** Stripe events reach each payment's purpose; one nobody handles is refused (rental purposes: tests/rentals/payments.test.ts). */
 describe('payments routed by purpose', () => {
   let stripe: FakeStripe;
   let t: Shop;
@@ -38,8 +37,8 @@ describe('payments routed by purpose', () => {
 
   it('a payment for a purpose no feature handles is refused loudly: 500, the event kept unprocessed with the error, nothing recorded', async () => {
     for (const [n, metadata] of [
-      [1, { purpose: 'installment', rental_id: String(rentalId), rental_installment_id: '1' }],
-      [2, { purpose: 'gift_card', order_id: '1' }],
+      [1, { purpose: 'gift_card', order_id: '1' }],
+      [2, { purpose: 'store_voucher', rental_id: String(rentalId) }],
     ] as const) {
       const event = stripe.event('payment_intent.succeeded', intent(`pi_unhandled_${n}`, metadata));
       const res = await deliver(event);
@@ -50,42 +49,6 @@ describe('payments routed by purpose', () => {
       expect(await count('payments', { provider_ref: `pi_unhandled_${n}` })).toBe(0);
     }
     expect(await t.db('rentals').where({ id: rentalId }).first()).toMatchObject({ status: 'pending_payment' });
-  });
-
-  it('a purpose registered by its feature gets its payments — once each, from either event, without webhook changes', async () => {
-    const paid: RecordedPayment[] = [];
-    const failed: RecordedPayment[] = [];
-    const sessions: string[] = [];
-    t.app.context.paymentPurposes.register('buyout', {
-      find: async (conn, target: RentalTarget<'buyout'>) => {
-        const row = await conn('rentals').where({ id: target.rentalId }).first('id');
-        return row ? ({ currency: 'USD', amountDueCents: 50_000 } satisfies Payee) : null;
-      },
-      paid: async (_trx, payment) => void paid.push(payment),
-      failed: async (_trx, payment) => void failed.push(payment),
-      checkoutSession: async (_trx, _payee, sessionId) => void sessions.push(sessionId),
-    });
-    const metadata = { purpose: 'buyout', rental_id: String(rentalId) };
-
-    const declined = { ...intent('pi_buyout_declined', metadata, 50_000), status: 'requires_payment_method', last_payment_error: { code: 'card_declined', message: 'Declined.' } };
-    expect((await deliver(stripe.event('payment_intent.payment_failed', declined))).status).toBe(200);
-    expect((await deliver(stripe.event('payment_intent.payment_failed', declined))).status).toBe(200);
-    expect(failed.map((p) => [p.providerRef, p.target])).toEqual([['pi_buyout_declined', { purpose: 'buyout', rentalId, installmentId: null }]]);
-
-    const session = { id: 'cs_test_buyout', object: 'checkout.session', status: 'complete', payment_status: 'paid', payment_intent: 'pi_buyout', amount_total: 50_000, metadata };
-    const answers = [
-      await deliver(stripe.event('checkout.session.completed', session)),
-      await deliver(stripe.event('payment_intent.succeeded', intent('pi_buyout', metadata, 50_000))),
-      await deliver(stripe.event('payment_intent.succeeded', intent('pi_buyout', {}, 50_000))),
-    ];
-    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-    expect(sessions).toEqual(['cs_test_buyout']);
-    expect(paid).toHaveLength(1);
-    expect(paid[0]).toMatchObject({ target: { purpose: 'buyout', rentalId }, provider: 'stripe', providerRef: 'pi_buyout', amountCents: 50_000, currency: 'USD', actor: 'stripe' });
-    expect(await t.db('payments').where({ rental_id: rentalId }).orderBy('id').select('purpose', 'order_id', 'rental_installment_id', 'provider_ref', 'amount_cents', 'status')).toEqual([
-      { purpose: 'buyout', order_id: null, rental_installment_id: null, provider_ref: 'pi_buyout_declined', amount_cents: 50_000, status: 'failed' },
-      { purpose: 'buyout', order_id: null, rental_installment_id: null, provider_ref: 'pi_buyout', amount_cents: 50_000, status: 'succeeded' },
-    ]);
   });
 
   it('a card order is paid exactly once when the webhooks and the shopper back from Stripe race', async () => {

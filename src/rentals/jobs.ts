@@ -1,0 +1,33 @@
+import { enqueue } from '../jobs/queue';
+import type { JobRegistry } from '../jobs/registry';
+import { HOUR, type Clock } from '../lib/clock';
+import type { RentalCalendar } from './calendar';
+import type { RentalCollector } from './collection';
+
+export const COLLECT_JOB = 'rentals.collect';
+export const SWEEP_JOB = 'rentals.collect-sweep';
+export const CALENDAR_JOB = 'rentals.calendar';
+
+/** Sweeps started per collection run: workers take them in parallel (each claims its own installments). */
+export const SWEEPS_PER_RUN = 4;
+
+/**
+ * Collection runs hourly (a missed hour or day is caught up; charging is
+ * idempotent): the run queues several sweeps so every worker joins in. The
+ * calendar (late fees, defaults, reminders, unpaid agreements) also runs hourly.
+ */
+export function registerRentalJobs(jobs: JobRegistry, deps: { collector: RentalCollector; calendar: RentalCalendar; clock: Clock }): void {
+  jobs.register(COLLECT_JOB, async (_payload, { db, job }) => {
+    for (let i = 0; i < SWEEPS_PER_RUN; i++) {
+      await enqueue(db, SWEEP_JOB, {}, { uniqueKey: `rentals.sweep:${job.id}:${i}`, clock: deps.clock, maxAttempts: 3 });
+    }
+  });
+  jobs.register(SWEEP_JOB, async () => {
+    await deps.collector.sweep();
+  });
+  jobs.register(CALENDAR_JOB, async () => {
+    await deps.calendar.run();
+  });
+  jobs.every(COLLECT_JOB, HOUR);
+  jobs.every(CALENDAR_JOB, HOUR);
+}
