@@ -56,7 +56,7 @@ describe('rent-to-own with Stripe', () => {
     for (const event of [stripe.event('checkout.session.completed', paid.session), stripe.event('payment_intent.succeeded', paid.paymentIntent)]) {
       expect((await deliver(event)).status).toBe(200);
     }
-    return { session: stripe.sessions.get(sid)!, ...paid };
+    return { ...paid, session: stripe.sessions.get(sid)! };
   }
 
   beforeAll(async () => {
