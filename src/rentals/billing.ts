@@ -143,25 +143,30 @@ export class RentalBilling {
           : 'Nothing is due on this agreement right now.',
       );
     }
-    const renter = await repo.renterOf(this.deps.db, rental.userId);
-    let customerId = rental.stripeCustomerId ?? (await repo.stripeCustomerOfUser(this.deps.db, rental.userId));
-    if (!customerId) customerId = await gateway.createCustomer({ userId: rental.userId, email: renter.email, name: `${renter.firstName} ${renter.lastName}`.trim() });
-    const now = this.deps.clock.now();
-    const expiresAt = new Date(now.getTime() + 31 * MINUTE);
-    expiresAt.setUTCMilliseconds(0);
-    const target: RentalTarget = { purpose: due.purpose, rentalId: rental.id, installmentId: due.installmentId };
-    const session = await gateway.createRentalCheckoutSession({
-      target,
-      rentalNumber: rental.number,
-      customerId,
-      currency: this.deps.currency,
-      line: { name: `${rental.productName} — ${due.label} (agreement ${rental.number})`, amountCents: due.amountCents },
-      saveCard: due.kind === 'first' || !rental.stripePaymentMethodId,
-      expiresAt,
-      attempt: `${due.amountCents}-${Math.floor(expiresAt.getTime() / 1000)}`,
-    });
-    await repo.updateRental(this.deps.db, rental.id, { stripe_customer_id: customerId, checkout_session_id: session.id }, now);
-    return session.url;
+    try {
+      const renter = await repo.renterOf(this.deps.db, rental.userId);
+      let customerId = rental.stripeCustomerId ?? (await repo.stripeCustomerOfUser(this.deps.db, rental.userId));
+      if (!customerId) customerId = await gateway.createCustomer({ userId: rental.userId, email: renter.email, name: `${renter.firstName} ${renter.lastName}`.trim() });
+      const now = this.deps.clock.now();
+      const expiresAt = new Date(now.getTime() + 31 * MINUTE);
+      expiresAt.setUTCMilliseconds(0);
+      const target: RentalTarget = { purpose: due.purpose, rentalId: rental.id, installmentId: due.installmentId };
+      const session = await gateway.createRentalCheckoutSession({
+        target,
+        rentalNumber: rental.number,
+        customerId,
+        currency: this.deps.currency,
+        line: { name: `${rental.productName} — ${due.label} (agreement ${rental.number})`, amountCents: due.amountCents },
+        saveCard: due.kind === 'first' || !rental.stripePaymentMethodId,
+        expiresAt,
+        attempt: `${due.amountCents}-${Math.floor(expiresAt.getTime() / 1000)}`,
+      });
+      await repo.updateRental(this.deps.db, rental.id, { stripe_customer_id: customerId, checkout_session_id: session.id }, now);
+      return session.url;
+    } catch (err) {
+      this.deps.logger.warn({ err, rental: rental.number }, 'could not start Stripe Checkout for a rental payment');
+      throw new ConflictError('We could not reach our card payment provider. Nothing was charged — please try again in a moment.');
+    }
   }
 
   /**
