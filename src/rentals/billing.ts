@@ -3,9 +3,9 @@ import { inTransaction } from '../db';
 import { recordAudit, type StaffContext } from '../audit/repo';
 import type { CatalogEvents } from '../catalog/changes';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
-import { moveRentalUnit } from '../inventory/operations';
+import { moveRentalUnit, reserveForRental } from '../inventory/operations';
 import { MINUTE, toDbTime, type Clock } from '../lib/clock';
-import { addDays, dateOnly, type DateOnly } from '../lib/dates';
+import { addDays, addMonthsClamped, dateOnly, type DateOnly } from '../lib/dates';
 import type { Logger } from '../lib/log';
 import { formatMoney } from '../lib/money';
 import * as payRepo from '../payments/repo';
@@ -15,7 +15,7 @@ import type { StripeGateway } from '../payments/stripe';
 import { queueRentalMail, type RentalMail, type RentalMailFacts } from './emails';
 import * as inst from './installments';
 import * as repo from './repo';
-import { collectionDates, installmentDueDates, lateFeeFromOn, type AgreementTerms } from './schedule';
+import { collectionDates, installmentDueDates, lateFeeFromOn, reinstatement, type AgreementTerms } from './schedule';
 import { statementOn, type Statement } from './statement';
 import { outcomeOf, rentalMachine, type RentalStatus } from './transitions';
 
@@ -107,6 +107,8 @@ export class RentalBilling {
     const owed = owedNow(installments, today);
     // Sending the device back ends future payments; what fell due before stays payable.
     if (rental.status === 'returning' && owed.cents > 0) return [{ kind: 'owed', purpose: 'reinstatement', amountCents: owed.cents, installmentId: null, label: 'Payments due before the return' }];
+    const back = this.reinstatementAfterReturn(rental, installments);
+    if (back) return [back];
     if (!holding) return out;
     if (owed.cents > 0) {
       out.push({ kind: 'owed', purpose: 'reinstatement', amountCents: owed.cents, installmentId: null, label: rental.status === 'defaulted' ? 'Reinstatement: everything past due' : 'Everything due to date' });
@@ -118,6 +120,18 @@ export class RentalBilling {
       if (st.earlyPurchase) out.push({ kind: 'buyout', purpose: 'buyout', amountCents: st.earlyPurchase.cents, installmentId: null, label: 'Early purchase' });
     }
     return out;
+  }
+
+  /**
+   * Within a year of sending the device back (SPEC §4), a renter can take the
+   * agreement up again: they pay what was past due when it came back and the
+   * next payment, and earlier payments still count towards owning it.
+   */
+  private reinstatementAfterReturn(rental: repo.RentalRecord, installments: readonly inst.Installment[]): Due | null {
+    if ((rental.status !== 'returned' && rental.status !== 'defaulted') || !rental.returnedAt) return null;
+    const r = reinstatement({ status: rental.status, returnedOn: dateOnly(rental.returnedAt), installments: inst.installmentStates(installments) }, this.deps.clock.now());
+    if (!r.allowed || r.paymentsCredited >= rental.termMonths) return null;
+    return { kind: 'owed', purpose: 'reinstatement', amountCents: r.amountCents + rental.monthlyCents, installmentId: null, label: `Reinstatement: payment ${r.paymentsCredited + 1} of ${rental.termMonths}${r.amountCents > 0 ? ' and what was past due' : ''}` };
   }
 
   // ------------------------------------------------------------ customer pays online
@@ -142,6 +156,9 @@ export class RentalBilling {
           ? rental.status === 'owned' ? 'This device is already yours.' : 'This agreement cannot be bought out now. If a payment is overdue, pay what is owed first.'
           : 'Nothing is due on this agreement right now.',
       );
+    }
+    if (rental.status === 'returned' && !(await this.deps.db('inventory_units').where({ product_id: rental.productId, status: 'in_stock' }).first('id'))) {
+      throw new ConflictError(`${rental.productName} is out of stock right now, so the agreement cannot be taken up again today. Nothing was charged.`);
     }
     try {
       const renter = await repo.renterOf(this.deps.db, rental.userId);
@@ -253,6 +270,9 @@ export class RentalBilling {
     if (rental.status === 'pending_payment') {
       paidFor = `Payment 1 of ${rental.termMonths}`;
       await this.activate(trx, rental, payment);
+    } else if (rental.returnedAt && (rental.status === 'returned' || rental.status === 'defaulted') && target.purpose === 'reinstatement') {
+      await this.reinstateAfterReturn(trx, rental, payee.installments, payment);
+      return;
     } else if (rental.status === 'cancelled' || rental.status === 'owned' || rental.status === 'returned') {
       // Nothing left to pay for: kept on record for staff to give back.
       this.deps.logger.warn({ rental: rental.number, status: rental.status, payment: payment.providerRef }, 'payment for an agreement that needs none: recorded for staff to refund');
@@ -315,6 +335,40 @@ export class RentalBilling {
     });
     if (rental.termMonths === 1) return; // (no such term today: a one-payment agreement would be owned below)
     await this.mail(trx, 'rental-receipt', rental.id, { amountCents: payment.amountCents, paidFor: `Payment 1 of ${rental.termMonths}`, paidOn: dateOnly(now), provider: payment.provider });
+  }
+
+  /**
+   * Taken up again after a return: what was past due at the return is
+   * settled, the payments still to make are scheduled monthly from today (the
+   * first of them paid now), and a unit of the device goes out again — staff
+   * assign one by hand when none is in stock.
+   */
+  private async reinstateAfterReturn(trx: Trx, rental: repo.RentalRecord, installments: readonly inst.Installment[], payment: RecordedPayment): Promise<void> {
+    const now = payment.at;
+    const today = dateOnly(now);
+    await this.settleOwed(trx, installments, dateOnly(rental.returnedAt!), now);
+    const left = (await inst.installmentsOf(trx, rental.id)).filter((i) => i.status !== 'paid');
+    const collect = rental.provider === 'stripe';
+    for (const [k, i] of left.entries()) {
+      const dueOn = addMonthsClamped(today, k);
+      await trx('rental_installments').where({ id: i.id }).update({
+        due_on: dueOn,
+        status: k === 0 ? 'paid' : 'scheduled',
+        paid_at: k === 0 ? toDbTime(now) : null,
+        attempts: 0,
+        next_attempt_on: k === 0 || !collect ? null : dueOn,
+        updated_at: toDbTime(now),
+      });
+    }
+    await rentalMachine.transition(trx, rental.id, 'active', { actor: payment.actor, at: now, note: 'Reinstated after the return; earlier payments credited', set: { outcome: null, ended_at: null } });
+    const unit = await reserveForRental(trx, rental.productId, rental.id, { actor: { userId: null, label: payment.actor }, now, note: `Rental ${rental.number} reinstated` });
+    if (unit) {
+      await repo.updateRental(trx, rental.id, { inventory_unit_id: unit.id }, now);
+      await moveRentalUnit(trx, rental.id, 'rented', { actor: { userId: null, label: payment.actor }, now, note: `Rental ${rental.number} reinstated` });
+    } else {
+      this.deps.logger.warn({ rental: rental.number }, 'reinstated agreement waits for a unit: none in stock');
+    }
+    await this.mail(trx, 'rental-receipt', rental.id, { amountCents: payment.amountCents, paidFor: 'Reinstatement', paidOn: today, provider: payment.provider });
   }
 
   /** Marks everything due to date paid, with its late fees. */

@@ -190,7 +190,7 @@ describe('rent-to-own with Stripe', () => {
 
   it('sign → return → received: no more payments, the unit goes to refurbishing', async () => {
     t.clock.set('2026-11-21T10:00:00.000Z');
-    const { s, email } = await renter(t, 'returner@example.com');
+    const { s, email, password } = await renter(t, 'returner@example.com');
     const { id, number } = await sign(t, s, laptop);
     await payOnStripe(s, number, 'pay');
     t.clock.set('2026-12-05T10:00:00.000Z');
@@ -212,6 +212,20 @@ describe('rent-to-own with Stripe', () => {
     expect(unit).toEqual({ status: 'refurbishing', rental_id: null });
     await t.runJobs();
     expect(subjectsTo(t.mail, email).some((sub) => /received/i.test(sub))).toBe(true);
+
+    // Two months later the renter takes it up again: payment 2 now, the rest monthly from today, a unit out again.
+    t.clock.set('2027-02-10T10:00:00.000Z');
+    await s.login(email, password);
+    const page = text((await s.agent.get(`/account/rentals/${number}`)).text);
+    expect(page).toContain('Until December 21, 2027 you can take it up again: pay $87.50 and your earlier payment still counts towards owning it');
+    await payOnStripe(s, number, 'pay');
+    expect(await statusOf(t, id)).toBe('active');
+    const after = await installments(t, id);
+    expect(after.slice(0, 4).map((i) => [i.status, String(i.due_on).slice(0, 10)])).toEqual([
+      ['paid', '2026-11-21'], ['paid', '2027-02-10'], ['scheduled', '2027-03-10'], ['scheduled', '2027-04-10'],
+    ]);
+    expect(await t.db('inventory_units').where({ rental_id: id }).pluck('status')).toEqual(['rented']);
+    expect(await t.db('state_changes').where({ entity: 'rental', entity_id: id }).orderBy('id').pluck('to_state')).toEqual(['pending_signature', 'pending_payment', 'active', 'returning', 'returned', 'active']);
   });
 });
 
