@@ -268,8 +268,8 @@ export class RentalBilling {
     let paidFor: string;
 
     if (rental.status === 'pending_payment') {
-      paidFor = `Payment 1 of ${rental.termMonths}`;
       await this.activate(trx, rental, payment);
+      return;
     } else if (rental.returnedAt && (rental.status === 'returned' || rental.status === 'defaulted') && target.purpose === 'reinstatement') {
       await this.reinstateAfterReturn(trx, rental, payee.installments, payment);
       return;
@@ -333,7 +333,6 @@ export class RentalBilling {
       agreementSha256: rental.agreementSha256,
       pdfPath: `/account/rentals/${rental.number}/agreement.pdf`,
     });
-    if (rental.termMonths === 1) return; // (no such term today: a one-payment agreement would be owned below)
     await this.mail(trx, 'rental-receipt', rental.id, { amountCents: payment.amountCents, paidFor: `Payment 1 of ${rental.termMonths}`, paidOn: dateOnly(now), provider: payment.provider });
   }
 

@@ -89,9 +89,11 @@ describe('rent-to-own with Stripe', () => {
     expect(await t.db('inventory_units').where({ rental_id: id }).pluck('status')).toEqual(['rented']);
     expect(await t.db('rentals').where({ id }).first('pending_key')).toEqual({ pending_key: null });
     await t.runJobs();
-    expect(subjectsTo(t.mail, email).join(' | ')).toMatch(new RegExp(`${number}.*\\|.*${number}`));
-    const signedMail = t.mail.find((m) => m.to === email && /agreement/i.test(m.subject) && m.text.includes('EARLY PURCHASE') === false && m.text.includes(number));
-    expect(signedMail).toBeTruthy();
+    expect(subjectsTo(t.mail, email)).toEqual([`Your copy of rent-to-own agreement ${number}`, `Receipt for agreement ${number}: $87.50 received`]);
+    const agreementText = (await t.db('rentals').where({ id }).first('agreement_text')).agreement_text as string;
+    const copy = t.mail.find((m) => m.to === email && m.subject.startsWith('Your copy'))!;
+    expect(copy.text).toContain(agreementText.split('\n').slice(0, 5).join('\n'));
+    expect(copy.text).toContain(`/account/rentals/${number}/agreement.pdf`);
 
     // Dashboard: next payment and today's early purchase price, held until the first period ends.
     const dash = text((await s.agent.get(`/account/rentals/${number}`)).text);
