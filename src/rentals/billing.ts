@@ -161,6 +161,11 @@ export class RentalBilling {
       throw new ConflictError(`${rental.productName} is out of stock right now, so the agreement cannot be taken up again today. Nothing was charged.`);
     }
     try {
+      // The page already open for the same payment, when the renter presses the button again.
+      if (rental.checkoutSessionId) {
+        const open = await gateway.retrieveSession(rental.checkoutSessionId);
+        if (open.status === 'open' && open.url && open.amountTotal === due.amountCents && open.metadata.purpose === due.purpose) return open.url;
+      }
       const renter = await repo.renterOf(this.deps.db, rental.userId);
       let customerId = rental.stripeCustomerId ?? (await repo.stripeCustomerOfUser(this.deps.db, rental.userId));
       if (!customerId) customerId = await gateway.createCustomer({ userId: rental.userId, email: renter.email, name: `${renter.firstName} ${renter.lastName}`.trim() });
@@ -292,10 +297,14 @@ export class RentalBilling {
     } else if (target.purpose === 'late_fee' && target.installmentId) {
       await inst.markLateFeePaid(trx, target.installmentId, now);
       paidFor = 'Late fee';
-    } else {
+    } else if (target.purpose === 'reinstatement') {
       // Catching up or reinstating: everything due to date, with late fees.
       await this.settleOwed(trx, payee.installments, today, now);
       paidFor = rental.status === 'defaulted' ? 'Reinstatement' : 'Past-due amount';
+    } else {
+      // A second first payment (two Checkout pages paid): kept on record for staff to give back.
+      this.deps.logger.warn({ rental: rental.number, payment: payment.providerRef, purpose: target.purpose }, 'payment that pays nothing on this agreement: recorded for staff to refund');
+      return;
     }
 
     const after = await inst.installmentsOf(trx, rental.id);

@@ -101,8 +101,11 @@ describe('rental payments from Stripe', () => {
     expect(await t.db('rentals').where({ id: owner.id }).first('status')).toEqual({ status: 'pending_payment' });
   });
 
-  it('a Stripe failure opening Checkout leaves the agreement as it was and says so', async () => {
-    const { s, id, number } = await signed('stripe-down@example.com');
+  it('pressing pay again reuses the open Checkout page; a Stripe failure opening a new one leaves the agreement as it was and says so', async () => {
+    const { s, id, number, sid } = await signed('stripe-down@example.com');
+    // Pressed again while its Checkout page is open: the same page.
+    expect((await s.post(`/account/rentals/${number}/pay`)).headers.location).toBe(`https://checkout.stripe.com/c/pay/${sid}`);
+    stripe.sessions.get(sid)!.status = 'expired';
     stripe.failNext({ method: 'POST', path: '/v1/checkout/sessions' }, { status: 500 });
     const res = await s.post(`/account/rentals/${number}/pay`);
     expect(res.headers.location).toBe(`/account/rentals/${number}`);
