@@ -1,8 +1,8 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffContext } from '../../src/audit/repo';
 import { createUser } from '../helpers/auth';
 import { startStripeServer, type FakeStripe } from '../helpers/stripe-server';
+import { signedDelivery } from '../helpers/webhooks';
 import { shopper, startShop, subjectsTo, type Shop } from '../checkout/shop';
 
 /**
@@ -39,10 +39,7 @@ describe('rent-to-own with Stripe', () => {
   let t: Shop;
   let laptop: number;
 
-  const deliver = (event: Record<string, any>) => {
-    const { body, signature } = stripe.sign(event);
-    return request(t.app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', signature).send(body);
-  };
+  const deliver = signedDelivery(() => t.app, () => stripe);
   const intentsCreated = () => stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents');
 
   /** The renter presses a pay button, pays on Stripe's page, and both webhooks arrive. */

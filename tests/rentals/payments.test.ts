@@ -1,7 +1,7 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../helpers/auth';
 import { startStripeServer, type FakeStripe } from '../helpers/stripe-server';
+import { signedDelivery } from '../helpers/webhooks';
 import { shopper, startShop, type Shop } from '../checkout/shop';
 
 /**
@@ -17,10 +17,7 @@ describe('rental payments from Stripe', () => {
   let t: Shop;
   let laptop: number;
 
-  const deliver = (event: Record<string, any>) => {
-    const { body, signature } = stripe.sign(event);
-    return request(t.app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', signature).send(body);
-  };
+  const deliver = signedDelivery(() => t.app, () => stripe);
 
   async function signed(email: string) {
     const user = await createUser(t.db, { email, firstName: 'Casey', lastName: 'Renter' });
