@@ -12,6 +12,7 @@ import { hashPassword, needsRehash, passwordProblem, verifyPassword } from './pa
 import * as repo from './repo';
 import type { SavedAddress, UserRow } from './repo';
 import { loadGlance, type Glance } from './glance';
+import { attachGuestOrders } from '../orders/repo';
 import { revokeAllSessions } from './sessions';
 import { recordAudit, type StaffContext } from '../audit/repo';
 import type { Role } from '../http/current-user';
@@ -158,7 +159,8 @@ export class AccountService {
       if (token.used_at || token.revoked_at || fromDbTime(token.expires_at)! <= this.now()) throw new InvalidLinkError('verify_email');
       await repo.markTokenUsed(trx, token.id, this.now());
       if (!user.email_verified_at) await repo.updateUser(trx, user.id, { email_verified_at: toDbTime(this.now()) }, this.now());
-      this.deps.logger.info({ event: 'account.email_verified', userId: user.id }, 'e-mail address confirmed');
+      const joined = await attachGuestOrders(trx, user.id, user.email, this.now());
+      this.deps.logger.info({ event: 'account.email_verified', userId: user.id, guestOrdersJoined: joined }, 'e-mail address confirmed');
       return { alreadyVerified: false };
     });
   }
@@ -225,7 +227,10 @@ export class AccountService {
       if (!(await repo.markTokenUsed(trx, token.id, now))) throw new InvalidLinkError('password_reset');
       await repo.setPassword(trx, current.id, passwordHash, now);
       // Following the link proved the address belongs to them.
-      if (!current.email_verified_at) await repo.updateUser(trx, current.id, { email_verified_at: toDbTime(now) }, now);
+      if (!current.email_verified_at) {
+        await repo.updateUser(trx, current.id, { email_verified_at: toDbTime(now) }, now);
+        await attachGuestOrders(trx, current.id, current.email, now);
+      }
       await repo.revokeUserTokens(trx, current.id, 'password_reset', now);
       await repo.revokeUserTokens(trx, current.id, 'refresh', now);
       await this.mailPasswordChanged(trx, current);
