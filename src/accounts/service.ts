@@ -13,6 +13,7 @@ import * as repo from './repo';
 import type { SavedAddress, UserRow } from './repo';
 import { loadGlance, type Glance } from './glance';
 import { attachGuestOrders } from '../orders/repo';
+import { countCreditEntries, creditBalance, creditEntries, type CreditEntry } from '../payments/store-credit';
 import { revokeAllSessions } from './sessions';
 import { recordAudit, type StaffContext } from '../audit/repo';
 import type { Role } from '../http/current-user';
@@ -258,6 +259,13 @@ export class AccountService {
   async profile(userId: number): Promise<Profile> {
     const u = await this.user(userId);
     return { id: u.id, email: u.email, firstName: u.first_name, lastName: u.last_name, phone: u.phone, emailVerified: u.email_verified_at !== null };
+  }
+
+  /** The customer's store credit: balance and one page of the ledger, newest first. */
+  async creditHistory(userId: number, page: number, perPage: number): Promise<{ balanceCents: number; entries: CreditEntry[]; pages: number }> {
+    const { db } = this.deps;
+    const [balanceCents, total, entries] = await Promise.all([creditBalance(db, userId), countCreditEntries(db, userId), creditEntries(db, userId, perPage, (page - 1) * perPage)]);
+    return { balanceCents, entries, pages: Math.max(1, Math.ceil(total / perPage)) };
   }
 
   async dashboard(userId: number): Promise<Glance & { activeSessions: number }> {
