@@ -32,6 +32,7 @@ import { serveGuestPages } from './http/page-cache';
 import { buildCommerce, type Commerce } from './checkout/commerce';
 import type { StripeClient } from './payments/stripe';
 import { webhookRoutes } from './payments/routes';
+import { notificationRoutes, unreadLocals } from './notifications/routes';
 import { CART_COOKIE, cartLocals } from './cart/cookie';
 import { cartRoutes } from './cart/routes';
 import { checkoutRoutes } from './checkout/routes';
@@ -223,6 +224,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   // Who is signed in: req.user and res.locals.currentUser (renews expired access tokens).
   app.use(authenticate(ctx));
   app.use(cartLocals(ctx));
+  app.use(unreadLocals(ctx));
   // Pages with personal data are never stored by browsers or proxies.
   app.use(PERSONAL_PAGES, noStore);
 
@@ -243,6 +245,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(checkoutRoutes(ctx));
   app.use(orderRoutes(ctx));
   app.use(rentalRoutes(ctx));
+  app.use(notificationRoutes(ctx));
   app.use('/admin', adminRoutes(ctx));
 
   app.use(notFound);

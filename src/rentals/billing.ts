@@ -443,7 +443,7 @@ export class RentalBilling {
   /** Queues a rental e-mail with the agreement's figures as of now, in the caller's transaction. */
   async mail(conn: Conn, template: RentalMail, rentalId: number, extra: Record<string, unknown> = {}, uniqueKey?: string): Promise<void> {
     const facts = await this.mailFacts(conn, rentalId);
-    await queueRentalMail(conn, { clock: this.deps.clock }, template, facts, extra, uniqueKey ? { uniqueKey } : undefined);
+    await queueRentalMail(conn, { clock: this.deps.clock, currency: this.deps.currency }, template, facts, extra, uniqueKey ? { uniqueKey } : undefined);
   }
 
   async mailFacts(conn: Conn, rentalId: number): Promise<RentalMailFacts> {
@@ -453,6 +453,7 @@ export class RentalBilling {
     const open = !outcomeOf(rental.status);
     return {
       number: rental.number,
+      userId: rental.userId,
       firstName: renter.firstName,
       email: renter.email,
       productName: rental.productName,
