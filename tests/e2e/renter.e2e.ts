@@ -139,6 +139,7 @@ describe('renter: sign, pay the first installment by Stripe, buy out', () => {
       const owned = await text(page);
       expect(owned).toContain('Status: Owned');
       expect(owned).toContain('It is yours');
+      expect(await page.locator('.rental-payments tbody td', { hasText: 'Bought out' }).count()).toBe(11);
       expect(await page.getByRole('button', { name: /^(Pay|Buy it now)/ }).count()).toBe(0);
       await expectAccessible(page);
       await photograph(page, 'dashboard-owned');
