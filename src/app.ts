@@ -257,6 +257,9 @@ function cspDirectives(config: Config): Record<string, string[]> {
   const formAction = ["'self'"];
   // Chrome applies form-action to the redirect that follows a form post.
   if (config.stripe) formAction.push('https://checkout.stripe.com');
+  // Outside production, a Stripe API pointed at a local test server (STRIPE_API_HOST) also serves the Checkout page.
+  const local = config.stripe?.host && !config.isProduction ? config.stripe : null;
+  if (local) formAction.push(`${local.protocol ?? 'https'}://${local.host}${local.port ? `:${local.port}` : ''}`);
   return {
     'default-src': ["'self'"],
     'script-src': ["'self'"],
