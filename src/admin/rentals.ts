@@ -49,19 +49,16 @@ export function rentalAdminRoutes(router: Router, ctx: AppContext): void {
     locals: async (req) => {
       const rental = await rentalRepo.rentalForStaff(db, RentalParams.parse(req.params).number);
       if (!rental) throw new NotFoundError(notFound);
-      const { installments, statement } = await billing.standing(rental);
-      const oldest = statement?.pastDue.oldestDueOn ?? null;
+      const money = await billing.overview(rental);
+      const oldest = money.statement?.pastDue.oldestDueOn ?? null;
       return {
         title: `Agreement ${rental.number}`,
         noindex: true,
         rental,
-        installments,
-        statement,
-        dues: billing.dues(rental, installments),
+        ...money,
         payments: await rentalPayments(db, rental.id),
         serials: rental.status === 'pending_payment' || rental.status === 'active' || rental.status === 'past_due' ? await desk.inStockSerials(rental.productId) : [],
         defaultFrom: rental.status === 'past_due' && oldest ? defaultAllowedFrom(rental.policy, oldest) : null,
-        today: billing.today(),
         // The waive form that was sent, so a refusal shows its reason field's message on that form only.
         waiving: Number(req.params.installmentId) || null,
         history: await stateHistory(db, 'rental', rental.id),
