@@ -197,6 +197,20 @@ describe('staff run rentals paid by bank transfer', () => {
     expect([glance(dash, 'dash-rentals-active'), glance(dash, 'dash-rentals-income'), glance(dash, 'dash-rentals-overdue'), glance(dash, 'dash-rentals-defaults')]).toEqual(['2', '$87.50', '1', '0']);
   });
 
+  it('waiving the only thing owed brings a past-due agreement back to active', async () => {
+    t.clock.set('2027-01-03T12:00:00.000Z');
+    await t.app.context.rentalCalendar.run(); // B: payment 2 (due 2026-12-25) is eight days late on 2027-01-02: a late fee
+    const i = await t.db('rental_installments').where({ rental_id: b.id, seq: 2 }).first('id', 'late_fee_cents');
+    expect(i.late_fee_cents).toBe(438);
+    // As when a saved card is charged the payment alone: the payment is made, its late fee is not.
+    await t.db('rental_installments').where({ id: i.id }).update({ status: 'paid', paid_at: '2027-01-03 12:00:00.000' });
+    expect(await rental(b.id)).toMatchObject({ status: 'past_due' });
+    expect(text((await page(`/admin/rentals/${b.number}`)).text)).toContain('Everything due to date: $4.38');
+    expect((await act(b.number, `late-fees/${i.id}/waive`, { reason: 'Card charged late by us' })).status).toBe(303);
+    expect(await rental(b.id)).toMatchObject({ status: 'active' });
+    expect(await t.db('state_changes').where({ entity: 'rental', entity_id: b.id }).orderBy('id', 'desc').first('to_state', 'note')).toEqual({ to_state: 'active', note: 'Late fee on payment 2 waived; nothing else overdue' });
+  });
+
   it('the unit is replaced while rented; the renter returns the device; staff receive it', async () => {
     t.clock.set('2027-01-05T10:00:00.000Z');
     const old = (await rental(a.id)).inventory_unit_id;
@@ -226,4 +240,5 @@ describe('staff run rentals paid by bank transfer', () => {
     expect(final).not.toContain('Mark the return received');
     expect((await act(a.number, 'return-received')).status).toBe(409);
   });
+
 });
