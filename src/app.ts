@@ -45,6 +45,7 @@ import { RentalBilling } from './rentals/billing';
 import { RentalCalendar } from './rentals/calendar';
 import { RentalCollector } from './rentals/collection';
 import { RentalReturns } from './rentals/returns';
+import { RentalDesk } from './rentals/desk';
 import { registerRentalJobs } from './rentals/jobs';
 import { rentalRoutes } from './rentals/routes';
 
@@ -84,6 +85,8 @@ export interface AppContext extends Commerce {
   rentalCollector: RentalCollector;
   /** Ending agreements by sending the device back. */
   rentalReturns: RentalReturns;
+  /** Staff actions on agreements: default, waive a late fee, assign or replace the unit. */
+  rentalDesk: RentalDesk;
   /** Late fees, defaults, reminders, unpaid agreements expiring (the rentals.calendar job). */
   rentalCalendar: RentalCalendar;
   /** Staff create and edit products (admin form, CSV import). */
@@ -129,6 +132,7 @@ export function buildContext(deps: AppDeps): AppContext {
   rentalBilling.register(commerce.paymentPurposes);
   const rentalCollector = new RentalCollector({ db, clock, logger, gateway, payments: commerce.payments, currency: config.currency });
   const rentalReturns = new RentalReturns({ db, clock, settings, billing: rentalBilling, catalog });
+  const rentalDesk = new RentalDesk({ db, clock, catalog });
   const rentalCalendar = new RentalCalendar({ db, clock, logger, billing: rentalBilling, catalog });
   registerRentalJobs(jobs, { collector: rentalCollector, calendar: rentalCalendar, clock });
   const products = new ProductEditor({ db, clock, catalog });
@@ -142,6 +146,7 @@ export function buildContext(deps: AppDeps): AppContext {
     rentalCollector,
     rentalCalendar,
     rentalReturns,
+    rentalDesk,
     products,
     productImports,
     jobs,

@@ -91,6 +91,12 @@ export class RentalBilling {
     return { installments, statement };
   }
 
+  /** What an agreement's pages show of its money: the installments, where it stands today and what can be paid now. */
+  async overview(rental: repo.RentalRecord): Promise<{ installments: inst.Installment[]; statement: Statement | null; dues: Due[]; today: DateOnly }> {
+    const { installments, statement } = await this.standing(rental);
+    return { installments, statement, dues: this.dues(rental, installments), today: this.today() };
+  }
+
   /**
    * What can be paid now, by kind. `first`: the first installment of a signed
    * agreement; `owed`: everything due up to today with late fees (catching up,

@@ -95,17 +95,13 @@ export function rentalRoutes(deps: RentalRouteDeps): Router {
       await billing.confirmSession(rental, req.query.session_id);
       rental = await rentals.forCustomer(me(req).id, rental.number);
     }
-    const { installments, statement } = await billing.standing(rental);
     res.render('rentals/show', {
       title: `Agreement ${rental.number}`,
       noindex: true,
       rental,
-      installments,
-      statement,
-      dues: billing.dues(rental, installments),
+      ...(await billing.overview(rental)),
       cardPayments: billing.cardPayments,
       bankTransfer: await deps.settings.get('bank_transfer'),
-      today: billing.today(),
       reinstateUntil: rental.returnedAt ? addMonthsClamped(dateOnly(rental.returnedAt), REINSTATE_AFTER_RETURN_MONTHS) : null,
       paymentNote: req.query.payment === 'cancelled' ? 'cancelled' : req.query.payment === 'done' ? 'done' : null,
       statusLabels: RENTAL_STATUS_LABELS,
