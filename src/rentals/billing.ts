@@ -190,6 +190,7 @@ export class RentalBilling {
         attempt: `${due.amountCents}-${Math.floor(expiresAt.getTime() / 1000)}`,
       });
       await repo.updateRental(this.deps.db, rental.id, { stripe_customer_id: customerId, checkout_session_id: session.id }, now);
+      if (due.kind !== 'first') await inst.holdForCheckout(this.deps.db, rental.id, expiresAt);
       return session.url;
     } catch (err) {
       this.deps.logger.warn({ err, rental: rental.number }, 'could not start Stripe Checkout for a rental payment');

@@ -150,3 +150,13 @@ export async function nextUnpaid(conn: Conn, rentalIds: readonly number[]): Prom
   for (const r of rows) if (!out.has(Number(r.rental_id))) out.set(Number(r.rental_id), { dueOn: dateOf(r.due_on)!, amountCents: r.amount_cents });
   return out;
 }
+
+/**
+ * Keeps the collector off an agreement's unpaid installments while the
+ * renter pays them on a Checkout page (what is owed, or the buyout), so the
+ * saved card is not charged for the same payment at the same time. Uses the
+ * collector's own lease: it lapses with the page.
+ */
+export async function holdForCheckout(conn: Conn, rentalId: number, until: Date): Promise<void> {
+  await conn('rental_installments').where({ rental_id: rentalId }).whereIn('status', ['scheduled', 'failed']).whereNotNull('next_attempt_on').update({ claimed_until: toDbTime(until) });
+}

@@ -30,7 +30,7 @@ describe('rental payments from Stripe', () => {
     await s.refreshToken(`/account/rentals/${number}`);
     const pay = await s.post(`/account/rentals/${number}/pay`);
     const sid = pay.headers.location.split('/').pop()!;
-    return { s, id, number, sid };
+    return { s, id, number, sid, password: user.password };
   }
 
   const stateChanges = async (id: number) => t.db('state_changes').where({ entity: 'rental', entity_id: id }).orderBy('id').pluck('to_state');
@@ -96,6 +96,32 @@ describe('rental payments from Stripe', () => {
     expect(page.text).toContain('cannot be ended by a return now');
     expect(stripe.sessions.size).toBe(sessionsBefore);
     expect(await t.db('rentals').where({ id: owner.id }).first('status')).toEqual({ status: 'pending_payment' });
+  });
+
+  it('while the renter pays what is owed on Checkout, the collector leaves those installments alone', async () => {
+    t.clock.set('2026-11-21T10:00:00.000Z');
+    const { s, id, number, sid, password } = await signed('paying-myself@example.com');
+    const first = stripe.paySession(sid);
+    expect((await deliver(stripe.event('checkout.session.completed', first.session))).status).toBe(200);
+    stripe.cardOutcomes.set(stripe.paymentIntents.get(first.paymentIntent.id)!.payment_method, 'card_declined');
+    t.clock.set('2026-12-21T06:00:00.000Z');
+    expect(await t.app.context.rentalCollector.sweep()).toMatchObject({ failed: 1 });
+
+    // Day 3, before the retry: the renter follows the e-mail and opens Checkout for what is owed.
+    t.clock.set('2026-12-24T05:00:00.000Z');
+    await s.login('paying-myself@example.com', password);
+    await s.refreshToken(`/account/rentals/${number}`);
+    const pay = await s.post(`/account/rentals/${number}/pay`);
+    const owedSid = pay.headers.location.split('/').pop()!;
+    expect(stripe.sessions.get(owedSid)).toMatchObject({ amount_total: 8_750, metadata: { purpose: 'reinstatement' } });
+    expect(await t.app.context.rentalCollector.sweep()).toEqual({ charged: 0, failed: 0, skipped: 0 });
+
+    const paid = stripe.paySession(owedSid);
+    expect((await deliver(stripe.event('checkout.session.completed', paid.session))).status).toBe(200);
+    expect(await t.db('rentals').where({ id }).first('status')).toEqual({ status: 'active' });
+    t.clock.set('2026-12-24T07:00:00.000Z');
+    expect(await t.app.context.rentalCollector.sweep()).toEqual({ charged: 0, failed: 0, skipped: 0 });
+    expect(await t.db('payments').where({ rental_id: id, status: 'succeeded' }).pluck('purpose')).toEqual(['installment', 'reinstatement']);
   });
 
   it('pressing pay again reuses the open Checkout page; a Stripe failure opening a new one leaves the agreement as it was and says so', async () => {
