@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { AppContext } from '../app';
 import { NotFoundError, UnauthorizedError } from '../http/errors';
 import { setFlash } from '../http/flash';
@@ -8,12 +7,11 @@ import { upload, type Upload, type UploadedFile } from '../http/upload';
 import { formPage, validate } from '../http/validate';
 import { ACCEPTED_PHOTOS_TEXT, MAX_DISPUTE_PHOTOS, MAX_PHOTO_BYTES, photoFile } from './photos';
 import * as repo from './repo';
-import { DisputeParams, MESSAGE_MAX, MessageInput, NewDisputeQuery, OpenDisputeInput, PageQuery } from './schemas';
+import { DisputeParams, MESSAGE_MAX, MessageInput, NewDisputeQuery, OpenDisputeInput, PageQuery, PhotoParams } from './schemas';
 import type { DisputeService } from './service';
 
 const PER_PAGE = 20;
 const NOT_FOUND = 'We could not find that claim.';
-export const PhotoParams = DisputeParams.extend({ name: z.string().max(60) });
 
 /** The files chosen in a photo field (a form sent with none chosen has one empty, nameless part). */
 export function chosenFiles(field: Upload, req: Request): UploadedFile[] {

@@ -10,6 +10,8 @@ const message = z
   .max(MESSAGE_MAX, `Please keep the message under ${MESSAGE_MAX} characters (it has too many).`);
 
 export const DisputeParams = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) });
+/** A photo as linked from a dispute page: `<id>-large.webp` or `<id>-small.webp` (photos.ts checks the name). */
+export const PhotoParams = DisputeParams.extend({ name: z.string().max(60) });
 export const PageQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1) });
 
 /** The customer's claim: `subject` is `order:GG-100001` or `rental:RA-100001` (one of theirs). */

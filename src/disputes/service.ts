@@ -93,7 +93,11 @@ export class DisputeService {
       if (staffId !== null && !(await repo.isStaff(trx, staffId))) throw new ValidationError('Choose a member of staff.', { assignee: 'Choose a member of staff.' });
       const now = this.deps.clock.now();
       await repo.setAssignee(trx, disputeId, staffId, now);
-      if (staffId !== null && d.status === 'open') await disputeMachine.transition(trx, disputeId, 'under_review', { actor: by.actor.label, at: now, note: `Assigned to user:${staffId}` });
+      if (staffId !== null && d.status === 'open') {
+        await disputeMachine.transition(trx, disputeId, 'under_review', { actor: by.actor.label, at: now, note: `Assigned to user:${staffId}` });
+        // In the app only: the customer is e-mailed when staff write or decide, not when a claim changes hands.
+        if (d.userId !== null && d.kind !== 'chargeback') await notify(trx, { userId: d.userId, kind: 'dispute', title: `Your claim #${disputeId} is under review`, url: `/account/disputes/${disputeId}` }, now);
+      }
       await recordAudit(trx, by, { action: 'dispute.assign', entity: 'dispute', entityId: disputeId, before: { assignedTo: d.assignedTo }, after: { assignedTo: staffId } }, now);
     });
   }

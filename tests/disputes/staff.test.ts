@@ -57,6 +57,7 @@ describe('staff dispute desk', () => {
 
     expect((await staff.post(`/admin/disputes/${id}/assign`, { assignee: String(clerk.id) })).status).toBe(303);
     expect(await t.db('disputes').where({ id }).first('assigned_to', 'status')).toEqual({ assigned_to: clerk.id, status: 'under_review' });
+    expect(await t.db('notifications').where({ user_id: customer.id }).orderBy('id', 'desc').first('title', 'url')).toEqual({ title: `Your claim #${id} is under review`, url: `/account/disputes/${id}` });
     expect(text((await staff.agent.get('/admin/disputes?show=mine')).text)).toContain(`#${id} ·`);
     expect(text((await staff.agent.get('/admin/disputes?show=unassigned')).text)).not.toContain(`#${id} ·`);
 
