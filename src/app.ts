@@ -48,6 +48,8 @@ import { RentalReturns } from './rentals/returns';
 import { RentalDesk } from './rentals/desk';
 import { registerRentalJobs } from './rentals/jobs';
 import { rentalRoutes } from './rentals/routes';
+import { DisputeService } from './disputes/service';
+import { disputeRoutes } from './disputes/routes';
 
 export interface AppDeps {
   config: Config;
@@ -89,6 +91,8 @@ export interface AppContext extends Commerce {
   rentalDesk: RentalDesk;
   /** Late fees, defaults, reminders, unpaid agreements expiring (the rentals.calendar job). */
   rentalCalendar: RentalCalendar;
+  /** Customer claims and the staff dispute desk. */
+  disputes: DisputeService;
   /** Staff create and edit products (admin form, CSV import). */
   products: ProductEditor;
   productImports: ProductImporter;
@@ -138,7 +142,9 @@ export function buildContext(deps: AppDeps): AppContext {
   const products = new ProductEditor({ db, clock, catalog });
   const productImports = new ProductImporter({ db, clock, logger, editor: products, catalog });
   productImports.registerJobs(jobs);
+  const disputes = new DisputeService({ db, clock, logger, payments: commerce.payments, uploadsDir: deps.uploadsDir ?? UPLOADS_DIR, currency: config.currency });
   return {
+    disputes,
     ...commerce,
     inventory,
     rentals,
@@ -251,6 +257,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(orderRoutes(ctx));
   app.use(rentalRoutes(ctx));
   app.use(notificationRoutes(ctx));
+  app.use(disputeRoutes(ctx));
   app.use('/admin', adminRoutes(ctx));
 
   app.use(notFound);

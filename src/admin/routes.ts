@@ -8,6 +8,7 @@ import { queryString } from './context';
 import { orderRoutes } from './orders';
 import { liveRoutes } from './live';
 import { customerRoutes } from './customers';
+import { disputeAdminRoutes } from './disputes';
 import { rentalAdminRoutes } from './rentals';
 import { productRoutes } from './products';
 import { productCsvRoutes } from './product-csv';
@@ -40,6 +41,7 @@ export function adminRoutes(ctx: AppContext): Router {
   productImageRoutes(router, ctx);
   rentalAdminRoutes(router, ctx);
   customerRoutes(router, ctx);
+  disputeAdminRoutes(router, ctx);
   jobRoutes(router, ctx);
   promoCodeRoutes(router, ctx);
   settingsRoutes(router, ctx);

@@ -44,6 +44,6 @@ export async function recordChargeback(
     actor: 'stripe',
     at: ctx.now,
     note: `Stripe dispute closed: ${d.status}`,
-    set: { resolution: d.status === 'won' ? 'Chargeback won: the payment stands.' : `Chargeback ${d.status.replace(/_/g, ' ')}: the card issuer returned the money to the customer.`, resolved_at: toDbTime(ctx.now) },
+    set: { outcome: d.status === 'won' ? 'chargeback_won' : 'chargeback_lost', resolution: d.status === 'won' ? 'Chargeback won: the payment stands.' : `Chargeback ${d.status.replace(/_/g, ' ')}: the card issuer returned the money to the customer.`, resolved_at: toDbTime(ctx.now) },
   });
 }

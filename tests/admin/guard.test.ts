@@ -2,6 +2,7 @@ import request from 'supertest';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffContext } from '../../src/audit/repo';
+import { insertDispute } from '../../src/disputes/repo';
 import { createUser } from '../helpers/auth';
 import { appRoutes, sampleUrl, type Endpoint } from '../helpers/routes';
 import { orderNumberFrom, shopper, startShop, type Shop } from '../checkout/shop';
@@ -87,6 +88,7 @@ describe('the admin router', () => {
     await t.db('rentals').where({ id: r.id }).update({ status: 'past_due' });
     return r;
   }
+  const openDispute = async () => insertDispute(t.db, { userId: await customerId(), orderId: null, kind: 'damaged', status: 'open', providerRef: null, amountCents: null, description: 'Cracked', now: t.clock.now() });
 
   const productForm = (over: Record<string, string>) => ({
     brand: 'Dell', category: String(t.categoryId), grade: 'A', status: 'active', price: '499', warranty_months: '12',
@@ -183,6 +185,9 @@ describe('the admin router', () => {
       return { url: `/admin/rentals/${number}/unit`, body: { serial: unit.serial_number } };
     },
     '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
+    '/admin/disputes/:id/assign': async () => ({ url: `/admin/disputes/${await openDispute()}/assign`, body: { assignee: '' } }),
+    '/admin/disputes/:id/messages': async () => ({ url: `/admin/disputes/${await openDispute()}/messages`, body: { message: 'We are looking into it.' } }),
+    '/admin/disputes/:id/resolve': async () => ({ url: `/admin/disputes/${await openDispute()}/resolve`, body: { outcome: 'replacement', note: 'A replacement is on its way.' } }),
   };
 
   /** A multipart form post: the CSRF token rides in the address, as the upload forms send it. */
