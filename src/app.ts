@@ -47,6 +47,8 @@ import { RentalCollector } from './rentals/collection';
 import { RentalReturns } from './rentals/returns';
 import { registerRentalJobs } from './rentals/jobs';
 import { rentalRoutes } from './rentals/routes';
+import { ReviewService } from './reviews/service';
+import { reviewRoutes } from './reviews/routes';
 
 export interface AppDeps {
   config: Config;
@@ -89,6 +91,8 @@ export interface AppContext extends Commerce {
   /** Staff create and edit products (admin form, CSV import). */
   products: ProductEditor;
   productImports: ProductImporter;
+  /** Customer reviews: writing one, the product page's list, moderation. */
+  reviews: ReviewService;
   uploadsDir: string;
   /** Run when the server stops, before it waits for open requests (e.g. ending live event streams). */
   onShutdown: Array<() => void>;
@@ -134,6 +138,7 @@ export function buildContext(deps: AppDeps): AppContext {
   const products = new ProductEditor({ db, clock, catalog });
   const productImports = new ProductImporter({ db, clock, logger, editor: products, catalog });
   productImports.registerJobs(jobs);
+  const reviews = new ReviewService({ db, clock, catalog });
   return {
     ...commerce,
     inventory,
@@ -144,6 +149,7 @@ export function buildContext(deps: AppDeps): AppContext {
     rentalReturns,
     products,
     productImports,
+    reviews,
     jobs,
     mailer,
     sessions,
@@ -241,6 +247,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(accountRoutes(ctx));
   app.use('/api', apiRoutes(ctx));
   app.use(catalogRoutes(ctx));
+  app.use(reviewRoutes(ctx));
   app.use(cartRoutes(ctx));
   app.use(checkoutRoutes(ctx));
   app.use(orderRoutes(ctx));

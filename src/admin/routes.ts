@@ -14,6 +14,7 @@ import { productCsvRoutes } from './product-csv';
 import { productImageRoutes } from './product-images';
 import { jobRoutes } from './jobs';
 import { promoCodeRoutes } from './promo-codes';
+import { reviewAdminRoutes } from './reviews';
 import { settingsRoutes } from './settings';
 import { staffRoutes } from './staff';
 import { AuditQuery, dayStart } from './schemas';
@@ -42,6 +43,7 @@ export function adminRoutes(ctx: AppContext): Router {
   customerRoutes(router, ctx);
   jobRoutes(router, ctx);
   promoCodeRoutes(router, ctx);
+  reviewAdminRoutes(router, ctx);
   settingsRoutes(router, ctx);
   staffRoutes(router, ctx);
 
