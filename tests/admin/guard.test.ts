@@ -137,6 +137,8 @@ describe('the admin router', () => {
     },
     '/admin/products/:id/images/delete': async () => ({ url: `/admin/products/${laptop}/images/delete`, body: { image: '/uploads/products/extra.svg' } }),
     '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
+    '/admin/reviews/:id/approve': async () => ({ url: `/admin/reviews/${(await t.db('reviews').insert({ product_id: laptop, user_id: (await createUser(t.db)).id, rating: 4, title: 'Audit', body: 'Fine.' }))[0]}/approve`, body: {} }),
+    '/admin/reviews/:id/reject': async () => ({ url: `/admin/reviews/${(await t.db('reviews').insert({ product_id: laptop, user_id: (await createUser(t.db)).id, rating: 2, title: 'Audit', body: 'Meh.' }))[0]}/reject`, body: { reason: 'Off topic' } }),
   };
 
   /** A multipart form post: the CSRF token rides in the address, as the upload forms send it. */
