@@ -41,6 +41,8 @@ export interface StaffReview extends PublishedReview {
   authorEmail: string;
   authorFirstName: string;
   moderatedAt: Date | null;
+  /** Why staff rejected it, while it is rejected. */
+  rejectionReason: string | null;
 }
 
 const authorName = (first: string | null, last: string | null) => {
@@ -140,8 +142,16 @@ export async function approvedReviews(conn: Conn, productId: number, page: numbe
 
 /** Why the review was last rejected (the note of its last move to rejected), if it was. */
 export async function lastRejectionReason(conn: Conn, reviewId: number): Promise<string | null> {
-  const r = await conn('state_changes').where({ entity: 'review', entity_id: reviewId, to_state: 'rejected' }).orderBy('id', 'desc').first('note');
-  return r?.note ?? null;
+  return (await lastRejectionReasons(conn, [reviewId])).get(reviewId) ?? null;
+}
+
+/** lastRejectionReason() of several reviews at once. */
+async function lastRejectionReasons(conn: Conn, reviewIds: number[]): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  if (!reviewIds.length) return out;
+  const rows = await conn('state_changes').where({ entity: 'review', to_state: 'rejected' }).whereIn('entity_id', reviewIds).orderBy('id').select('entity_id', 'note');
+  for (const r of rows) if (r.note) out.set(Number(r.entity_id), r.note);
+  return out;
 }
 
 const STAFF_COLUMNS = [
@@ -160,6 +170,7 @@ function toStaffReview(r: Row): StaffReview {
     authorEmail: r.email,
     authorFirstName: (r.first_name ?? '').trim(),
     moderatedAt: fromDbTime(r.moderated_at),
+    rejectionReason: null,
   };
 }
 
@@ -194,5 +205,8 @@ export async function listForStaff(conn: Conn, f: AdminReviewFilters, perPage: n
       .limit(perPage)
       .offset((f.page - 1) * perPage),
   ]);
-  return { reviews: rows.map(toStaffReview), total, pending };
+  const reviews = rows.map(toStaffReview);
+  const reasons = await lastRejectionReasons(conn, reviews.filter((r) => r.status === 'rejected').map((r) => r.id));
+  for (const r of reviews) r.rejectionReason = reasons.get(r.id) ?? null;
+  return { reviews, total, pending };
 }

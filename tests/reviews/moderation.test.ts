@@ -93,6 +93,9 @@ describe('review moderation', () => {
     ]);
     const audit = await t.db('audit_log').where({ entity: 'review', entity_id: String(ids.approved) }).first('action', 'before', 'after');
     expect({ action: audit.action, before: JSON.parse(audit.before), after: JSON.parse(audit.after) }).toEqual({ action: 'review.reject', before: { status: 'approved' }, after: { status: 'rejected', reason: 'It names another shopper.' } });
+    const list = text((await staff.agent.get('/admin/reviews?status=rejected')).text);
+    expect(list).toContain('Title approved Rejected');
+    expect(list).toContain('Rejected because: It names another shopper.');
     await t.runJobs();
     expect(t.mail.filter((m) => m.to === 'approved@example.com').map((m) => m.subject)).toEqual(['Your review of the ThinkPad T14 was not published']);
     // Approving a rejected review again is allowed (staff change their mind).
