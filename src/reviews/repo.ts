@@ -68,8 +68,9 @@ export async function lockProduct(conn: Conn, productId: number): Promise<boolea
   return Boolean(await lockedInTransaction(conn, conn('products').where({ id: productId }).first('id')));
 }
 
+/** The customer's review of the product (read locked in a MySQL/MariaDB transaction: the latest committed one). */
 export async function findOwnReview(conn: Conn, productId: number, userId: number): Promise<OwnReview | null> {
-  const r = await conn('reviews').where({ product_id: productId, user_id: userId }).first('id', 'rating', 'title', 'body', 'status', 'verified_purchase');
+  const r = await lockedInTransaction(conn, conn('reviews').where({ product_id: productId, user_id: userId }).first('id', 'rating', 'title', 'body', 'status', 'verified_purchase'));
   return r ? { id: Number(r.id), rating: Number(r.rating) as Stars, title: r.title, body: r.body, status: r.status, verifiedPurchase: Boolean(r.verified_purchase) } : null;
 }
 

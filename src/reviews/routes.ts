@@ -35,7 +35,7 @@ export function reviewRoutes(ctx: Pick<AppContext, 'catalog' | 'reviews'>): Rout
       const own = await reviews.ownReview(product.id, me(req).id);
       // A refused review is shown again whole (the form helper keeps 500 characters of a field), so nothing typed is lost.
       const values = req.method === 'POST' && typeof req.body?.body === 'string' ? { ...submitted, body: req.body.body.slice(0, BODY_MAX * 4) } : submitted;
-      return { title: own.review ? `Edit your review of the ${product.name}` : `Review the ${product.name}`, noindex: true, product, ...own, values, titleMax: TITLE_MAX, bodyMax: BODY_MAX };
+      return { title: own.review ? `Your review of the ${product.name}` : `Review the ${product.name}`, noindex: true, product, ...own, values, titleMax: TITLE_MAX, bodyMax: BODY_MAX };
     },
   });
 

@@ -102,4 +102,24 @@ describe('review moderation', () => {
     await t.app.context.reviews.moderate(ids.rejected!, { to: 'approved' }, { actor: { userId: null, label: 'test' }, ip: null });
     expect(await t.db('products').where({ id: tablet }).first('rating_avg_x100', 'rating_count')).toEqual({ rating_avg_x100: 100, rating_count: 1 });
   });
+
+  it('counts every review of a product approved at the same time, and a double-sent first review is one review', async () => {
+    const p = await t.product({ name: 'Precision 5550', units: 1 });
+    const pending: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const u = await createUser(t.db);
+      const [id] = await t.db('reviews').insert({ product_id: p, user_id: u.id, rating: (i % 5) + 1, title: `Busy ${i}`, body: 'Fine.' });
+      pending.push(Number(id));
+    }
+    const staffBy = { actor: { userId: null, label: 'test' }, ip: null };
+    await Promise.all(pending.map((id) => t.app.context.reviews.moderate(id, { to: 'approved' }, staffBy)));
+    // Ratings 1 2 3 4 5 1 2 3: 21 / 8 = 2.625 → 263.
+    expect(await t.db('products').where({ id: p }).first('rating_avg_x100', 'rating_count')).toEqual({ rating_avg_x100: 263, rating_count: 8 });
+
+    const author = await createUser(t.db);
+    const results = await Promise.allSettled([1, 2, 3].map((n) => t.app.context.reviews.submit(p, author.id, { rating: 5, title: `Twice ${n}`, body: 'Sent twice.' })));
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason.status).toBe(409);
+    expect(await t.db('reviews').where({ product_id: p, user_id: author.id }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
+  });
 });
