@@ -103,6 +103,10 @@ export async function updateReviewText(conn: Conn, id: number, r: { fields: Revi
   });
 }
 
+export async function setVerified(conn: Conn, id: number, verified: boolean): Promise<void> {
+  await conn('reviews').where({ id }).update({ verified_purchase: verified });
+}
+
 /** True when the customer has received the product: an order of it delivered, or an agreement for it running or owned. */
 export async function hasReceived(conn: Conn, userId: number, productId: number): Promise<boolean> {
   const [ordered, rented] = await Promise.all([

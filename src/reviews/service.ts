@@ -93,8 +93,9 @@ export class ReviewService {
   }
 
   /**
-   * Approves or rejects a review (staff). A rejection's reason goes to the
-   * author by e-mail and as a notification. Moderating it into the state it
+   * Approves or rejects a review (staff). Approval checks the verified
+   * purchase mark again; a rejection's reason goes to the author by e-mail
+   * and as a notification. Moderating it into the state it
    * is in changes nothing (a second click). Returns the review as it was.
    */
   async moderate(id: number, m: Moderation, by: StaffContext): Promise<{ review: repo.StaffReview; changed: boolean }> {
@@ -116,6 +117,11 @@ export class ReviewService {
         ...(reason ? { note: reason } : {}),
         set: { moderated_by: by.actor.userId, moderated_at: toDbTime(now) },
       });
+      // Verified is decided again when a review is published: the order may have been delivered since it was written.
+      if (m.to === 'approved') {
+        const verified = await repo.hasReceived(trx, review.userId, review.productId);
+        if (verified !== review.verifiedPurchase) await repo.setVerified(trx, id, verified);
+      }
       await recordAudit(trx, by, { action: m.to === 'approved' ? 'review.approve' : 'review.reject', entity: 'review', entityId: id, before: { status: review.status }, after: { status: m.to, ...(reason ? { reason } : {}) } }, now);
       if (review.status === 'approved' || m.to === 'approved') {
         await this.recount(trx, review.productId);

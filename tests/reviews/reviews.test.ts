@@ -84,6 +84,12 @@ describe('reviews', () => {
   }
 
   it('sends guests to log in first', async () => {
+    const guest = shopper(t.app);
+    await guest.refreshToken('/login');
+    const posted = await guest.post('/products/thinkpad-t14/reviews', { rating: '5', title: 'Anonymous', body: 'Hi' });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.location).toMatch(/^\/login/);
+    expect(await t.db('reviews').count({ n: '*' }).first()).toMatchObject({ n: 0 });
     expect((await request(t.app).get('/products/thinkpad-t14/review')).headers.location).toBe('/login?next=%2Fproducts%2Fthinkpad-t14%2Freview');
     expect((await request(t.app).get('/products/no-such-thing/review')).status).toBe(303);
     expect((await agents.buyer!.agent.get('/products/no-such-thing/review')).status).toBe(404);
@@ -162,8 +168,16 @@ describe('reviews', () => {
     // The desktop: one approved 4 → 400, above the laptop's 0 for sort=rating.
     expect((await write('stranger', { rating: '4', title: 'Solid desktop', body: 'Does the job.' }, 'optiplex-7090')).status).toBe(303);
     const desktopReview = await reviewOf(users.stranger!.id, desktop);
-    expect(Boolean(desktopReview.verified_purchase)).toBe(false); // shipped, not delivered yet
+    expect(Boolean(desktopReview.verified_purchase)).toBe(false); // never bought
     await t.app.context.reviews.moderate(desktopReview.id, { to: 'approved' }, by());
+    // The buyer's desktop order is shipped, not delivered: not verified when written; delivered by the time it is approved: verified.
+    expect((await write('buyer', { rating: '4', title: 'Desk review', body: 'Good.' }, 'optiplex-7090')).status).toBe(303);
+    const early = await reviewOf(users.buyer!.id, desktop);
+    expect(Boolean(early.verified_purchase)).toBe(false);
+    await t.db('orders').where({ user_id: users.buyer!.id, status: 'shipped' }).update({ status: 'delivered' });
+    await t.app.context.reviews.moderate(early.id, { to: 'approved' }, by());
+    expect(Boolean((await reviewOf(users.buyer!.id, desktop)).verified_purchase)).toBe(true);
+    await t.app.context.reviews.moderate(early.id, { to: 'rejected', reason: 'Test review, taken down.' }, by());
 
     const pending = await t.db('reviews').where({ product_id: laptop, status: 'pending' }).pluck('id');
     expect(pending).toHaveLength(6);
