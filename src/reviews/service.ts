@@ -79,7 +79,7 @@ export class ReviewService {
       }
       return { created: false, verified };
     }).catch((err: unknown) => {
-      // Only without a product lock (SQLite serialises anyway): two first reviews sent at once.
+      // Defensive: the product lock serialises a product's review writes; should two first reviews still meet, the unique key refuses one.
       if (isUniqueViolation(err)) throw new ConflictError('Your review was sent twice at the same time. Please check it and send it again.');
       throw err;
     });
@@ -95,8 +95,8 @@ export class ReviewService {
   /**
    * Approves or rejects a review (staff). Approval checks the verified
    * purchase mark again; a rejection's reason goes to the author by e-mail
-   * and as a notification. Moderating it into the state it
-   * is in changes nothing (a second click). Returns the review as it was.
+   * and as a notification. Moderating a review into the state it is in
+   * changes nothing (a second click). Returns the review as it was.
    */
   async moderate(id: number, m: Moderation, by: StaffContext): Promise<{ review: repo.StaffReview; changed: boolean }> {
     const { db, clock } = this.deps;
