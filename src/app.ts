@@ -50,6 +50,8 @@ import { registerRentalJobs } from './rentals/jobs';
 import { rentalRoutes } from './rentals/routes';
 import { DisputeService } from './disputes/service';
 import { disputeRoutes } from './disputes/routes';
+import { ReviewService } from './reviews/service';
+import { reviewRoutes } from './reviews/routes';
 
 export interface AppDeps {
   config: Config;
@@ -96,6 +98,8 @@ export interface AppContext extends Commerce {
   /** Staff create and edit products (admin form, CSV import). */
   products: ProductEditor;
   productImports: ProductImporter;
+  /** Customer reviews: writing one, the product page's list, moderation. */
+  reviews: ReviewService;
   uploadsDir: string;
   /** Run when the server stops, before it waits for open requests (e.g. ending live event streams). */
   onShutdown: Array<() => void>;
@@ -143,6 +147,7 @@ export function buildContext(deps: AppDeps): AppContext {
   const productImports = new ProductImporter({ db, clock, logger, editor: products, catalog });
   productImports.registerJobs(jobs);
   const disputes = new DisputeService({ db, clock, logger, payments: commerce.payments, uploadsDir: deps.uploadsDir ?? UPLOADS_DIR, currency: config.currency });
+  const reviews = new ReviewService({ db, clock, catalog });
   return {
     disputes,
     ...commerce,
@@ -155,6 +160,7 @@ export function buildContext(deps: AppDeps): AppContext {
     rentalDesk,
     products,
     productImports,
+    reviews,
     jobs,
     mailer,
     sessions,
@@ -252,6 +258,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(accountRoutes(ctx));
   app.use('/api', apiRoutes(ctx));
   app.use(catalogRoutes(ctx));
+  app.use(reviewRoutes(ctx));
   app.use(cartRoutes(ctx));
   app.use(checkoutRoutes(ctx));
   app.use(orderRoutes(ctx));

@@ -15,6 +15,7 @@ import { productCsvRoutes } from './product-csv';
 import { productImageRoutes } from './product-images';
 import { jobRoutes } from './jobs';
 import { promoCodeRoutes } from './promo-codes';
+import { reviewAdminRoutes } from './reviews';
 import { settingsRoutes } from './settings';
 import { staffRoutes } from './staff';
 import { AuditQuery, dayStart } from './schemas';
@@ -44,6 +45,7 @@ export function adminRoutes(ctx: AppContext): Router {
   disputeAdminRoutes(router, ctx);
   jobRoutes(router, ctx);
   promoCodeRoutes(router, ctx);
+  reviewAdminRoutes(router, ctx);
   settingsRoutes(router, ctx);
   staffRoutes(router, ctx);
 

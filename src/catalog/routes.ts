@@ -6,6 +6,8 @@ import { firstPeriodNote, longDate, marksFirstPeriodEndAfter, shortDate } from '
 import { currentRentalPolicy } from '../rentals/policy';
 import { RENTAL_POLICY, RENTAL_TERMS, monthlyFor, rentalQuote, type RentalTerm } from '../rentals/quote';
 import { rentalSchedule } from '../rentals/schedule';
+import { REVIEWS_PER_PAGE } from '../reviews/service';
+import { averageLabel } from '../reviews/summary';
 import { sendCatalogPage } from './fragments';
 import { GRADES, gradeExplanations } from './grades';
 import { filterChips, pageLinks, specRows, spellingSuggestion, SORT_LABELS } from './present';
@@ -14,8 +16,8 @@ import { searchWords } from './search';
 import { productBodyKey } from './service';
 
 /** Storefront catalog pages: home, listings, product pages and the rent-to-own explainer. */
-export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'clock' | 'settings'>): Router {
-  const { catalog, config, clock, settings } = ctx;
+export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'clock' | 'settings' | 'reviews'>): Router {
+  const { catalog, config, clock, settings, reviews } = ctx;
   const router = Router();
 
   router.get('/', async (_req, res) => {
@@ -43,6 +45,14 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'cloc
     if (!page) throw new NotFoundError('We could not find that product. It may have been sold out and removed.');
     const { product } = page;
     const term = chosenTerm(req.query.term);
+    // Approved reviews, REVIEWS_PER_PAGE a page (?review_page=); past the last page goes to the last.
+    const reviewPages = Math.max(1, Math.ceil(product.ratingCount / REVIEWS_PER_PAGE));
+    const reviewPage = chosenPage(req.query.review_page);
+    const reviewsHref = (n: number) => `/products/${product.slug}${productQuery(term, n)}#reviews`;
+    if (reviewPage > reviewPages) {
+      res.redirect(302, reviewsHref(reviewPages));
+      return;
+    }
     // The calculator's schedules are dated for an agreement signed today, under today's policy: both are in the cache key.
     const today = dateOnly(clock.now());
     const policy = await currentRentalPolicy(settings);
@@ -60,8 +70,18 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'cloc
       shortDate,
       firstPeriodNote,
       marksFirstPeriodEndAfter,
+      // The shared body holds approved reviews only; the shopper's own review is on /products/:slug/review (src/reviews/routes.ts).
+      reviews: {
+        ...(await reviews.productReviews(product.id, reviewPage)),
+        page: reviewPage,
+        pages: reviewPages,
+        prevHref: reviewPage > 1 ? reviewsHref(reviewPage - 1) : null,
+        nextHref: reviewPage < reviewPages ? reviewsHref(reviewPage + 1) : null,
+        averageLabel,
+      },
     });
-    await sendCatalogPage(res, catalog, productBodyKey(product.slug, term, `${today}:${policy.firstPeriodDays}`), 'catalog/product', data, {
+    const bodyKey = productBodyKey(product.slug, term, `${today}:${policy.firstPeriodDays}:reviews-${reviewPage}`);
+    await sendCatalogPage(res, catalog, bodyKey, 'catalog/product', data, {
       title: product.name,
       description: `${product.name}, refurbished, grade ${product.conditionGrade}. Buy or rent to own.`,
       canonical: `${config.baseUrl}/products/${product.slug}`,
@@ -118,6 +138,21 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'cloc
   }
 
   return router;
+}
+
+/** A ?…page= number; anything but a whole number from 1 is page 1. */
+function chosenPage(v: unknown): number {
+  const n = typeof v === 'string' && /^\d{1,6}$/.test(v) ? Number(v) : 1;
+  return n >= 1 ? n : 1;
+}
+
+/** A product page's query: the calculator's term when not the default, and the page of reviews after the first. */
+function productQuery(term: RentalTerm, reviewPage: number): string {
+  const q = new URLSearchParams();
+  if (term !== 12) q.set('term', String(term));
+  if (reviewPage > 1) q.set('review_page', String(reviewPage));
+  const s = q.toString();
+  return s ? `?${s}` : '';
 }
 
 /** ?term= on a product page picks the calculator's term; anything else falls back to 12 months. */

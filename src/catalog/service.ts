@@ -259,8 +259,8 @@ export class CatalogService implements CatalogEvents {
 
 /**
  * The cache key of a product page's rendered body, for one calculator term
- * and `dated`: what else the calculator's schedule depends on (the signing
- * date and policy). The keys of one product all start with productBodyKey(slug, '').
+ * and `dated`: what else the body depends on (the calculator schedule's
+ * signing date and policy, the page of reviews). The keys of one product all start with productBodyKey(slug, '').
  */
 export function productBodyKey(slug: string, term: RentalTerm | '', dated = ''): string {
   return `product:${slug}:${term}${dated ? `:${dated}` : ''}`;

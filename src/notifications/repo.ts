@@ -23,7 +23,7 @@ export async function customerNotifications(conn: Conn, userId: number, limit: n
   };
 }
 
-export const NOTIFICATION_KINDS = ['order', 'rental', 'payment_failed', 'late_notice', 'dispute', 'back_in_stock', 'price_drop'] as const;
+export const NOTIFICATION_KINDS = ['order', 'rental', 'payment_failed', 'late_notice', 'dispute', 'back_in_stock', 'price_drop', 'review'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export interface NewNotification {

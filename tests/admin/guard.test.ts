@@ -188,6 +188,8 @@ describe('the admin router', () => {
     '/admin/disputes/:id/assign': async () => ({ url: `/admin/disputes/${await openDispute()}/assign`, body: { assignee: '' } }),
     '/admin/disputes/:id/messages': async () => ({ url: `/admin/disputes/${await openDispute()}/messages`, body: { message: 'We are looking into it.' } }),
     '/admin/disputes/:id/resolve': async () => ({ url: `/admin/disputes/${await openDispute()}/resolve`, body: { outcome: 'replacement', note: 'A replacement is on its way.' } }),
+    '/admin/reviews/:id/approve': async () => ({ url: `/admin/reviews/${(await t.db('reviews').insert({ product_id: laptop, user_id: (await createUser(t.db)).id, rating: 4, title: 'Audit', body: 'Fine.' }))[0]}/approve`, body: {} }),
+    '/admin/reviews/:id/reject': async () => ({ url: `/admin/reviews/${(await t.db('reviews').insert({ product_id: laptop, user_id: (await createUser(t.db)).id, rating: 2, title: 'Audit', body: 'Meh.' }))[0]}/reject`, body: { reason: 'Off topic' } }),
   };
 
   /** A multipart form post: the CSRF token rides in the address, as the upload forms send it. */
