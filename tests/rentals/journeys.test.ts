@@ -93,7 +93,9 @@ describe('rent-to-own with Stripe', () => {
     expect(copy.text).toContain(`/account/rentals/${number}/agreement.pdf`);
 
     // Dashboard: next payment and today's early purchase price, held until the first period ends.
-    const dash = text((await s.agent.get(`/account/rentals/${number}`)).text);
+    const dashPage = (await s.agent.get(`/account/rentals/${number}`)).text;
+    expect(dashPage).toContain(`href="/account/disputes/new?rental=${number}"`);
+    const dash = text(dashPage);
     expect(dash).toContain('Next payment $87.50 due December 21, 2026');
     expect(dash).toContain('Payments made 1 of 12');
     expect(dash).toContain('Buy it today for $512.50 This price holds until February 18, 2027');
