@@ -47,6 +47,8 @@ import { RentalCollector } from './rentals/collection';
 import { RentalReturns } from './rentals/returns';
 import { registerRentalJobs } from './rentals/jobs';
 import { rentalRoutes } from './rentals/routes';
+import { WishlistService } from './wishlist/service';
+import { wishlistHearts, wishlistRoutes } from './wishlist/routes';
 
 export interface AppDeps {
   config: Config;
@@ -89,6 +91,8 @@ export interface AppContext extends Commerce {
   /** Staff create and edit products (admin form, CSV import). */
   products: ProductEditor;
   productImports: ProductImporter;
+  /** Customers' wishlists, and their back-in-stock and price-drop alerts (the wishlist.alert jobs). */
+  wishlist: WishlistService;
   uploadsDir: string;
   /** Run when the server stops, before it waits for open requests (e.g. ending live event streams). */
   onShutdown: Array<() => void>;
@@ -134,6 +138,8 @@ export function buildContext(deps: AppDeps): AppContext {
   const products = new ProductEditor({ db, clock, catalog });
   const productImports = new ProductImporter({ db, clock, logger, editor: products, catalog });
   productImports.registerJobs(jobs);
+  const wishlist = new WishlistService({ db, clock, logger, currency: config.currency });
+  wishlist.registerJobs(jobs);
   return {
     ...commerce,
     inventory,
@@ -144,6 +150,7 @@ export function buildContext(deps: AppDeps): AppContext {
     rentalReturns,
     products,
     productImports,
+    wishlist,
     jobs,
     mailer,
     sessions,
@@ -225,6 +232,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(authenticate(ctx));
   app.use(cartLocals(ctx));
   app.use(unreadLocals(ctx));
+  app.use(wishlistHearts(ctx));
   // Pages with personal data are never stored by browsers or proxies.
   app.use(PERSONAL_PAGES, noStore);
 
@@ -246,6 +254,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(orderRoutes(ctx));
   app.use(rentalRoutes(ctx));
   app.use(notificationRoutes(ctx));
+  app.use(wishlistRoutes(ctx));
   app.use('/admin', adminRoutes(ctx));
 
   app.use(notFound);
