@@ -101,6 +101,25 @@ describe('wishlist alerts', () => {
     expect(mailsTo(a)).toHaveLength(3);
   });
 
+  it('two restocks of a sold-out product at the same moment are one event', async () => {
+    const id = await t.product({ name: 'Double Delivery', units: 2 });
+    const [a, b] = await watchers(id);
+    const units = await t.db('inventory_units').where({ product_id: id }).orderBy('id').pluck('id');
+    const move = (ids: number[], to: 'reserved' | 'in_stock') =>
+      inTransaction(t.db, async (trx) => moveUnits(trx, await unitsByIds(trx, ids), to, { reason: to === 'reserved' ? 'reserved' : 'released', actor: SYSTEM, now: t.clock.now() }));
+    await move(units, 'reserved');
+    const before = await alertJobs();
+    // Staff receive a unit while two held units are released (say, two orders expiring): three arrivals at once.
+    await Promise.all([receive(id, 1), move([units[0]!], 'in_stock'), move([units[1]!], 'in_stock')]);
+    expect(await t.db('inventory_units').where({ product_id: id, status: 'in_stock' }).count({ n: '*' }).first()).toMatchObject({ n: 3 });
+    expect(await alertJobs()).toBe(before + 1);
+    await t.runJobs();
+    for (const u of [a, b]) {
+      expect(await notes(u, 'back_in_stock')).toHaveLength(1);
+      expect(mailsTo(u)).toHaveLength(1);
+    }
+  });
+
   it('no news that is stale by the time the job runs: sold out again, or no longer sold', async () => {
     const id = await t.product({ name: 'Gone Again', units: 0 });
     const [a] = await watchers(id);
