@@ -8,6 +8,8 @@ import { unitsByIds } from '../../src/inventory/repo';
 import { addItem } from '../../src/wishlist/repo';
 import { deliverEvent, WISHLIST_ALERT_JOB, type WishlistEvent } from '../../src/wishlist/alerts';
 import type { StaffContext } from '../../src/audit/repo';
+import { stringify } from 'csv-stringify/sync';
+import { CSV_COLUMNS, toCsvRecord } from '../../src/catalog/product-csv';
 import { createUser, type TestUser } from '../helpers/auth';
 import { startShop, type Shop } from '../checkout/shop';
 
@@ -198,6 +200,21 @@ describe('wishlist alerts', () => {
     await save(40_000); // the next drop is news again
     expect(await notes(a, 'price_drop')).toEqual(['Price drop: Cheaper ThinkPad', 'Price drop: Cheaper ThinkPad']);
     expect(mailsTo(b)).toEqual(['Price drop: Cheaper ThinkPad now $450.00', 'Price drop: Cheaper ThinkPad now $400.00']);
+  });
+
+  it('a CSV import lowering a price is a price drop; its dry run is not', async () => {
+    const id = await t.product({ name: 'Imported Drop', priceCents: 60_000 });
+    const [a] = await watchers(id);
+    const p = await t.app.context.products.get(id);
+    const record = toCsvRecord({ ...p, fields: { ...p.fields, priceCents: 55_000 } }, 'laptops');
+    const csv = stringify([[...CSV_COLUMNS], CSV_COLUMNS.map((c) => record[c])]);
+    for (const dryRun of [true, false]) {
+      const importId = await t.app.context.productImports.start({ filename: 'prices.csv', text: csv }, dryRun, staff);
+      await t.runJobs();
+      expect(await t.app.context.productImports.get(importId)).toMatchObject({ status: 'succeeded' });
+      expect(await notes(a, 'price_drop'), `dry run: ${dryRun}`).toHaveLength(dryRun ? 0 : 1);
+    }
+    expect(mailsTo(a)).toEqual(['Price drop: Imported Drop now $550.00']);
   });
 
   it('a drop undone before the job runs, or on a product not on sale, tells nobody', async () => {
