@@ -5,7 +5,8 @@ import type { Request, RequestHandler, Response } from 'express';
 /**
  * Whole-page cache for guests. A guest is a visitor with no session, cart or
  * flash cookie: the pages they see depend only on the URL and the catalog,
- * except for the CSRF token in their forms. Such a page is rendered once per
+ * except for the CSRF token in their forms (variant slots, below, show their
+ * default to every guest). Such a page is rendered once per
  * cache period with TOKEN_SLOT where the token goes and kept as bytes; each
  * guest then gets those bytes with their own token put in the slot, without
  * the per-visitor middleware or the templates running again.
