@@ -10,6 +10,7 @@ import * as ordersByDayAndStatus from './20261127000005_orders_by_day_and_status
 import * as rentalTerms from './20261128000001_rental_terms';
 import * as rentalSigning from './20261128000010_rental_signing';
 import * as rentalCollection from './20261129000001_rental_collection';
+import * as wishlistAlerts from './20261129000030_wishlist_alerts';
 import * as disputes from './20261129000050_disputes';
 
 /**
@@ -29,5 +30,6 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261128000001_rental_terms', rentalTerms],
   ['20261128000010_rental_signing', rentalSigning],
   ['20261129000001_rental_collection', rentalCollection],
+  ['20261129000030_wishlist_alerts', wishlistAlerts],
   ['20261129000050_disputes', disputes],
 ];

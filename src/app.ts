@@ -52,6 +52,8 @@ import { DisputeService } from './disputes/service';
 import { disputeRoutes } from './disputes/routes';
 import { ReviewService } from './reviews/service';
 import { reviewRoutes } from './reviews/routes';
+import { WishlistService } from './wishlist/service';
+import { wishlistHearts, wishlistRoutes } from './wishlist/routes';
 
 export interface AppDeps {
   config: Config;
@@ -100,6 +102,8 @@ export interface AppContext extends Commerce {
   productImports: ProductImporter;
   /** Customer reviews: writing one, the product page's list, moderation. */
   reviews: ReviewService;
+  /** Customers' wishlists, and their back-in-stock and price-drop alerts (the wishlist.alert jobs). */
+  wishlist: WishlistService;
   uploadsDir: string;
   /** Run when the server stops, before it waits for open requests (e.g. ending live event streams). */
   onShutdown: Array<() => void>;
@@ -148,6 +152,8 @@ export function buildContext(deps: AppDeps): AppContext {
   productImports.registerJobs(jobs);
   const disputes = new DisputeService({ db, clock, logger, payments: commerce.payments, uploadsDir: deps.uploadsDir ?? UPLOADS_DIR, currency: config.currency });
   const reviews = new ReviewService({ db, clock, catalog });
+  const wishlist = new WishlistService({ db, clock, logger, currency: config.currency });
+  wishlist.registerJobs(jobs);
   return {
     disputes,
     ...commerce,
@@ -161,6 +167,7 @@ export function buildContext(deps: AppDeps): AppContext {
     products,
     productImports,
     reviews,
+    wishlist,
     jobs,
     mailer,
     sessions,
@@ -242,6 +249,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(authenticate(ctx));
   app.use(cartLocals(ctx));
   app.use(unreadLocals(ctx));
+  app.use(wishlistHearts(ctx));
   // Pages with personal data are never stored by browsers or proxies.
   app.use(PERSONAL_PAGES, noStore);
 
@@ -265,6 +273,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(rentalRoutes(ctx));
   app.use(notificationRoutes(ctx));
   app.use(disputeRoutes(ctx));
+  app.use(wishlistRoutes(ctx));
   app.use('/admin', adminRoutes(ctx));
 
   app.use(notFound);

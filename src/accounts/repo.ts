@@ -17,6 +17,8 @@ export interface UserRow {
   email_verified_at: string | null;
   disabled_at: string | null;
   token_version: number;
+  /** Wishlist alerts wanted (back in stock, price drop); 0/1 from the database. */
+  wishlist_alerts: boolean | number;
   created_at: string;
   updated_at: string;
 }

@@ -213,7 +213,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
 
   const profilePage = formPage({
     view: 'accounts/profile',
-    keep: ['first_name', 'last_name', 'phone', 'email'],
+    keep: ['first_name', 'last_name', 'phone', 'email', 'wishlist_alerts'],
     locals: (req) => ({ title: 'Your profile', verified: me(req).emailVerified, noindex: true }),
   });
   const profile = validate({ body: ProfileInput }, { form: profilePage });
@@ -222,7 +222,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     const user = await accounts.profile(me(req).id);
     res.render('accounts/profile', {
       title: 'Your profile',
-      values: { first_name: user.firstName, last_name: user.lastName, phone: user.phone, email: user.email },
+      values: { first_name: user.firstName, last_name: user.lastName, phone: user.phone, email: user.email, wishlist_alerts: user.wishlistAlerts ? 'on' : '' },
       verified: user.emailVerified,
       errors: {},
       noindex: true,

@@ -61,6 +61,11 @@ export const ProfileInput = z
     phone: optionalText(40).refine((v) => v === null || /^[+()\d\s.-]{5,40}$/.test(v), 'Enter a phone number using digits, spaces, + ( ) - or .'),
     email: Email,
     current_password: z.string().max(PASSWORD_MAX * 4).optional(),
+    /** The wishlist alerts checkbox (back in stock, price drop): unticked sends nothing. */
+    wishlist_alerts: z
+      .enum(['on', '1', 'true'])
+      .optional()
+      .transform((v) => v !== undefined),
   })
   .strict();
 export type ProfileInput = z.infer<typeof ProfileInput>;

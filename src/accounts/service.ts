@@ -29,6 +29,8 @@ export interface Profile {
   lastName: string;
   phone: string | null;
   emailVerified: boolean;
+  /** Back-in-stock and price-drop alerts for wishlisted products. */
+  wishlistAlerts: boolean;
 }
 
 export class InvalidCredentialsError extends AppError {
@@ -258,7 +260,7 @@ export class AccountService {
   /** The account as its owner's pages show it. */
   async profile(userId: number): Promise<Profile> {
     const u = await this.user(userId);
-    return { id: u.id, email: u.email, firstName: u.first_name, lastName: u.last_name, phone: u.phone, emailVerified: u.email_verified_at !== null };
+    return { id: u.id, email: u.email, firstName: u.first_name, lastName: u.last_name, phone: u.phone, emailVerified: u.email_verified_at !== null, wishlistAlerts: Boolean(u.wishlist_alerts) };
   }
 
   /** The customer's store credit: balance and one page of the ledger, newest first. */
@@ -298,6 +300,7 @@ export class AccountService {
             first_name: input.first_name,
             last_name: input.last_name,
             phone: input.phone,
+            wishlist_alerts: input.wishlist_alerts,
             ...(emailChanged ? { email: input.email, email_verified_at: null } : {}),
           },
           now,

@@ -7,6 +7,7 @@ import type { CatalogEvents } from './changes';
 import { monthlyPrices, productRuleErrors, type ProductFields } from './product-input';
 import { toProductRow, type ProductRow } from './product-row';
 import * as repo from './repo';
+import { recordPriceChange } from '../wishlist/alerts';
 
 const NOT_FOUND = 'We could not find that product.';
 
@@ -17,8 +18,8 @@ export type SaveOutcome = 'created' | 'updated' | 'unchanged';
  * Staff create, edit and archive products (the admin form and the CSV
  * import). Every save checks the same rules (productRuleErrors, the
  * category), writes the derived columns through toProductRow, bumps the
- * product's version, writes an audit_log row with before and after, and tells
- * the catalog once committed.
+ * product's version, writes an audit_log row with before and after (and a
+ * price drop's wishlist alert), and tells the catalog once committed.
  */
 export class ProductEditor {
   constructor(private readonly deps: { db: Db; clock: Clock; catalog: CatalogEvents }) {}
@@ -103,7 +104,11 @@ export class ProductEditor {
       } else {
         id = existing.id;
         outcome = sameFields(existing.fields, fields) ? 'unchanged' : 'updated';
-        if (outcome === 'updated') await repo.updateProduct(trx, id, null, editableColumns(row));
+        if (outcome === 'updated') {
+          await repo.updateProduct(trx, id, null, editableColumns(row));
+          // A lower price of a product on sale reaches the customers who wish for it (wishlist/alerts.ts).
+          if (fields.status === 'active') await recordPriceChange(trx, { productId: id, fromCents: existing.fields.priceCents, toCents: fields.priceCents, version: existing.version + 1 }, now);
+        }
       }
       saved.push({ id, outcome });
       if (outcome !== 'unchanged') {

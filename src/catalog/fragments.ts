@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { fillTokenSlots, sendGuestPage, toGuestPage, TOKEN_SLOT } from '../http/page-cache';
+import { fillTokenSlots, fillVariantSlots, fillVariantSlotsFor, sendGuestPage, toGuestPage, TOKEN_SLOT, VARIANT } from '../http/page-cache';
 import type { CatalogService } from './service';
 
 /**
@@ -8,8 +8,10 @@ import type { CatalogService } from './service';
  * the layout (header with the shopper's name and cart) is rendered per request.
  * Bodies are rendered from an explicit list of locals, never from res.locals,
  * so nothing about one shopper can end up in another's page. The one
- * per-request value a body holds, the CSRF token of its forms, is a slot
- * filled in when the page is sent.
+ * per-request values a body holds are slots filled in when the page is sent:
+ * the CSRF token of its forms, and variant slots for what depends on the
+ * shopper (the wishlist heart: both "Save" and "Saved" are in the body, the
+ * shopper's own saves pick one; src/http/page-cache.ts).
  *
  * For guests the whole page, layout included, is the same for everyone, so
  * it is cached too (src/http/page-cache.ts) and later guests skip even the
@@ -17,7 +19,7 @@ import type { CatalogService } from './service';
  */
 
 function renderBody(res: Response, view: string, data: object): Promise<string> {
-  const locals = { ...data, money: res.locals.money, asset: res.locals.asset, store: res.locals.store, csrfToken: TOKEN_SLOT, layout: false };
+  const locals = { ...data, money: res.locals.money, asset: res.locals.asset, store: res.locals.store, csrfToken: TOKEN_SLOT, variant: VARIANT, layout: false };
   return new Promise((resolve, reject) => {
     res.app.render(view, locals, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? '')));
   });
@@ -45,18 +47,19 @@ export async function sendCatalogPage(
 ): Promise<void> {
   const render = async () => renderBody(res, view, await data());
   const token = () => String(res.locals.csrfToken ?? '');
+  const personal = async (html: string) => fillTokenSlots(await fillVariantSlotsFor(res, html), token());
   if (!res.app.get('view cache')) {
-    res.render('catalog/page', { ...meta, pageBody: fillTokenSlots(await render(), token()) });
+    res.render('catalog/page', { ...meta, pageBody: await personal(await render()) });
     return;
   }
   const body = await catalog.renderedPage(key, render);
   const guestKey = res.locals.guestPageKey as string | undefined;
   if (guestKey) {
-    const page = await catalog.guestPage(guestKey, async () => toGuestPage(await renderWithLayout(res, { ...meta, pageBody: body, csrfToken: TOKEN_SLOT })));
+    const page = await catalog.guestPage(guestKey, async () => toGuestPage(await renderWithLayout(res, { ...meta, pageBody: fillVariantSlots(body), csrfToken: TOKEN_SLOT })));
     sendGuestPage(res, page, token);
     return;
   }
-  res.render('catalog/page', { ...meta, pageBody: fillTokenSlots(body, token()) });
+  res.render('catalog/page', { ...meta, pageBody: await personal(body) });
 }
 
 function renderWithLayout(res: Response, locals: object): Promise<string> {

@@ -68,7 +68,7 @@ export function toCategory(r: Row): Category {
   };
 }
 
-function parseJson<T>(text: unknown, fallback: T): T {
+export function parseJson<T>(text: unknown, fallback: T): T {
   if (typeof text !== 'string') return fallback;
   try {
     return JSON.parse(text) as T;

@@ -22,7 +22,7 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'cloc
 
   router.get('/', async (_req, res) => {
     const [featured, categories] = await Promise.all([catalog.featured(8), catalog.categoryTree()]);
-    await sendCatalogPage(res, catalog, 'home', 'catalog/home', () => ({ featured, categories, gradeExplanations }), {
+    await sendCatalogPage(res, catalog, 'home', 'catalog/home', () => ({ featured, categories, gradeExplanations, here: '/' }), {
       title: 'Refurbished computers you can buy or rent to own',
       canonical: `${config.baseUrl}/`,
     });
@@ -58,6 +58,7 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'cloc
     const policy = await currentRentalPolicy(settings);
     const data = async () => ({
       ...page,
+      here: `/products/${product.slug}`,
       grade: { grade: product.conditionGrade, ...GRADES[product.conditionGrade] },
       specs: specRows(product.specifications),
       term,
@@ -111,6 +112,7 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'cloc
       const didYouMean = empty && words.length ? spellingSuggestion(words, await catalog.vocabulary()) : null;
       return {
         heading,
+        here: basePath + query,
         basePath,
         inCategory,
         filters,

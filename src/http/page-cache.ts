@@ -5,7 +5,8 @@ import type { Request, RequestHandler, Response } from 'express';
 /**
  * Whole-page cache for guests. A guest is a visitor with no session, cart or
  * flash cookie: the pages they see depend only on the URL and the catalog,
- * except for the CSRF token in their forms. Such a page is rendered once per
+ * except for the CSRF token in their forms (variant slots, below, show their
+ * default to every guest). Such a page is rendered once per
  * cache period with TOKEN_SLOT where the token goes and kept as bytes; each
  * guest then gets those bytes with their own token put in the slot, without
  * the per-visitor middleware or the templates running again.
@@ -40,6 +41,63 @@ const escapeHtml = (token: string) => ejs.escapeXML(token);
 /** Replaces every slot in rendered HTML with the (escaped) token. */
 export function fillTokenSlots(html: string, token: string): string {
   return html.includes(TOKEN_SLOT) ? html.split(TOKEN_SLOT).join(escapeHtml(token)) : html;
+}
+
+/**
+ * Parts of a shared page that depend on who looks at it (the wishlist's
+ * "Save" / "Saved ✓ remove" on a product) are variant slots: the body holds
+ * both variants, whatever the shopper, between markers,
+ *
+ *   VARIANT.start(key) <default> VARIANT.alt <alternative> VARIANT.end
+ *
+ * and each request keeps one per key: the alternative for the keys chosen for
+ * this shopper, the default for the rest (and for every guest). The choice is
+ * made per request by whoever owns the key (chooseVariants), never stored in a
+ * cached body.
+ */
+const VARIANT_MARK = `gg-variant-slot-${crypto.randomBytes(12).toString('hex')}`;
+const VARIANT_KEY = /^[a-z][a-z0-9:_-]{0,80}$/;
+
+export const VARIANT = {
+  start(key: string): string {
+    if (!VARIANT_KEY.test(key)) throw new Error(`Invalid variant slot key "${key}"`);
+    return `${VARIANT_MARK}{${key}}`;
+  },
+  alt: `${VARIANT_MARK}|`,
+  end: `${VARIANT_MARK}.`,
+};
+
+const VARIANT_SLOTS = new RegExp(`${VARIANT_MARK}\\{([a-z0-9:_-]+)\\}([\\s\\S]*?)${VARIANT_MARK}\\|([\\s\\S]*?)${VARIANT_MARK}\\.`, 'g');
+const VARIANT_KEYS = new RegExp(`${VARIANT_MARK}\\{([a-z0-9:_-]+)\\}`, 'g');
+
+/** The keys of the variant slots in a page. */
+export function variantKeys(html: string): string[] {
+  return html.includes(VARIANT_MARK) ? [...new Set(Array.from(html.matchAll(VARIANT_KEYS), (m) => m[1]!))] : [];
+}
+
+/** Keeps, for each variant slot, the alternative when its key is chosen and the default otherwise. */
+export function fillVariantSlots(html: string, chosen: ReadonlySet<string> = new Set()): string {
+  return html.includes(VARIANT_MARK) ? html.replace(VARIANT_SLOTS, (_m, key: string, first: string, alt: string) => (chosen.has(key) ? alt : first)) : html;
+}
+
+/** Of the keys in a page, those whose alternative this shopper sees. */
+export type VariantChooser = (keys: readonly string[]) => Promise<Iterable<string>>;
+
+const CHOOSERS = 'variantChoosers';
+
+/** Per request, a feature says which of its slots show the alternative (e.g. the products this shopper saved). */
+export function chooseVariants(res: Response, chooser: VariantChooser): void {
+  ((res.locals[CHOOSERS] ??= []) as VariantChooser[]).push(chooser);
+}
+
+/** Fills a page's variant slots for this request's shopper. */
+export async function fillVariantSlotsFor(res: Response, html: string): Promise<string> {
+  const keys = variantKeys(html);
+  const choosers = (res.locals[CHOOSERS] ?? []) as VariantChooser[];
+  if (!keys.length || !choosers.length) return fillVariantSlots(html);
+  const chosen = new Set<string>();
+  for (const choose of choosers) for (const key of await choose(keys)) chosen.add(key);
+  return fillVariantSlots(html, chosen);
 }
 
 /** Sends a cached page with this visitor's token; `token` is only asked for when the page has a form. */

@@ -2,13 +2,16 @@ import type { Conn } from '../db';
 import type { Actor } from '../db/state-machine';
 import { stockDelta, unitMachine, type UnitStatus } from './lifecycle';
 import * as repo from './repo';
+import { recordStockArrivals } from '../wishlist/alerts';
 
 /**
  * The one way a unit changes status: along the lifecycle (lifecycle.ts),
  * with its state_changes row and its stock_movements row, in the caller's
  * transaction. Checkout, cancellation, expiry, rentals and staff all move
  * units through here; each returns the products whose saleable stock
- * changed, for the caller to tell the catalog after commit.
+ * changed, for the caller to tell the catalog after commit. Units coming
+ * into stock of a product that had none are a restock: customers who wish
+ * for it hear of it (wishlist/alerts.ts, queued in the same transaction).
  */
 
 export type MovementReason = 'received' | 'reserved' | 'released' | 'sold' | 'rented' | 'returned' | 'restocked' | 'refurbishing' | 'retired' | 'adjusted';
@@ -36,13 +39,21 @@ export async function moveUnits(conn: Conn, units: readonly repo.UnitRef[], to: 
   const byStatus = new Map<UnitStatus, repo.UnitRef[]>();
   for (const u of units) byStatus.set(u.status, [...(byStatus.get(u.status) ?? []), u]);
   const changed = new Set<number>();
+  const arrived = new Map<number, number>();
   for (const [from, group] of byStatus) {
     await unitMachine.transitionMany(conn, group.map((u) => u.id), from, to, { actor: m.actor.label, at: m.now, note: m.note ?? undefined, set: { ...holder } });
     const quantity = stockDelta(from, to);
     await repo.insertMovements(conn, group.map((u) => movementRow(u, m, quantity)), m.now);
     if (quantity !== 0) for (const u of group) changed.add(u.productId);
+    if (quantity > 0) countByProduct(group, arrived);
   }
+  await recordStockArrivals(conn, arrived, m.now);
   return [...changed];
+}
+
+function countByProduct(units: readonly repo.UnitRef[], into: Map<number, number>): Map<number, number> {
+  for (const u of units) into.set(u.productId, (into.get(u.productId) ?? 0) + 1);
+  return into;
 }
 
 function movementRow(u: repo.UnitRef, m: Movement, quantity: number): repo.MovementRow {
@@ -64,6 +75,7 @@ export async function receiveUnits(conn: Conn, units: readonly repo.NewUnit[], m
   const added = await repo.insertUnits(conn, units, m.now);
   await unitMachine.recordInitial(conn, added.map((u) => u.id), 'in_stock', { actor: m.actor.label, at: m.now, note: m.note ?? undefined });
   await repo.insertMovements(conn, added.map((u) => movementRow(u, { ...m, reason: 'received' }, stockDelta(null, 'in_stock'))), m.now);
+  await recordStockArrivals(conn, countByProduct(added, new Map()), m.now);
   return added;
 }
 

@@ -55,7 +55,11 @@ export async function enqueue(conn: Conn, kind: string, payload: unknown, option
     return Number(id);
   }
   await conn('jobs').insert(row).onConflict('unique_key').ignore();
-  const existing = await conn('jobs').where({ unique_key: options.uniqueKey }).first('id');
+  const byKey = () => conn('jobs').where({ unique_key: options.uniqueKey });
+  // MySQL/MariaDB: a job another transaction committed after this one's snapshot (it was inserting the same key at
+  // the same moment) is invisible to a plain read; a locking read sees it.
+  const existing = (await byKey().first('id')) ?? (isMysql(conn) ? await byKey().forShare().first('id') : undefined);
+  if (!existing) throw new Error(`enqueue: job "${options.uniqueKey}" neither inserted nor found`);
   return Number(existing.id);
 }
 

@@ -6,7 +6,7 @@ const DOMAIN_TABLES = [
   'users', 'addresses', 'auth_tokens', 'categories', 'products', 'inventory_units', 'stock_movements',
   'carts', 'cart_items', 'promo_codes', 'promo_redemptions', 'orders', 'order_items', 'payments', 'refunds',
   'rentals', 'rental_installments', 'store_credit_entries', 'reviews', 'wishlist_items', 'notifications',
-  'disputes', 'dispute_messages', 'webhook_events', 'jobs', 'audit_log', 'state_changes', 'settings',
+  'disputes', 'dispute_messages', 'webhook_events', 'jobs', 'audit_log', 'state_changes', 'settings', 'wishlist_alerts_sent',
 ];
 
 describe('migrations', () => {
