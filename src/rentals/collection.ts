@@ -36,7 +36,7 @@ export interface SweepResult {
 }
 
 /** How long a claim keeps other workers off an installment; a crashed worker's claims come back after it. */
-const CLAIM_MS = 10 * 60_000;
+export const CLAIM_MS = 10 * 60_000;
 
 /** The idempotency key of one attempt to charge one installment (SPEC §5): retrying the same attempt is the same charge. */
 export function collectionKey(rentalId: number, seq: number, attempt: number): string {
