@@ -18,6 +18,7 @@ import { benchAdmin } from './admin';
 import { percentile } from './stats';
 import { benchStorm } from './storm';
 import { benchImport } from './import';
+import { benchRentals } from './rentals';
 
 /**
  * npm run bench — one run measures:
@@ -52,8 +53,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SMALL = Number(process.env.BENCH_SMALL ?? 10_000);
 const LARGE = Number(process.env.BENCH_LARGE ?? 100_000);
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 200_000);
+const RENTALS = Number(process.env.BENCH_RENTALS ?? 100_000);
 const FRESH = process.argv.includes('--fresh');
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'pages,storm,import,search,admin').split(',').map((p) => p.trim()));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'pages,storm,import,search,admin,rentals').split(',').map((p) => p.trim()));
 /** What shoppers type: models, product lines, specs, and two whole brands (the broadest searches). */
 const SEARCH_QUERIES = [
   'thinkpad t490', 'latitude 7420', 'elitebook 840', 'optiplex', 'macbook air', 'proliant dl380', 'zbook fury', 'vivobook',
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     }
   }
   if (PARTS.has('admin')) await benchAdminPart(target);
+  if (PARTS.has('rentals')) await benchRentalsPart(target);
 }
 
 async function benchPages(target: Target): Promise<void> {
@@ -145,8 +148,24 @@ async function benchAdminPart(target: Target): Promise<void> {
   }
 }
 
-/** A generated catalog of some size, or the order history (on a catalog of its own, so the other parts never see it). */
-type Store = 'catalog' | 'orders';
+/** The rentals part: a database of its own (gg_bench_rentals), rebuilt on every run since collecting changes it. */
+async function benchRentalsPart(target: Target): Promise<void> {
+  const base = target.dbConfig(RENTALS, 'rentals');
+  // Two workers' sweeps charge 32 installments at a time, each recording in a transaction of its own.
+  const config: Config['db'] = base.client === 'mysql' ? { ...base, poolMax: 40 } : base;
+  await dropDatabase(config);
+  if (config.client === 'mysql') await ensureMysqlDatabase(config.url);
+  const db = createDb(config);
+  try {
+    await migrateLatest(db);
+    await benchRentals({ db, config, out, count: RENTALS, progress });
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** A generated catalog of some size, the order history (on a catalog of its own, so the other parts never see it), or the rentals part's agreements. */
+type Store = 'catalog' | 'orders' | 'rentals';
 
 interface Target {
   label: string;
@@ -159,7 +178,7 @@ async function chooseDatabase(): Promise<Target> {
   const url = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/gg_bench';
   const named = (count: number, store: Store) => {
     const u = new URL(url);
-    u.pathname = `${u.pathname}${store === 'orders' ? '_orders' : count === SMALL ? '' : `_${count}`}`;
+    u.pathname = `${u.pathname}${store === 'orders' ? '_orders' : store === 'rentals' ? '_rentals' : count === SMALL ? '' : `_${count}`}`;
     return u.toString();
   };
   const secrets = { JWT_SECRET: crypto.randomBytes(32).toString('hex'), COOKIE_SECRET: crypto.randomBytes(32).toString('hex') };

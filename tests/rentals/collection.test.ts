@@ -158,14 +158,18 @@ describe('a worker that dies between charging and recording', () => {
     await env.stripe.close();
   });
 
-  /** The next recording of a Stripe success throws (the worker "dies" after Stripe charged). */
-  function failRecordingOnce(t: Shop): void {
+  /** A sweep during which recording a Stripe success throws: the worker "dies" after Stripe charged. */
+  async function sweepDyingBeforeRecording(t: Shop) {
     const payments = t.app.context.payments;
     const original = payments.recordStripeSuccess;
     payments.recordStripeSuccess = async () => {
-      payments.recordStripeSuccess = original;
       throw new Error('connection lost while recording');
     };
+    try {
+      return await t.app.context.rentalCollector.sweep();
+    } finally {
+      payments.recordStripeSuccess = original;
+    }
   }
 
   it('the next sweep after the claim runs out sends the same key and records the payment Stripe replays, once', async () => {
@@ -173,9 +177,8 @@ describe('a worker that dies between charging and recording', () => {
     const { id } = await signAndPay(env, 'crash@example.com');
     const collector = t.app.context.rentalCollector;
     t.clock.set(DUE_DAY);
-    failRecordingOnce(t);
     const before = intentsCreated(stripe).length;
-    expect(await collector.sweep()).toEqual({ charged: 0, failed: 0, skipped: 1 });
+    expect(await sweepDyingBeforeRecording(t)).toEqual({ charged: 0, failed: 0, skipped: 1 });
     const first = intentsCreated(stripe).slice(before);
     expect(first.map((r) => r.idempotencyKey)).toEqual([collectionKey(id, 2, 1)]);
     const i = await secondInstallment(t, id);
@@ -207,9 +210,8 @@ describe('a worker that dies between charging and recording', () => {
     const { id } = await signAndPay(env, 'crash-webhook@example.com');
     const collector = t.app.context.rentalCollector;
     t.clock.set(DUE_DAY);
-    failRecordingOnce(t);
     const before = intentsCreated(stripe).length;
-    expect(await collector.sweep()).toEqual({ charged: 0, failed: 0, skipped: 1 });
+    expect(await sweepDyingBeforeRecording(t)).toEqual({ charged: 0, failed: 0, skipped: 1 });
     const [charge] = intentsCreated(stripe).slice(before);
     expect(charge!.idempotencyKey).toBe(collectionKey(id, 2, 1));
     const i = await secondInstallment(t, id);
