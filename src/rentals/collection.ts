@@ -47,7 +47,7 @@ export interface SweepResult {
 export const CLAIM_MS = 10 * 60_000;
 
 /** Charges a sweep lane records in one transaction (one commit for several). */
-const RECORD_TOGETHER = Number(process.env.GG_RECORD_TOGETHER ?? 5);
+const RECORD_TOGETHER = 5;
 
 /** The idempotency key of one attempt to charge one installment (SPEC §5): retrying the same attempt is the same charge. */
 export function collectionKey(rentalId: number, seq: number, attempt: number): string {
