@@ -17,5 +17,6 @@ void startStripeServer().then((stripe) => {
     }
     if (m === 'close') void stripe.close().then(() => process.exit(0));
   });
+  process.on('disconnect', () => process.exit(0)); // the bench ended or died
   process.send!({ type: 'ready', env: stripe.env });
 });

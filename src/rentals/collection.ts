@@ -1,4 +1,4 @@
-import { inTransaction, isMysql, type Db, type Trx } from '../db';
+import { inTransaction, isMysql, type Conn, type Db, type Trx } from '../db';
 import { toDbTime, type Clock } from '../lib/clock';
 import { dateOnly } from '../lib/dates';
 import type { Logger } from '../lib/log';
@@ -70,13 +70,20 @@ export function collectionKey(rentalId: number, seq: number, attempt: number): s
 export class RentalCollector {
   constructor(private readonly deps: CollectorDeps) {}
 
-  async sweep(opts: { batchSize?: number; concurrency?: number; recordTogether?: number } = {}): Promise<SweepResult> {
+  /**
+   * Charges due installments until none is left to claim, or — with
+   * `budgetMs` — until that much (real) time has passed: it then stops
+   * claiming, finishes the batch in hand and returns (the job queues another
+   * sweep when some are still due).
+   */
+  async sweep(opts: { batchSize?: number; concurrency?: number; recordTogether?: number; budgetMs?: number } = {}): Promise<SweepResult> {
     const result: SweepResult = { charged: 0, failed: 0, skipped: 0 };
     if (!this.deps.gateway) return result;
     const batchSize = opts.batchSize ?? 50;
     const concurrency = opts.concurrency ?? 8;
     const together = opts.recordTogether ?? RECORD_TOGETHER;
-    for (;;) {
+    const stopAt = opts.budgetMs === undefined ? Infinity : Date.now() + opts.budgetMs;
+    while (Date.now() < stopAt) {
       const batch = await this.claim(batchSize);
       if (batch.length === 0) return result;
       let next = 0;
@@ -100,22 +107,33 @@ export class RentalCollector {
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, lane));
     }
+    return result;
   }
+
+  /** Whether an installment is due to be charged and not claimed (what a sweep would take now). */
+  async hasDue(): Promise<boolean> {
+    if (!this.deps.gateway) return false;
+    return (await this.claimable(this.deps.db, this.deps.clock.now()).first('i.id')) !== undefined;
+  }
+  /** Installments to charge now, oldest first: due (next_attempt_on) and unpaid, of agreements that are running and pay by card, not claimed. */
+  private claimable(conn: Conn, now: Date) {
+    return conn('rental_installments as i')
+      .join('rentals as r', 'r.id', 'i.rental_id')
+      .where('i.next_attempt_on', '<=', dateOnly(now))
+      .whereIn('i.status', ['scheduled', 'failed'])
+      .whereIn('r.status', ['active', 'past_due'])
+      .where('r.provider', 'stripe')
+      .where((w) => w.whereNull('i.claimed_until').orWhere('i.claimed_until', '<', toDbTime(now)))
+      .orderBy('i.next_attempt_on')
+      .orderBy('i.id');
+  }
+
   /** Claims up to `limit` installments to charge now, for agreements that are running and pay by card. */
   private async claim(limit: number): Promise<Claimed[]> {
     const { db, clock } = this.deps;
     const now = clock.now();
-    const today = dateOnly(now);
     return inTransaction(db, async (trx) => {
-      const qb = trx('rental_installments as i')
-        .join('rentals as r', 'r.id', 'i.rental_id')
-        .where('i.next_attempt_on', '<=', today)
-        .whereIn('i.status', ['scheduled', 'failed'])
-        .whereIn('r.status', ['active', 'past_due'])
-        .where('r.provider', 'stripe')
-        .where((w) => w.whereNull('i.claimed_until').orWhere('i.claimed_until', '<', toDbTime(now)))
-        .orderBy('i.next_attempt_on')
-        .orderBy('i.id')
+      const qb = this.claimable(trx, now)
         .limit(limit)
         .select('i.id', 'i.rental_id', 'i.seq', 'i.amount_cents', 'i.attempts', 'r.number', 'r.stripe_customer_id', 'r.stripe_payment_method_id');
       if (isMysql(trx)) qb.forUpdate('i').skipLocked();

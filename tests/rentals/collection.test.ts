@@ -178,7 +178,11 @@ describe('a worker that dies between charging and recording', () => {
     const collector = t.app.context.rentalCollector;
     t.clock.set(DUE_DAY);
     const before = intentsCreated(stripe).length;
+    // A sweep out of time claims nothing; the installment is still due for the next one.
+    expect(await collector.sweep({ budgetMs: 0 })).toEqual({ charged: 0, failed: 0, skipped: 0 });
+    expect(await collector.hasDue()).toBe(true);
     expect(await sweepDyingBeforeRecording(t)).toEqual({ charged: 0, failed: 0, skipped: 1 });
+    expect(await collector.hasDue()).toBe(false);
     const first = intentsCreated(stripe).slice(before);
     expect(first.map((r) => r.idempotencyKey)).toEqual([collectionKey(id, 2, 1)]);
     const i = await secondInstallment(t, id);
