@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffContext } from '../../src/audit/repo';
 import { insertInChunks } from '../../src/db/batch';
+import { addDays } from '../../src/lib/dates';
 import { FIRST_PAYMENT_HOLD_DAYS } from '../../src/rentals/billing';
 import { createUser } from '../helpers/auth';
 import { shopper, startShop, type Shop } from '../checkout/shop';
@@ -47,19 +48,18 @@ async function running(t: Shop, laptop: number, email: string): Promise<{ id: nu
   return a;
 }
 
+let copied = 0;
+
 /** Copies of a running agreement with another monthly payment, inserted directly (same renter and unit). */
-async function copies(t: Shop, templateId: number, monthly: readonly number[]): Promise<Array<{ id: number; number: string }>> {
+async function copies(t: Shop, templateId: number, monthly: readonly number[], opts: { shiftDays?: number } = {}): Promise<Array<{ id: number; number: string }>> {
   const { id: _id, number: _n, ...row } = await t.db('rentals').where({ id: templateId }).first();
   const schedule = await t.db('rental_installments').where({ rental_id: templateId }).orderBy('seq');
-  const stamp = Date.now().toString(36);
-  const numbers = monthly.map((_, k) => `RA-C${stamp}${k}`);
-  await insertInChunks(t.db, 'rentals', monthly.map((m, k) => ({ ...row, number: numbers[k], monthly_cents: m, total_cents: m * row.term_months, cash_price_cents: Math.floor((m * row.term_months) / 1.75) })));
-  const out: Array<{ id: number; number: string }> = [];
-  for (const [k, number] of numbers.entries()) {
-    const id = Number((await t.db('rentals').where({ number }).first('id')).id);
-    await insertInChunks(t.db, 'rental_installments', schedule.map(({ id: _i, ...i }) => ({ ...i, rental_id: id, amount_cents: monthly[k] })));
-    out.push({ id, number });
-  }
+  const numbers = monthly.map(() => `RA-C${++copied}`);
+  const shift = (d: unknown) => addDays(dayOf(d), opts.shiftDays ?? 0);
+  await insertInChunks(t.db, 'rentals', monthly.map((m, k) => ({ ...row, agreement_text: 'A copy for the calendar tests.', number: numbers[k], monthly_cents: m, total_cents: m * row.term_months, cash_price_cents: Math.floor((m * row.term_months) / 1.75), start_on: shift(row.start_on) })));
+  const ids = new Map((await t.db('rentals').whereIn('number', numbers).select('id', 'number')).map((r) => [r.number as string, Number(r.id)]));
+  const out = numbers.map((number) => ({ id: ids.get(number)!, number }));
+  await insertInChunks(t.db, 'rental_installments', out.flatMap(({ id }, k) => schedule.map(({ id: _i, ...i }) => ({ ...i, rental_id: id, amount_cents: monthly[k], due_on: shift(i.due_on) }))));
   return out;
 }
 
@@ -115,6 +115,45 @@ describe('late fees and default', () => {
     const notice = JSON.parse((await mailJobs(t, `rental-late:${(await installment(t, template.id, 2)).id}`))[0]!.payload);
     expect(notice).toMatchObject({ template: 'rental-late-notice', data: { lateFeeCents: 438, defaultFromOn: '2027-01-01' } });
     expect(await t.db('rental_installments').whereIn('rental_id', agreements.map((a) => a.id)).whereNotNull('next_attempt_on').count({ n: '*' }).first()).toMatchObject({ n: 0 });
+  });
+});
+
+describe('the calendar on a large book', () => {
+  let t: Shop;
+  let laptop: number;
+  beforeAll(async () => ({ t, laptop } = await start()));
+  afterAll(() => t.destroy());
+
+  it('a payment past its grace period gets its late fee while thousands are still in theirs', async () => {
+    const template = await running(t, laptop, 'book@example.com');
+    await t.db('rental_installments').where({ rental_id: template.id, seq: 2 }).update({ status: 'paid' });
+    // 2,100 agreements whose payment 2 is due on 2026-12-26 (day 3 of the grace period on 2026-12-29), then one due 2026-12-21 (day 8).
+    await copies(t, template.id, Array(2_100).fill(8_750), { shiftDays: 5 });
+    const [late] = await copies(t, template.id, [8_750]);
+    await t.db('rental_installments').where({ rental_id: late!.id, seq: 2 }).update({ status: 'scheduled' });
+    t.clock.set(at('2026-12-29'));
+    expect(await t.app.context.rentalCalendar.chargeLateFees()).toBe(1);
+    expect(await installment(t, late!.id, 2)).toMatchObject({ late_fee_cents: 438 });
+    expect(await t.db('rental_installments').whereNotNull('late_fee_at').count({ n: '*' }).first()).toMatchObject({ n: 1 });
+    // Not defaulted before day 11, whatever the number of agreements past due.
+    await t.app.context.rentalCalendar.markPastDue();
+    expect(await t.app.context.rentalCalendar.defaultOverdue()).toBe(0);
+    t.clock.set(at('2027-01-01'));
+    expect(await t.app.context.rentalCalendar.defaultOverdue()).toBe(1);
+    expect(await statusOf(t, late!.id)).toBe('defaulted');
+  });
+
+  it('reminds every payment due in 3 days, more than a page of them, once', async () => {
+    t.clock.set(at('2027-01-01'));
+    const template = await running(t, laptop, 'book-reminders@example.com');
+    // Like the template (signed 2027-01-01) but starting 2026-12-15: payment 2 due 2027-01-15, reminded on 2027-01-12.
+    const many = await copies(t, template.id, Array(1_050).fill(8_750), { shiftDays: -17 });
+    await t.db('rental_installments').whereIn('rental_id', many.map((a) => a.id)).where({ seq: 1 }).update({ status: 'paid' });
+    t.clock.set(at('2027-01-12'));
+    const calendar = t.app.context.rentalCalendar;
+    expect(await calendar.remindUpcoming()).toBe(1_050);
+    expect(await calendar.remindUpcoming()).toBe(0);
+    expect(await t.db('jobs').where('unique_key', 'like', 'rental-upcoming-payment:RA-C%:2').count({ n: '*' }).first()).toMatchObject({ n: 1_050 });
   });
 });
 
