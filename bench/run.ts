@@ -36,7 +36,10 @@ import { benchRentals } from './rentals';
  *     while the index builds), with the catalog cache out of the way,
  *  5. the admin panel over 200,000 generated orders (bench/admin.ts): the
  *     dashboard and the order list (unfiltered, page 50, by status, by
- *     number, by e-mail), p50/p95/p99 of sequential requests by signed-in staff.
+ *     number, by e-mail), p50/p95/p99 of sequential requests by signed-in staff,
+ *  6. rent-to-own collection (bench/rentals.ts): 100,000 due installments
+ *     charged by two job workers against the local Stripe stand-in, each
+ *     exactly once (database gg_bench_rentals, rebuilt every run).
  * MariaDB/MySQL at BENCH_DATABASE_URL (default mysql://root@127.0.0.1:3306/gg_bench)
  * when reachable, SQLite under var/bench otherwise (or when BENCH_DATABASE_URL=sqlite). Generated catalogs
  * (gg_bench, gg_bench_100000) and the order history (gg_bench_orders, on its own catalog of BENCH_SMALL
@@ -44,8 +47,8 @@ import { benchRentals } from './rentals';
  *
  * Options (environment): BENCH_DURATION seconds per endpoint (10),
  * BENCH_CONNECTIONS (50), BENCH_SMALL (10000), BENCH_LARGE (100000),
- * BENCH_ORDERS (200000), BENCH_ADMIN_REQUESTS (200 per page),
- * BENCH_PARTS (pages,storm,import,search,admin: which measurements to run).
+ * BENCH_ORDERS (200000), BENCH_ADMIN_REQUESTS (200 per page), BENCH_RENTALS (100000),
+ * BENCH_PARTS (pages,storm,import,search,admin,rentals: which measurements to run).
  */
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
