@@ -1,4 +1,4 @@
-import { inTransaction, isMysql, type Conn, type Db } from '../db';
+import { daysAfterSql, inTransaction, type Conn, type Db } from '../db';
 import type { CatalogEvents } from '../catalog/changes';
 import { moveRentalUnit } from '../inventory/operations';
 import { DAY, toDbTime, type Clock } from '../lib/clock';
@@ -29,11 +29,6 @@ const CATCH_UP_DAYS = 3;
 const PAGE = 1000;
 
 const actor = { userId: null, label: 'system' };
-
-/** SQL for a date column `days` later, `days` an SQL expression (≥ 0) such as an agreement's own policy column. */
-function daysAfter(conn: Conn, column: string, days: string): string {
-  return isMysql(conn) ? `DATE_ADD(${column}, INTERVAL (${days}) DAY)` : `date(${column}, '+' || (${days}) || ' days')`;
-}
 
 /** The unique keys among `keys` already queued (an e-mail sent once per key). */
 async function queuedKeys(conn: Conn, keys: readonly string[]): Promise<Set<string>> {
@@ -121,7 +116,7 @@ export class RentalCalendar {
       .whereIn('i.status', ['scheduled', 'failed'])
       .whereNull('i.late_fee_at')
       .where('i.due_on', '<', today)
-      .whereRaw(`${daysAfter(db, 'i.due_on', 'r.grace_days + 1')} <= ?`, [today])
+      .whereRaw(`${daysAfterSql(db, 'i.due_on', 'r.grace_days + 1')} <= ?`, [today])
       .orderBy('i.due_on')
       .orderBy('i.id')
       .limit(2000)
@@ -163,7 +158,7 @@ export class RentalCalendar {
           db('rental_installments as i')
             .whereRaw('i.rental_id = r.id')
             .whereIn('i.status', ['scheduled', 'failed'])
-            .whereRaw(`${daysAfter(db, 'i.due_on', 'r.default_after_days')} < ?`, [today]),
+            .whereRaw(`${daysAfterSql(db, 'i.due_on', 'r.default_after_days')} < ?`, [today]),
         )
         .orderBy('r.id')
         .limit(1000)
@@ -225,8 +220,8 @@ export class RentalCalendar {
       const rows = await db('rentals as r')
         .whereIn('r.status', ['active', 'past_due'])
         .whereNotNull('r.start_on')
-        .whereRaw(`${daysAfter(db, 'r.start_on', `r.early_purchase_discount_days - ${FIRST_PERIOD_REMINDER_DAYS}`)} <= ?`, [today])
-        .whereRaw(`${daysAfter(db, 'r.start_on', 'r.early_purchase_discount_days - 1')} >= ?`, [today])
+        .whereRaw(`${daysAfterSql(db, 'r.start_on', `r.early_purchase_discount_days - ${FIRST_PERIOD_REMINDER_DAYS}`)} <= ?`, [today])
+        .whereRaw(`${daysAfterSql(db, 'r.start_on', 'r.early_purchase_discount_days - 1')} >= ?`, [today])
         .where('r.id', '>', after)
         .orderBy('r.id')
         .limit(PAGE)
