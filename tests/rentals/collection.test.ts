@@ -142,6 +142,14 @@ describe('collecting 1,000 due installments with two job workers', () => {
     expect(new Set(paid.map((p) => Number(p.rental_installment_id))).size).toBe(1000);
     expect(await t.db('rentals').whereIn('id', [...ids, template.id]).whereNot({ status: 'active' }).count({ n: '*' }).first()).toMatchObject({ n: 0 });
 
+    // Each payment gets a receipt with the agreement's figures after it.
+    await t.runJobs();
+    const receipts = t.mail.filter((m) => /^Receipt for agreement .*: \$87\.50 received$/.test(m.subject) && m.text.includes('Payments made:              2 of 12'));
+    expect(receipts).toHaveLength(1000);
+    const own = receipts.find((m) => m.subject.includes(template.number))!;
+    expect(own.to).toBe('template@example.com');
+    for (const line of ['Paid so far:                $175.00', 'Remaining to own it:        $875.00', 'Early purchase price today: $425.00', 'Next payment:               January 21, 2027, $87.50']) expect(own.text).toContain(line);
+
     // The next hour's run finds nothing to charge.
     expect(await t.app.context.rentalCollector.sweep()).toEqual({ charged: 0, failed: 0, skipped: 0 });
     expect(intentsCreated(stripe).length - intentsBefore).toBe(1000);
