@@ -1,34 +1,29 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { createApp } from '../src/app';
-import { loadConfig, type Config } from '../src/config';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import type { Db } from '../src/db';
 import { insertInChunks } from '../src/db/batch';
 import { enqueue } from '../src/jobs/queue';
-import { JobRegistry } from '../src/jobs/registry';
-import { JobWorker } from '../src/jobs/worker';
 import { systemClock, toDbTime } from '../src/lib/clock';
 import { rootPath } from '../src/lib/paths';
 import { addMonthsClamped, dateOnly } from '../src/lib/dates';
-import { createLogger } from '../src/lib/log';
 import { collectionKey } from '../src/rentals/collection';
-import { COLLECT_JOB, registerRentalJobs } from '../src/rentals/jobs';
+import { COLLECT_JOB } from '../src/rentals/jobs';
 import { DEFAULT_RENTAL_POLICY, rentalPolicyColumns } from '../src/rentals/policy';
 
 /**
  * The hourly collection of rent-to-own installments at scale: `count`
  * agreements (active, paying by a saved card, payment 1 paid, payment 2 due
  * today) are bulk-inserted into a fresh database, then the rentals.collect
- * job runs on two job workers against the local Stripe stand-in of the tests
+ * job runs on two job workers, each in a process of its own as `npm run
+ * worker` runs (bench/rentals-worker.ts), against the local Stripe stand-in of the tests
  * (tests/helpers/stripe-server.ts in a process of its own, bench/stripe-child.ts;
  * the real SDK over HTTP). It prints the seconds from the job queued to the queue
  * drained, installments/s, the PaymentIntent requests Stripe saw, their
  * distinct idempotency keys and the payments recorded, and checks every
  * installment was charged exactly once (target ≤ 60 s for 100,000).
  *
- *   benchRentals({ db, config, out, count })
+ *   benchRentals({ db, env, out, count })
  *
- * `db` is an empty migrated database (the part drops it afterwards);
- * `config` its connection, for the app the workers run.
+ * `db` is an empty migrated database; `env` points the workers at it.
  */
 
 const TARGET_SECONDS = 60;
@@ -36,9 +31,10 @@ const WORKERS = 2;
 
 export interface RentalsBenchOptions {
   db: Db;
-  config: Config['db'];
   out: (s?: string) => void;
   count: number;
+  /** Environment for the worker processes: the database (DATABASE_URL or SQLITE_PATH, DB_POOL_MAX) and the secrets. */
+  env: Record<string, string>;
   progress?: (label: string, done: number, total: number) => void;
 }
 
@@ -51,17 +47,11 @@ export async function benchRentals(o: RentalsBenchOptions): Promise<{ seconds: n
   out(`Seeded ${count.toLocaleString('en-US')} agreements with payment 2 due today in ${((Date.now() - seeded) / 1000).toFixed(1)}s.`);
 
   const stripe = await startStripe();
-  const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RUN_WORKER: 'false', JWT_SECRET: 'bench-jwt-secret-0123456789abcdefghijklmnop', COOKIE_SECRET: 'bench-cookie-secret-0123456789abcdefghijkl', ...stripe.env }), db: o.config };
-  const app = createApp({ config, db, logger: createLogger('silent') });
-  // Only the rental kinds: sending the receipts is the mail workers' business, not collection's.
-  const registry = new JobRegistry();
-  registerRentalJobs(registry, { collector: app.context.rentalCollector, calendar: app.context.rentalCalendar, clock: systemClock });
-  const workers = Array.from({ length: WORKERS }, (_, k) => new JobWorker({ id: `bench-collector-${k + 1}`, db, registry, logger: createLogger('silent'), batchSize: 2, pollMs: 20 }));
-
+  const workers = await Promise.all(Array.from({ length: WORKERS }, (_, k) => startWorker(`bench-collector-${k + 1}`, { ...o.env, ...stripe.env })));
   const started = Date.now();
   try {
     await enqueue(db, COLLECT_JOB, {});
-    const left = async () => Number((await db('jobs').where('kind', 'like', 'rentals.%').whereNull('finished_at').count({ n: '*' }).first())!.n);
+    for (const w of workers) w.go();
     let stop = false;
     const watcher = (async () => {
       while (!stop) {
@@ -69,13 +59,7 @@ export async function benchRentals(o: RentalsBenchOptions): Promise<{ seconds: n
         if (!stop && o.progress) o.progress('charging', (await stripe.ask<{ intents: number }>('count')).intents, count);
       }
     })();
-    await Promise.all(
-      workers.map(async (w) => {
-        while ((await left()) > 0) {
-          if ((await w.runOnce()) === 0) await new Promise((r) => setTimeout(r, 20));
-        }
-      }),
-    );
+    const ran = await Promise.all(workers.map((w) => w.done));
     stop = true;
     await watcher;
     if (o.progress) process.stderr.write('\n');
@@ -101,7 +85,7 @@ export async function benchRentals(o: RentalsBenchOptions): Promise<{ seconds: n
       failedJobs === 0;
 
     out('');
-    out(`Rental collection: ${count.toLocaleString('en-US')} due installments, ${WORKERS} job workers (rentals.collect → sweeps), local Stripe stand-in`);
+    out(`Rental collection: ${count.toLocaleString('en-US')} due installments, ${WORKERS} job worker processes (rentals.collect → sweeps; jobs run: ${ran.join(' + ')}), local Stripe stand-in`);
     out(`  total                 ${seconds.toFixed(1)} s (target ≤ ${TARGET_SECONDS} s${count === 100_000 ? (seconds <= TARGET_SECONDS ? ' — met' : ' — NOT met') : ''})`);
     out(`  installments/s        ${Math.round(count / seconds).toLocaleString('en-US')}`);
     out(`  PaymentIntent requests ${intents.toLocaleString('en-US')}`);
@@ -112,6 +96,39 @@ export async function benchRentals(o: RentalsBenchOptions): Promise<{ seconds: n
   } finally {
     stripe.close();
   }
+}
+
+/** One job worker in its own process (bench/rentals-worker.ts), started and waiting: go() sets it to work; done resolves with the jobs it ran. */
+async function startWorker(id: string, env: Record<string, string>): Promise<{ go(): void; done: Promise<number> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', rootPath('bench/rentals-worker.ts')], { cwd: rootPath('.'), env: { ...process.env, ...env, WORKER_ID: id }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    for (let i = buffer.indexOf('\n'); i !== -1; i = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, i);
+      buffer = buffer.slice(i + 1);
+      if (line.startsWith('{')) lines.push(JSON.parse(line));
+      waiters.splice(0).forEach((w) => w());
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const next = async (key: string) => {
+    while (!lines.some((l) => key in l)) {
+      const code = await Promise.race([exited, new Promise<'line'>((r) => waiters.push(() => r('line')))]);
+      if (code !== 'line') throw new Error(`worker ${id} exited with code ${code}`);
+    }
+    return lines.find((l) => key in l)!;
+  };
+  await next('ready');
+  return {
+    go: () => child.stdin!.end('go\n'),
+    done: next('jobs').then(async (l) => {
+      await exited;
+      return Number(l.jobs);
+    }),
+  };
 }
 
 /** The Stripe stand-in in its own process (bench/stripe-child.ts), asked over IPC. */

@@ -153,15 +153,15 @@ async function benchAdminPart(target: Target): Promise<void> {
 
 /** The rentals part: a database of its own (gg_bench_rentals), rebuilt on every run since collecting changes it. */
 async function benchRentalsPart(target: Target): Promise<void> {
-  const base = target.dbConfig(RENTALS, 'rentals');
-  // Two workers' sweeps charge 32 installments at a time, each recording in a transaction of its own.
-  const config: Config['db'] = base.client === 'mysql' ? { ...base, poolMax: 40 } : base;
+  const config = target.dbConfig(RENTALS, 'rentals');
   await dropDatabase(config);
   if (config.client === 'mysql') await ensureMysqlDatabase(config.url);
   const db = createDb(config);
   try {
     await migrateLatest(db);
-    await benchRentals({ db, config, out, count: RENTALS, progress });
+    // Each worker process: the sweeps it runs charge 8 installments at a time each (SWEEPS_PER_RUN sweeps shared by the two).
+    const env = { ...target.env(config), DB_POOL_MAX: '20' };
+    await benchRentals({ db, env, out, count: RENTALS, progress });
   } finally {
     await db.destroy();
   }
