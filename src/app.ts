@@ -32,6 +32,7 @@ import { serveGuestPages } from './http/page-cache';
 import { buildCommerce, type Commerce } from './checkout/commerce';
 import type { StripeClient } from './payments/stripe';
 import { webhookRoutes } from './payments/routes';
+import { notificationRoutes, unreadLocals } from './notifications/routes';
 import { CART_COOKIE, cartLocals } from './cart/cookie';
 import { cartRoutes } from './cart/routes';
 import { checkoutRoutes } from './checkout/routes';
@@ -44,6 +45,7 @@ import { RentalBilling } from './rentals/billing';
 import { RentalCalendar } from './rentals/calendar';
 import { RentalCollector } from './rentals/collection';
 import { RentalReturns } from './rentals/returns';
+import { RentalDesk } from './rentals/desk';
 import { registerRentalJobs } from './rentals/jobs';
 import { rentalRoutes } from './rentals/routes';
 
@@ -83,6 +85,8 @@ export interface AppContext extends Commerce {
   rentalCollector: RentalCollector;
   /** Ending agreements by sending the device back. */
   rentalReturns: RentalReturns;
+  /** Staff actions on agreements: default, waive a late fee, assign or replace the unit. */
+  rentalDesk: RentalDesk;
   /** Late fees, defaults, reminders, unpaid agreements expiring (the rentals.calendar job). */
   rentalCalendar: RentalCalendar;
   /** Staff create and edit products (admin form, CSV import). */
@@ -128,6 +132,7 @@ export function buildContext(deps: AppDeps): AppContext {
   rentalBilling.register(commerce.paymentPurposes);
   const rentalCollector = new RentalCollector({ db, clock, logger, gateway, payments: commerce.payments, currency: config.currency });
   const rentalReturns = new RentalReturns({ db, clock, settings, billing: rentalBilling, catalog });
+  const rentalDesk = new RentalDesk({ db, clock, catalog });
   const rentalCalendar = new RentalCalendar({ db, clock, logger, billing: rentalBilling, catalog });
   registerRentalJobs(jobs, { collector: rentalCollector, calendar: rentalCalendar, clock });
   const products = new ProductEditor({ db, clock, catalog });
@@ -141,6 +146,7 @@ export function buildContext(deps: AppDeps): AppContext {
     rentalCollector,
     rentalCalendar,
     rentalReturns,
+    rentalDesk,
     products,
     productImports,
     jobs,
@@ -223,6 +229,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   // Who is signed in: req.user and res.locals.currentUser (renews expired access tokens).
   app.use(authenticate(ctx));
   app.use(cartLocals(ctx));
+  app.use(unreadLocals(ctx));
   // Pages with personal data are never stored by browsers or proxies.
   app.use(PERSONAL_PAGES, noStore);
 
@@ -243,6 +250,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(checkoutRoutes(ctx));
   app.use(orderRoutes(ctx));
   app.use(rentalRoutes(ctx));
+  app.use(notificationRoutes(ctx));
   app.use('/admin', adminRoutes(ctx));
 
   app.use(notFound);
@@ -254,6 +262,9 @@ function cspDirectives(config: Config): Record<string, string[]> {
   const formAction = ["'self'"];
   // Chrome applies form-action to the redirect that follows a form post.
   if (config.stripe) formAction.push('https://checkout.stripe.com');
+  // Outside production, a Stripe API pointed at a local test server (STRIPE_API_HOST) also serves the Checkout page.
+  const local = config.stripe?.host && !config.isProduction ? config.stripe : null;
+  if (local) formAction.push(`${local.protocol ?? 'https'}://${local.host}${local.port ? `:${local.port}` : ''}`);
   return {
     'default-src': ["'self'"],
     'script-src': ["'self'"],

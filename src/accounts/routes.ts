@@ -8,11 +8,15 @@ import { formPage, validate } from '../http/validate';
 import { setFlash } from '../http/flash';
 import { clearSessionCookies, safeNext, sessionIdOf, sessionMeta, setSessionCookies, authCookieNames } from '../http/auth';
 import { describeWait, emailKey, GrowingDelay, rateLimit } from '../http/rate-limit';
-import { AddressInput, AddressParams, ForgotInput, LoginInput, PasswordChangeInput, ProfileInput, RegisterInput, ResetInput } from './schemas';
+import { AddressInput, AddressParams, CreditQuery, ForgotInput, LoginInput, PasswordChangeInput, ProfileInput, RegisterInput, ResetInput } from './schemas';
 import { InvalidCredentialsError, toCurrentUser, type AccountService } from './service';
 import type { SessionService } from './sessions';
 import type { SavedAddress } from './repo';
 import { RENTAL_STATUS_LABELS } from '../rentals/transitions';
+import { CREDIT_KIND_LABELS } from '../payments/store-credit';
+
+/** Store credit ledger entries per page. */
+const CREDIT_PER_PAGE = 50;
 
 export interface AccountRoutesDeps {
   accounts: AccountService;
@@ -198,6 +202,13 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     const user = await accounts.profile(me(req).id);
     const glance = await accounts.dashboard(user.id);
     res.render('accounts/dashboard', { title: 'Your account', user, glance, rentalStatusLabels: RENTAL_STATUS_LABELS, noindex: true });
+  });
+
+  const creditPage = validate({ query: CreditQuery });
+  router.get('/account/credit', creditPage, async (req, res) => {
+    const { page } = creditPage.query(req);
+    const history = await accounts.creditHistory(me(req).id, page, CREDIT_PER_PAGE);
+    res.render('accounts/credit', { title: 'Store credit', noindex: true, ...history, page, kinds: CREDIT_KIND_LABELS });
   });
 
   const profilePage = formPage({

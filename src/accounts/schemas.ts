@@ -103,3 +103,6 @@ export const AddressInput = z
 export type AddressInput = z.infer<typeof AddressInput>;
 
 export const AddressParams = z.object({ id: z.string().regex(/^\d{1,10}$/).transform(Number).pipe(z.number().int().positive().max(2_147_483_647)) });
+
+/** GET /account/credit: which page of the ledger. */
+export const CreditQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1) });

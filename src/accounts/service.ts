@@ -12,6 +12,8 @@ import { hashPassword, needsRehash, passwordProblem, verifyPassword } from './pa
 import * as repo from './repo';
 import type { SavedAddress, UserRow } from './repo';
 import { loadGlance, type Glance } from './glance';
+import { attachGuestOrders } from '../orders/repo';
+import { countCreditEntries, creditBalance, creditEntries, type CreditEntry } from '../payments/store-credit';
 import { revokeAllSessions } from './sessions';
 import { recordAudit, type StaffContext } from '../audit/repo';
 import type { Role } from '../http/current-user';
@@ -158,7 +160,8 @@ export class AccountService {
       if (token.used_at || token.revoked_at || fromDbTime(token.expires_at)! <= this.now()) throw new InvalidLinkError('verify_email');
       await repo.markTokenUsed(trx, token.id, this.now());
       if (!user.email_verified_at) await repo.updateUser(trx, user.id, { email_verified_at: toDbTime(this.now()) }, this.now());
-      this.deps.logger.info({ event: 'account.email_verified', userId: user.id }, 'e-mail address confirmed');
+      const joined = await attachGuestOrders(trx, user.id, user.email, this.now());
+      this.deps.logger.info({ event: 'account.email_verified', userId: user.id, guestOrdersJoined: joined }, 'e-mail address confirmed');
       return { alreadyVerified: false };
     });
   }
@@ -225,7 +228,10 @@ export class AccountService {
       if (!(await repo.markTokenUsed(trx, token.id, now))) throw new InvalidLinkError('password_reset');
       await repo.setPassword(trx, current.id, passwordHash, now);
       // Following the link proved the address belongs to them.
-      if (!current.email_verified_at) await repo.updateUser(trx, current.id, { email_verified_at: toDbTime(now) }, now);
+      if (!current.email_verified_at) {
+        await repo.updateUser(trx, current.id, { email_verified_at: toDbTime(now) }, now);
+        await attachGuestOrders(trx, current.id, current.email, now);
+      }
       await repo.revokeUserTokens(trx, current.id, 'password_reset', now);
       await repo.revokeUserTokens(trx, current.id, 'refresh', now);
       await this.mailPasswordChanged(trx, current);
@@ -253,6 +259,13 @@ export class AccountService {
   async profile(userId: number): Promise<Profile> {
     const u = await this.user(userId);
     return { id: u.id, email: u.email, firstName: u.first_name, lastName: u.last_name, phone: u.phone, emailVerified: u.email_verified_at !== null };
+  }
+
+  /** The customer's store credit: balance and one page of the ledger, newest first. */
+  async creditHistory(userId: number, page: number, perPage: number): Promise<{ balanceCents: number; entries: CreditEntry[]; pages: number }> {
+    const { db } = this.deps;
+    const [balanceCents, total, entries] = await Promise.all([creditBalance(db, userId), countCreditEntries(db, userId), creditEntries(db, userId, perPage, (page - 1) * perPage)]);
+    return { balanceCents, entries, pages: Math.max(1, Math.ceil(total / perPage)) };
   }
 
   async dashboard(userId: number): Promise<Glance & { activeSessions: number }> {

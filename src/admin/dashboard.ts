@@ -1,7 +1,9 @@
 import type { Db } from '../db';
 import { countFailedJobs } from '../jobs/queue';
 import * as orderRepo from '../orders/repo';
+import { dateOnly } from '../lib/dates';
 import { dailyMoney } from '../payments/repo';
+import { rentalFigures, type RentalFigures } from '../rentals/repo';
 import { barChart, lastDays, type BarChart } from './chart';
 import { ORDER_STATUSES, type OrderStatus } from '../orders/transitions';
 
@@ -22,6 +24,8 @@ export interface Dashboard {
   days: Array<{ day: string; revenueCents: number; orders: number }>;
   revenueChart: BarChart;
   ordersChart: BarChart;
+  /** Rent-to-own at a glance; income and defaults over the same 30 days as revenue. */
+  rentals: RentalFigures;
 }
 
 /** What staff see first: orders by status, what waits for them, the latest orders, failed jobs. */
@@ -29,13 +33,14 @@ export async function loadDashboard(db: Db, now: Date): Promise<Dashboard> {
   const dayList = lastDays(now, 30);
   const from = new Date(`${dayList[0]}T00:00:00Z`);
   // Open orders at any age, and all statuses over the last 30 days: counting every finished order ever placed would read the whole history.
-  const [counts, last30, recent, failedJobs, money, orderCounts] = await Promise.all([
+  const [counts, last30, recent, failedJobs, money, orderCounts, rentals] = await Promise.all([
     orderRepo.countByStatus(db, { statuses: OPEN_ORDER_STATUSES }),
     orderRepo.countByStatus(db, { since: from }),
     orderRepo.recentOrders(db, 10),
     countFailedJobs(db),
     dailyMoney(db, from),
     orderRepo.dailyOrderCounts(db, from),
+    rentalFigures(db, { today: dateOnly(now), since: from }),
   ]);
   const days = dayList.map((day) => {
     const m = money.get(day);
@@ -53,5 +58,6 @@ export async function loadDashboard(db: Db, now: Date): Promise<Dashboard> {
     days,
     revenueChart: barChart(days.map((d) => ({ label: d.day, value: d.revenueCents })), { minStep: 100 }),
     ordersChart: barChart(days.map((d) => ({ label: d.day, value: d.orders }))),
+    rentals,
   };
 }

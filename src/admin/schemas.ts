@@ -3,6 +3,7 @@ import { ORDER_STATUSES } from '../orders/transitions';
 import { PAYMENT_STATUSES } from '../payments/status';
 import { productColumns, specsFromRows, toProductFields } from '../catalog/product-input';
 import { blankAsMissing, optionalField } from '../http/validate';
+import { RentalParams } from '../rentals/schemas';
 import { RENTAL_STATUSES } from '../rentals/transitions';
 
 /** The admin pages' forms and filters. */
@@ -211,8 +212,27 @@ export const ProductInput = z
 /** The version of the product the edit form was opened at. */
 export const ProductVersionInput = z.object({ version: z.string({ error: 'Open the product again and make your changes.' }).regex(/^\d{1,9}$/, 'Open the product again and make your changes.').transform(Number) });
 
+export const RENTAL_DUE_FILTERS = { overdue: 'Payment overdue', week: 'Payment due this week' } as const;
+
 export const RentalListQuery = z.object({
   status: optional(z.enum(RENTAL_STATUSES, { error: 'Pick a status from the list.' })),
+  due: optional(z.enum(['overdue', 'week'], { error: 'Pick overdue or due this week.' })),
   q: optional(z.string().trim().max(254, 'Search by agreement number or e-mail (at most 254 characters).')),
   page,
+});
+
+/** What a bank transfer pays (billing.dues() kinds) and its reference. */
+export const RentalPaymentInput = z.object({
+  kind: z.enum(['first', 'owed', 'installment', 'buyout'], { error: 'Choose what the transfer pays.' }),
+  reference: z.string({ error: 'Enter the bank transfer reference.' }).trim().min(1, 'Enter the bank transfer reference.').max(100, 'The reference is at most 100 characters.'),
+});
+
+export const RentalWaiveParams = RentalParams.extend({ installmentId: z.coerce.number().int().positive().max(2 ** 31 - 1) });
+
+export const WaiveLateFeeInput = z.object({
+  reason: z.string({ error: 'Say why the late fee is waived.' }).trim().min(3, 'Say why the late fee is waived (at least 3 characters).').max(500, 'At most 500 characters.'),
+});
+
+export const AssignUnitInput = z.object({
+  serial: z.string({ error: 'Enter the serial number of an in-stock unit.' }).trim().min(1, 'Enter the serial number of an in-stock unit.').max(100, 'Serial numbers are at most 100 characters.'),
 });

@@ -66,6 +66,11 @@ export async function unitsByIds(conn: Conn, ids: readonly number[]): Promise<Un
   return rows.map(toUnitRef);
 }
 
+/** Serial numbers of a product's units in stock, oldest first. */
+export async function inStockSerials(conn: Conn, productId: number, limit: number): Promise<string[]> {
+  return conn('inventory_units').where({ product_id: productId, status: 'in_stock' }).orderBy('id').limit(limit).pluck('serial_number');
+}
+
 export interface NewUnit {
   productId: number;
   serialNumber: string;

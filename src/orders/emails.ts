@@ -4,6 +4,16 @@ import type { Clock } from '../lib/clock';
 import { orderPath } from './access';
 import * as repo from './repo';
 import { ORDER_STATUS_LABELS } from './transitions';
+import { notify } from '../notifications/repo';
+
+/** Status changes a customer with an account is also told of in the store (the confirmation itself is the order page). */
+const ORDER_NOTIFICATIONS: Partial<Record<OrderMail, (number: string) => string>> = {
+  'order-payment-received': (n) => `Payment received: order ${n} is confirmed`,
+  'order-shipped': (n) => `Order ${n} has shipped`,
+  'order-delivered': (n) => `Order ${n} was delivered`,
+  'order-cancelled': (n) => `Order ${n} was cancelled`,
+  'order-refunded': (n) => `A refund was issued on order ${n}`,
+};
 
 export type OrderMail = 'order-confirmation' | 'order-payment-received' | 'order-shipped' | 'order-delivered' | 'order-cancelled' | 'order-refunded';
 
@@ -20,6 +30,8 @@ export async function queueOrderMail(
   knownItems?: Array<Pick<repo.OrderItem, 'productName' | 'conditionGrade' | 'quantity' | 'totalCents'>>,
 ): Promise<void> {
   const items = knownItems ?? (await repo.orderItems(conn, order.id));
+  const title = ORDER_NOTIFICATIONS[template];
+  if (title && order.userId !== null) await notify(conn, { userId: order.userId, kind: 'order', title: title(order.number), url: `/account/orders/${order.number}` }, ctx.clock.now());
   await enqueueMail(
     conn,
     {

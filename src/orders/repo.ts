@@ -291,3 +291,11 @@ export async function dailyOrderCounts(conn: Conn, from: Date): Promise<Map<stri
   const rows = (await conn('orders').select({ day: conn.raw(day) }).count({ n: '*' }).where('created_at', '>=', toDbTime(from)).groupByRaw(day)) as Array<{ day: string; n: unknown }>;
   return new Map(rows.map((r) => [String(r.day), Number(r.n)]));
 }
+
+/**
+ * Orders placed as a guest with this address join the account (once its
+ * owner has confirmed the address). Returns how many joined.
+ */
+export async function attachGuestOrders(conn: Conn, userId: number, email: string, now: Date): Promise<number> {
+  return conn('orders').whereNull('user_id').where({ email: email.toLowerCase() }).update({ user_id: userId, updated_at: toDbTime(now) });
+}

@@ -1,5 +1,5 @@
 import type { Conn } from '../db';
-import { lockedInTransaction } from '../db';
+import { countRows, lockedInTransaction } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 
 export type CreditKind = 'refund' | 'goodwill' | 'purchase' | 'redemption' | 'adjustment';
@@ -38,20 +38,42 @@ export interface CreditEntry {
   kind: CreditKind;
   reason: string | null;
   orderId: number | null;
+  /** The order's number, for a link. */
+  orderNumber: string | null;
   actorUserId: number | null;
   at: Date;
 }
 
-/** A customer's ledger, newest first. */
-export async function creditEntries(conn: Conn, userId: number, limit = 200): Promise<CreditEntry[]> {
-  const rows = await conn('store_credit_entries').where({ user_id: userId }).orderBy('id', 'desc').limit(limit);
+/** What each kind of entry is, in words for the customer. */
+export const CREDIT_KIND_LABELS: Record<CreditKind, string> = {
+  refund: 'Refund to store credit',
+  goodwill: 'Goodwill credit',
+  purchase: 'Spent on an order',
+  redemption: 'Redeemed',
+  adjustment: 'Adjustment',
+};
+
+/** A customer's ledger, newest first (`offset` to page through it). */
+export async function creditEntries(conn: Conn, userId: number, limit = 200, offset = 0): Promise<CreditEntry[]> {
+  const rows = await conn('store_credit_entries as e')
+    .leftJoin('orders as o', 'o.id', 'e.order_id')
+    .where('e.user_id', userId)
+    .orderBy('e.id', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .select('e.*', 'o.number as order_number');
   return rows.map((r) => ({
     id: Number(r.id),
     amountCents: r.amount_cents,
     kind: r.kind,
     reason: r.reason ?? null,
     orderId: r.order_id ?? null,
+    orderNumber: r.order_number ?? null,
     actorUserId: r.actor_user_id ?? null,
     at: fromDbTime(r.created_at)!,
   }));
+}
+
+export async function countCreditEntries(conn: Conn, userId: number): Promise<number> {
+  return countRows(conn('store_credit_entries').where({ user_id: userId }));
 }

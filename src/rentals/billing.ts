@@ -3,9 +3,9 @@ import { inTransaction } from '../db';
 import { recordAudit, type StaffContext } from '../audit/repo';
 import type { CatalogEvents } from '../catalog/changes';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
-import { moveRentalUnit } from '../inventory/operations';
+import { moveRentalUnit, reserveForRental } from '../inventory/operations';
 import { MINUTE, toDbTime, type Clock } from '../lib/clock';
-import { addDays, dateOnly, type DateOnly } from '../lib/dates';
+import { addDays, addMonthsClamped, dateOnly, type DateOnly } from '../lib/dates';
 import type { Logger } from '../lib/log';
 import { formatMoney } from '../lib/money';
 import * as payRepo from '../payments/repo';
@@ -15,7 +15,7 @@ import type { StripeGateway } from '../payments/stripe';
 import { queueRentalMail, type RentalMail, type RentalMailFacts } from './emails';
 import * as inst from './installments';
 import * as repo from './repo';
-import { collectionDates, installmentDueDates, lateFeeFromOn, type AgreementTerms } from './schedule';
+import { collectionDates, installmentDueDates, lateFeeFromOn, reinstatement, type AgreementTerms } from './schedule';
 import { statementOn, type Statement } from './statement';
 import { outcomeOf, rentalMachine, type RentalStatus } from './transitions';
 
@@ -91,6 +91,12 @@ export class RentalBilling {
     return { installments, statement };
   }
 
+  /** What an agreement's pages show of its money: the installments, where it stands today and what can be paid now. */
+  async overview(rental: repo.RentalRecord): Promise<{ installments: inst.Installment[]; statement: Statement | null; dues: Due[]; today: DateOnly }> {
+    const { installments, statement } = await this.standing(rental);
+    return { installments, statement, dues: this.dues(rental, installments), today: this.today() };
+  }
+
   /**
    * What can be paid now, by kind. `first`: the first installment of a signed
    * agreement; `owed`: everything due up to today with late fees (catching up,
@@ -107,6 +113,8 @@ export class RentalBilling {
     const owed = owedNow(installments, today);
     // Sending the device back ends future payments; what fell due before stays payable.
     if (rental.status === 'returning' && owed.cents > 0) return [{ kind: 'owed', purpose: 'reinstatement', amountCents: owed.cents, installmentId: null, label: 'Payments due before the return' }];
+    const back = this.reinstatementAfterReturn(rental, installments);
+    if (back) return [back];
     if (!holding) return out;
     if (owed.cents > 0) {
       out.push({ kind: 'owed', purpose: 'reinstatement', amountCents: owed.cents, installmentId: null, label: rental.status === 'defaulted' ? 'Reinstatement: everything past due' : 'Everything due to date' });
@@ -118,6 +126,18 @@ export class RentalBilling {
       if (st.earlyPurchase) out.push({ kind: 'buyout', purpose: 'buyout', amountCents: st.earlyPurchase.cents, installmentId: null, label: 'Early purchase' });
     }
     return out;
+  }
+
+  /**
+   * Within a year of sending the device back (SPEC §4), a renter can take the
+   * agreement up again: they pay what was past due when it came back and the
+   * next payment, and earlier payments still count towards owning it.
+   */
+  private reinstatementAfterReturn(rental: repo.RentalRecord, installments: readonly inst.Installment[]): Due | null {
+    if ((rental.status !== 'returned' && rental.status !== 'defaulted') || !rental.returnedAt) return null;
+    const r = reinstatement({ status: rental.status, returnedOn: dateOnly(rental.returnedAt), installments: inst.installmentStates(installments) }, this.deps.clock.now());
+    if (!r.allowed || r.paymentsCredited >= rental.termMonths) return null;
+    return { kind: 'owed', purpose: 'reinstatement', amountCents: r.amountCents + rental.monthlyCents, installmentId: null, label: `Reinstatement: payment ${r.paymentsCredited + 1} of ${rental.termMonths}${r.amountCents > 0 ? ' and what was past due' : ''}` };
   }
 
   // ------------------------------------------------------------ customer pays online
@@ -143,25 +163,39 @@ export class RentalBilling {
           : 'Nothing is due on this agreement right now.',
       );
     }
-    const renter = await repo.renterOf(this.deps.db, rental.userId);
-    let customerId = rental.stripeCustomerId ?? (await repo.stripeCustomerOfUser(this.deps.db, rental.userId));
-    if (!customerId) customerId = await gateway.createCustomer({ userId: rental.userId, email: renter.email, name: `${renter.firstName} ${renter.lastName}`.trim() });
-    const now = this.deps.clock.now();
-    const expiresAt = new Date(now.getTime() + 31 * MINUTE);
-    expiresAt.setUTCMilliseconds(0);
-    const target: RentalTarget = { purpose: due.purpose, rentalId: rental.id, installmentId: due.installmentId };
-    const session = await gateway.createRentalCheckoutSession({
-      target,
-      rentalNumber: rental.number,
-      customerId,
-      currency: this.deps.currency,
-      line: { name: `${rental.productName} — ${due.label} (agreement ${rental.number})`, amountCents: due.amountCents },
-      saveCard: due.kind === 'first' || !rental.stripePaymentMethodId,
-      expiresAt,
-      attempt: `${due.amountCents}-${Math.floor(expiresAt.getTime() / 1000)}`,
-    });
-    await repo.updateRental(this.deps.db, rental.id, { stripe_customer_id: customerId, checkout_session_id: session.id }, now);
-    return session.url;
+    if (rental.status === 'returned' && !(await this.deps.db('inventory_units').where({ product_id: rental.productId, status: 'in_stock' }).first('id'))) {
+      throw new ConflictError(`${rental.productName} is out of stock right now, so the agreement cannot be taken up again today. Nothing was charged.`);
+    }
+    try {
+      // The page already open for the same payment, when the renter presses the button again.
+      if (rental.checkoutSessionId) {
+        const open = await gateway.retrieveSession(rental.checkoutSessionId);
+        if (open.status === 'open' && open.url && open.amountTotal === due.amountCents && open.metadata.purpose === due.purpose) return open.url;
+      }
+      const renter = await repo.renterOf(this.deps.db, rental.userId);
+      let customerId = rental.stripeCustomerId ?? (await repo.stripeCustomerOfUser(this.deps.db, rental.userId));
+      if (!customerId) customerId = await gateway.createCustomer({ userId: rental.userId, email: renter.email, name: `${renter.firstName} ${renter.lastName}`.trim() });
+      const now = this.deps.clock.now();
+      const expiresAt = new Date(now.getTime() + 31 * MINUTE);
+      expiresAt.setUTCMilliseconds(0);
+      const target: RentalTarget = { purpose: due.purpose, rentalId: rental.id, installmentId: due.installmentId };
+      const session = await gateway.createRentalCheckoutSession({
+        target,
+        rentalNumber: rental.number,
+        customerId,
+        currency: this.deps.currency,
+        line: { name: `${rental.productName} — ${due.label} (agreement ${rental.number})`, amountCents: due.amountCents },
+        saveCard: due.kind === 'first' || !rental.stripePaymentMethodId,
+        expiresAt,
+        attempt: `${due.amountCents}-${Math.floor(expiresAt.getTime() / 1000)}`,
+      });
+      await repo.updateRental(this.deps.db, rental.id, { stripe_customer_id: customerId, checkout_session_id: session.id }, now);
+      if (due.kind !== 'first') await inst.holdForCheckout(this.deps.db, rental.id, expiresAt);
+      return session.url;
+    } catch (err) {
+      this.deps.logger.warn({ err, rental: rental.number }, 'could not start Stripe Checkout for a rental payment');
+      throw new ConflictError('We could not reach our card payment provider. Nothing was charged — please try again in a moment.');
+    }
   }
 
   /**
@@ -246,8 +280,11 @@ export class RentalBilling {
     let paidFor: string;
 
     if (rental.status === 'pending_payment') {
-      paidFor = `Payment 1 of ${rental.termMonths}`;
       await this.activate(trx, rental, payment);
+      return;
+    } else if (rental.returnedAt && (rental.status === 'returned' || rental.status === 'defaulted') && target.purpose === 'reinstatement') {
+      await this.reinstateAfterReturn(trx, rental, payee.installments, payment);
+      return;
     } else if (rental.status === 'cancelled' || rental.status === 'owned' || rental.status === 'returned') {
       // Nothing left to pay for: kept on record for staff to give back.
       this.deps.logger.warn({ rental: rental.number, status: rental.status, payment: payment.providerRef }, 'payment for an agreement that needs none: recorded for staff to refund');
@@ -275,10 +312,14 @@ export class RentalBilling {
     } else if (target.purpose === 'late_fee' && target.installmentId) {
       await inst.markLateFeePaid(trx, target.installmentId, now);
       paidFor = 'Late fee';
-    } else {
+    } else if (target.purpose === 'reinstatement') {
       // Catching up or reinstating: everything due to date, with late fees.
       await this.settleOwed(trx, payee.installments, today, now);
       paidFor = rental.status === 'defaulted' ? 'Reinstatement' : 'Past-due amount';
+    } else {
+      // A second first payment (two Checkout pages paid): kept on record for staff to give back.
+      this.deps.logger.warn({ rental: rental.number, payment: payment.providerRef, purpose: target.purpose }, 'payment that pays nothing on this agreement: recorded for staff to refund');
+      return;
     }
 
     const after = await inst.installmentsOf(trx, rental.id);
@@ -316,8 +357,41 @@ export class RentalBilling {
       agreementSha256: rental.agreementSha256,
       pdfPath: `/account/rentals/${rental.number}/agreement.pdf`,
     });
-    if (rental.termMonths === 1) return; // (no such term today: a one-payment agreement would be owned below)
     await this.mail(trx, 'rental-receipt', rental.id, { amountCents: payment.amountCents, paidFor: `Payment 1 of ${rental.termMonths}`, paidOn: dateOnly(now), provider: payment.provider });
+  }
+
+  /**
+   * Taken up again after a return: what was past due at the return is
+   * settled, the payments still to make are scheduled monthly from today (the
+   * first of them paid now), and a unit of the device goes out again — staff
+   * assign one by hand when none is in stock.
+   */
+  private async reinstateAfterReturn(trx: Trx, rental: repo.RentalRecord, installments: readonly inst.Installment[], payment: RecordedPayment): Promise<void> {
+    const now = payment.at;
+    const today = dateOnly(now);
+    await this.settleOwed(trx, installments, dateOnly(rental.returnedAt!), now);
+    const left = (await inst.installmentsOf(trx, rental.id)).filter((i) => i.status !== 'paid');
+    const collect = rental.provider === 'stripe';
+    for (const [k, i] of left.entries()) {
+      const dueOn = addMonthsClamped(today, k);
+      await trx('rental_installments').where({ id: i.id }).update({
+        due_on: dueOn,
+        status: k === 0 ? 'paid' : 'scheduled',
+        paid_at: k === 0 ? toDbTime(now) : null,
+        attempts: 0,
+        next_attempt_on: k === 0 || !collect ? null : dueOn,
+        updated_at: toDbTime(now),
+      });
+    }
+    await rentalMachine.transition(trx, rental.id, 'active', { actor: payment.actor, at: now, note: 'Reinstated after the return; earlier payments credited', set: { outcome: null, ended_at: null } });
+    const unit = await reserveForRental(trx, rental.productId, rental.id, { actor: { userId: null, label: payment.actor }, now, note: `Rental ${rental.number} reinstated` });
+    if (unit) {
+      await repo.updateRental(trx, rental.id, { inventory_unit_id: unit.id }, now);
+      await moveRentalUnit(trx, rental.id, 'rented', { actor: { userId: null, label: payment.actor }, now, note: `Rental ${rental.number} reinstated` });
+    } else {
+      this.deps.logger.warn({ rental: rental.number }, 'reinstated agreement waits for a unit: none in stock');
+    }
+    await this.mail(trx, 'rental-receipt', rental.id, { amountCents: payment.amountCents, paidFor: 'Reinstatement', paidOn: today, provider: payment.provider });
   }
 
   /** Marks everything due to date paid, with its late fees. */
@@ -384,13 +458,13 @@ export class RentalBilling {
   /** Queues a rental e-mail with the agreement's figures as of now, in the caller's transaction. */
   async mail(conn: Conn, template: RentalMail, rentalId: number, extra: Record<string, unknown> = {}, uniqueKey?: string): Promise<void> {
     const facts = await this.mailFacts(conn, rentalId);
-    await queueRentalMail(conn, { clock: this.deps.clock }, template, facts, extra, uniqueKey ? { uniqueKey } : undefined);
+    await queueRentalMail(conn, { clock: this.deps.clock, currency: this.deps.currency }, template, facts, extra, uniqueKey ? { uniqueKey } : undefined);
   }
 
   /** mail(), for a caller that holds the agreement and its installments as they now are (saves reading them again). */
   private async mailWith(conn: Conn, template: RentalMail, rental: repo.RentalRecord, installments: readonly inst.Installment[], extra: Record<string, unknown>): Promise<void> {
     const facts = this.factsOf(rental, await repo.renterOf(conn, rental.userId), installments);
-    await queueRentalMail(conn, { clock: this.deps.clock }, template, facts, extra);
+    await queueRentalMail(conn, { clock: this.deps.clock, currency: this.deps.currency }, template, facts, extra);
   }
 
   async mailFacts(conn: Conn, rentalId: number): Promise<RentalMailFacts> {
@@ -404,6 +478,7 @@ export class RentalBilling {
     const open = !outcomeOf(rental.status);
     return {
       number: rental.number,
+      userId: rental.userId,
       firstName: renter.firstName,
       email: renter.email,
       productName: rental.productName,

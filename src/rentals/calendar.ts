@@ -7,7 +7,8 @@ import type { Logger } from '../lib/log';
 import { FIRST_PAYMENT_HOLD_DAYS, termsOf, type RentalBilling } from './billing';
 import * as inst from './installments';
 import * as repo from './repo';
-import { defaultAllowedFrom, FIRST_PERIOD_REMINDER_DAYS, lateFeeDue, mayDefault, pastDue } from './schedule';
+import { defaultAgreement } from './desk';
+import { defaultAllowedFrom, FIRST_PERIOD_REMINDER_DAYS, lateFeeDue, pastDue } from './schedule';
 import { statementOn } from './statement';
 import { rentalMachine } from './transitions';
 
@@ -168,12 +169,7 @@ export class RentalCalendar {
     for (const id of ids) {
       await inTransaction(db, async (trx) => {
         const rental = await repo.findRental(trx, id, { lock: true });
-        if (rental?.status !== 'past_due') return;
-        const owed = pastDue(inst.installmentStates(await inst.installmentsOf(trx, id)), today);
-        if (!mayDefault(rental.policy, owed.oldestDueOn, today)) return;
-        await rentalMachine.transition(trx, id, 'defaulted', { actor: 'system', at: now, note: `Payment due ${owed.oldestDueOn} not made after ${rental.policy.defaultAfterDays} days`, set: { outcome: 'defaulted', ended_at: toDbTime(now) } });
-        await inst.stopCollecting(trx, id, now);
-        n++;
+        if (rental && (await defaultAgreement(trx, rental, today, { actor: 'system', now })).defaulted) n++;
       });
     }
     return n;

@@ -1,6 +1,8 @@
 import type { Conn } from '../db';
 import type { Clock } from '../lib/clock';
 import { enqueueMail } from '../mail/service';
+import { formatMoney } from '../lib/money';
+import { notify, type NotificationKind } from '../notifications/repo';
 
 export type RentalMail =
   | 'rental-signed'
@@ -16,6 +18,8 @@ export type RentalMail =
 /** What every rental e-mail shows; the caller computes the figures (all money integer cents, dates 'YYYY-MM-DD' UTC). */
 export interface RentalMailFacts {
   number: string; // RA-100001
+  /** The renter's account, for the in-app notification some e-mails come with. */
+  userId: number;
   firstName: string;
   email: string; // recipient
   productName: string;
@@ -41,13 +45,15 @@ export interface RentalMailFacts {
  */
 export async function queueRentalMail(
   conn: Conn,
-  ctx: { clock: Clock },
+  ctx: { clock: Clock; currency?: string },
   template: RentalMail,
   facts: RentalMailFacts,
   extra: Record<string, unknown> = {},
   opts: { uniqueKey?: string } = {},
 ): Promise<void> {
-  const { email, ...rental } = facts;
+  const { email, userId, ...rental } = facts;
+  const note = rentalNotification(template, facts, extra, ctx.currency ?? 'USD');
+  if (note) await notify(conn, { userId, url: `/account/rentals/${facts.number}`, ...note }, ctx.clock.now());
   await enqueueMail(
     conn,
     {
@@ -57,4 +63,27 @@ export async function queueRentalMail(
     },
     { clock: ctx.clock, ...(opts.uniqueKey ? { uniqueKey: opts.uniqueKey } : {}) },
   );
+}
+
+/**
+ * The in-app notification that comes with a rental e-mail about money or the
+ * agreement's end (SPEC §3: receipts, failed payments, late notices); none for
+ * reminders and instructions, which only the e-mail carries.
+ */
+function rentalNotification(template: RentalMail, facts: RentalMailFacts, extra: Record<string, unknown>, currency: string): { kind: NotificationKind; title: string } | null {
+  const amount = typeof extra.amountCents === 'number' ? formatMoney(extra.amountCents, currency) : null;
+  switch (template) {
+    case 'rental-receipt':
+      return { kind: 'rental', title: `Payment received for agreement ${facts.number}${amount ? `: ${amount}` : ''}` };
+    case 'rental-payment-failed':
+      return { kind: 'payment_failed', title: extra.authenticationRequired ? `Please confirm your payment for agreement ${facts.number}` : `A payment for agreement ${facts.number} did not go through` };
+    case 'rental-late-notice':
+      return { kind: 'late_notice', title: `Agreement ${facts.number} has a payment past due` };
+    case 'rental-owned':
+      return { kind: 'rental', title: `The ${facts.productName} is yours: agreement ${facts.number} is complete` };
+    case 'rental-return-received':
+      return { kind: 'rental', title: `We received the ${facts.productName}: agreement ${facts.number} has ended` };
+    default:
+      return null;
+  }
 }

@@ -141,3 +141,22 @@ export async function waiveLateFee(conn: Conn, id: number, reason: string, now: 
   const n = await conn('rental_installments').where({ id }).whereNotNull('late_fee_at').whereNull('late_fee_paid_at').whereNull('late_fee_waived_at').update({ late_fee_waived_at: at, late_fee_waiver_reason: reason.slice(0, 500), updated_at: at });
   return n === 1;
 }
+
+/** The oldest unpaid installment of each of these agreements (a list page's "next payment"). */
+export async function nextUnpaid(conn: Conn, rentalIds: readonly number[]): Promise<Map<number, { dueOn: DateOnly; amountCents: number }>> {
+  const out = new Map<number, { dueOn: DateOnly; amountCents: number }>();
+  if (!rentalIds.length) return out;
+  const rows = await conn('rental_installments').whereIn('rental_id', rentalIds).whereIn('status', ['scheduled', 'failed']).orderBy('seq').select('rental_id', 'due_on', 'amount_cents');
+  for (const r of rows) if (!out.has(Number(r.rental_id))) out.set(Number(r.rental_id), { dueOn: dateOf(r.due_on)!, amountCents: r.amount_cents });
+  return out;
+}
+
+/**
+ * Keeps the collector off an agreement's unpaid installments while the
+ * renter pays them on a Checkout page (what is owed, or the buyout), so the
+ * saved card is not charged for the same payment at the same time. Uses the
+ * collector's own lease: it lapses with the page.
+ */
+export async function holdForCheckout(conn: Conn, rentalId: number, until: Date): Promise<void> {
+  await conn('rental_installments').where({ rental_id: rentalId }).whereIn('status', ['scheduled', 'failed']).whereNotNull('next_attempt_on').update({ claimed_until: toDbTime(until) });
+}

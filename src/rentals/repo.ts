@@ -1,5 +1,6 @@
 import { countRows, isMysql, LIKE_PREFIX, prefixPattern, type Conn } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
+import { addDays } from '../lib/dates';
 import { rentalPolicyFromRow, type RentalPolicy, type RentalPolicyColumns } from './policy';
 import { OPEN_RENTAL_STATUSES, type RentalStatus } from './transitions';
 
@@ -208,10 +209,18 @@ export async function customerRentalList(conn: Conn, userId: number, limit: numb
   return rows.map(toRentalRecord);
 }
 
+/** Running agreements whose installments the `due` filter and the dashboard look at. */
+export const RUNNING_RENTAL_STATUSES: readonly RentalStatus[] = ['active', 'past_due', 'returning'];
+
 export interface StaffRentalFilter {
   status: RentalStatus | null;
   /** An agreement number, or the start of the customer's e-mail. */
   q: string | null;
+  /**
+   * Running agreements with an unpaid installment (scheduled or failed) due
+   * before `today` (overdue), or from `today` through six days later (week).
+   */
+  due?: { what: 'overdue' | 'week'; today: string } | null;
 }
 
 export type StaffRentalRow = RentalRecord & { customerEmail: string; customerName: string };
@@ -228,6 +237,13 @@ function toStaffRentalRow(r: Record<string, any>): StaffRentalRow {
 export async function listRentalsForStaff(conn: Conn, f: StaffRentalFilter, page: number, perPage: number): Promise<{ rentals: StaffRentalRow[]; total: number }> {
   const qb = staffRentalQuery(conn);
   if (f.status) qb.where('r.status', f.status);
+  if (f.due) {
+    const { what, today } = f.due;
+    const unpaid = conn('rental_installments as i').select(conn.raw('1')).whereRaw('i.rental_id = r.id').whereIn('i.status', ['scheduled', 'failed']);
+    if (what === 'overdue') unpaid.where('i.due_on', '<', today);
+    else unpaid.whereBetween('i.due_on', [today, addDays(today, 6)]);
+    qb.whereIn('r.status', RUNNING_RENTAL_STATUSES).whereExists(unpaid);
+  }
   if (f.q) {
     if (/^RA-\d+$/i.test(f.q)) qb.where('r.number', f.q.toUpperCase());
     else qb.whereRaw(`c.email ${LIKE_PREFIX}`, [prefixPattern(f.q.toLowerCase())]);
@@ -240,4 +256,38 @@ export async function listRentalsForStaff(conn: Conn, f: StaffRentalFilter, page
 export async function rentalForStaff(conn: Conn, number: string): Promise<(StaffRentalRow & { signedUserAgent: string | null }) | null> {
   const row = await staffRentalQuery(conn).where('r.number', number).first();
   return row ? { ...toStaffRentalRow(row), signedUserAgent: row.signed_user_agent ?? null } : null;
+}
+
+export interface RentalFigures {
+  /** Agreements running with the renter holding the device (active or past due). */
+  active: number;
+  /** Succeeded rental payments (installments, buyouts, reinstatements, late fees) since `since`, in cents. */
+  incomeCents: number;
+  /** Unpaid installments due before today on running agreements. */
+  overdueInstallments: number;
+  /** Agreements defaulted since `since` and still defaulted. */
+  defaults: number;
+}
+
+/** The rental figures of the staff dashboard: indexed counts and one sum. */
+export async function rentalFigures(conn: Conn, f: { today: string; since: Date }): Promise<RentalFigures> {
+  const [active, income, overdue, defaults] = await Promise.all([
+    countRows(conn('rentals').whereIn('status', ['active', 'past_due'])),
+    conn('payments')
+      .whereNotNull('rental_id')
+      .where('status', 'succeeded')
+      .whereIn('purpose', ['installment', 'buyout', 'reinstatement', 'late_fee'])
+      .where('updated_at', '>=', toDbTime(f.since))
+      .sum({ n: 'amount_cents' })
+      .first() as Promise<{ n: unknown } | undefined>,
+    countRows(
+      conn('rental_installments as i')
+        .join('rentals as r', 'r.id', 'i.rental_id')
+        .whereIn('i.status', ['scheduled', 'failed'])
+        .where('i.due_on', '<', f.today)
+        .whereIn('r.status', RUNNING_RENTAL_STATUSES),
+    ),
+    countRows(conn('rentals').where('status', 'defaulted').where('ended_at', '>=', toDbTime(f.since))),
+  ]);
+  return { active, incomeCents: Number(income?.n ?? 0), overdueInstallments: overdue, defaults };
 }

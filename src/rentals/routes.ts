@@ -11,6 +11,8 @@ import { RentalSoldOutError, type RentalOffer, type RentalService } from './serv
 import { marksFirstPeriodEndAfter, firstPeriodNote, longDate, shortDate } from './agreement';
 import { NewRentalQuery, RentalParams, SignRentalForm } from './schemas';
 import { RENTAL_STATUS_LABELS } from './transitions';
+import { REINSTATE_AFTER_RETURN_MONTHS } from './schedule';
+import { addMonthsClamped, dateOnly } from '../lib/dates';
 
 export interface RentalRouteDeps {
   rentals: RentalService;
@@ -76,7 +78,14 @@ export function rentalRoutes(deps: RentalRouteDeps): Router {
 
   router.get('/account/rentals', async (req, res) => {
     const list = await rentals.listForCustomer(me(req).id);
-    res.render('rentals/list', { title: 'Your rent-to-own agreements', noindex: true, rentals: list, statusLabels: RENTAL_STATUS_LABELS });
+    const standings = await Promise.all(list.map((r) => billing.standing(r)));
+    res.render('rentals/list', {
+      title: 'Your rent-to-own agreements',
+      noindex: true,
+      rentals: list.map((r, i) => ({ ...r, next: ['active', 'past_due'].includes(r.status) ? (standings[i]!.statement?.next ?? null) : null })),
+      statusLabels: RENTAL_STATUS_LABELS,
+      shortDate,
+    });
   });
 
   router.get('/account/rentals/:number', numbered, async (req, res) => {
@@ -86,17 +95,14 @@ export function rentalRoutes(deps: RentalRouteDeps): Router {
       await billing.confirmSession(rental, req.query.session_id);
       rental = await rentals.forCustomer(me(req).id, rental.number);
     }
-    const { installments, statement } = await billing.standing(rental);
     res.render('rentals/show', {
       title: `Agreement ${rental.number}`,
       noindex: true,
       rental,
-      installments,
-      statement,
-      dues: billing.dues(rental, installments),
+      ...(await billing.overview(rental)),
       cardPayments: billing.cardPayments,
       bankTransfer: await deps.settings.get('bank_transfer'),
-      today: billing.today(),
+      reinstateUntil: rental.returnedAt ? addMonthsClamped(dateOnly(rental.returnedAt), REINSTATE_AFTER_RETURN_MONTHS) : null,
       paymentNote: req.query.payment === 'cancelled' ? 'cancelled' : req.query.payment === 'done' ? 'done' : null,
       statusLabels: RENTAL_STATUS_LABELS,
       longDate,

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StaffContext } from '../../src/audit/repo';
 import { createUser } from '../helpers/auth';
 import { appRoutes, sampleUrl, type Endpoint } from '../helpers/routes';
 import { orderNumberFrom, shopper, startShop, type Shop } from '../checkout/shop';
@@ -17,10 +18,12 @@ describe('the admin router', () => {
   let customer: ReturnType<typeof shopper>;
   let staff: ReturnType<typeof shopper>;
   let laptop: number;
+  let rentable: number;
 
   beforeAll(async () => {
     t = await startShop();
     laptop = await t.product({ name: 'Latitude 7420', priceCents: 39_900, units: 10 });
+    rentable = await t.product({ name: 'ThinkPad X1', priceCents: 60_000, units: 8 });
     admin = appRoutes(t.app).filter((r) => r.path === '/admin' || r.path.startsWith('/admin/'));
     const c = await createUser(t.db, { email: 'customer@example.test' });
     customer = shopper(t.app);
@@ -59,6 +62,31 @@ describe('the admin router', () => {
   }
 
   const customerId = async () => (await t.db('users').where({ email: 'customer@example.test' }).first('id')).id as number;
+
+  const setUp: StaffContext = { actor: { userId: null, label: 'user:setup' }, ip: '127.0.0.1' };
+
+  const renterIds = new Map<string, number>();
+
+  /** An agreement a new customer signs for the ThinkPad, its first payment recorded unless `paid` is false. */
+  async function signRental(paid = true): Promise<{ id: number; number: string }> {
+    const renter = shopper(t.app);
+    const user = await createUser(t.db, { firstName: 'Cus', lastName: 'Tomer', email: `renter-${Date.now()}-${Math.random().toString(36).slice(2)}@example.test` });
+    await renter.login(user.email, user.password);
+    await renter.refreshToken('/rentals/new?product=thinkpad-x1&term=12');
+    const res = await renter.post('/rentals', { product_id: rentable, term_months: '12', signature_name: 'Cus Tomer', agree: 'on' });
+    const number = /(RA-\d+)/.exec(String(res.headers.location))![1]!;
+    renterIds.set(number, user.id);
+    if (paid) await t.app.context.rentalBilling.recordManualPayment(number, { kind: 'first', reference: `SETUP-${number}` }, setUp);
+    return { id: Number((await t.db('rentals').where({ number }).first('id')).id), number };
+  }
+
+  /** Payment 2 made overdue since 2026-11-01 (20 days before the shop's clock), the agreement past due. */
+  async function overdueRental(): Promise<{ id: number; number: string }> {
+    const r = await signRental();
+    await t.db('rental_installments').where({ rental_id: r.id, seq: 2 }).update({ due_on: '2026-11-01' });
+    await t.db('rentals').where({ id: r.id }).update({ status: 'past_due' });
+    return r;
+  }
 
   const productForm = (over: Record<string, string>) => ({
     brand: 'Dell', category: String(t.categoryId), grade: 'A', status: 'active', price: '499', warranty_months: '12',
@@ -136,6 +164,24 @@ describe('the admin router', () => {
       return { url: `/admin/products/${laptop}/images/move`, body: { image: '/uploads/products/extra.svg', direction: 'up' } };
     },
     '/admin/products/:id/images/delete': async () => ({ url: `/admin/products/${laptop}/images/delete`, body: { image: '/uploads/products/extra.svg' } }),
+    '/admin/rentals/:number/payments': async () => ({ url: `/admin/rentals/${(await signRental(false)).number}/payments`, body: { kind: 'first', reference: 'TX-GUARD-1' } }),
+    '/admin/rentals/:number/return-received': async () => {
+      const { number } = await signRental();
+      await t.app.context.rentalReturns.request(renterIds.get(number)!, number);
+      return { url: `/admin/rentals/${number}/return-received`, body: {} };
+    },
+    '/admin/rentals/:number/default': async () => ({ url: `/admin/rentals/${(await overdueRental()).number}/default`, body: {} }),
+    '/admin/rentals/:number/late-fees/:installmentId/waive': async () => {
+      const { id, number } = await overdueRental();
+      const i = await t.db('rental_installments').where({ rental_id: id, seq: 2 }).first('id');
+      await t.db('rental_installments').where({ id: i.id }).update({ late_fee_cents: 438, late_fee_at: '2026-11-09 06:00:00.000' });
+      return { url: `/admin/rentals/${number}/late-fees/${i.id}/waive`, body: { reason: 'First time late' } };
+    },
+    '/admin/rentals/:number/unit': async () => {
+      const { number } = await signRental();
+      const unit = await t.db('inventory_units').where({ product_id: rentable, status: 'in_stock' }).first('serial_number');
+      return { url: `/admin/rentals/${number}/unit`, body: { serial: unit.serial_number } };
+    },
     '/admin/orders/:number/cancel': async () => ({ url: `/admin/orders/${await placeOrder()}/cancel`, body: { reason: 'Out of stock at the supplier' } }),
   };
 

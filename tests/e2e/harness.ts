@@ -12,30 +12,53 @@ import { createDb, migrateLatest, type Db } from '../../src/db';
 import { createLogger } from '../../src/lib/log';
 import { seedDemo } from '../../seeds';
 import { testConfig } from '../helpers/app';
+import { runJobs, textPart } from '../helpers/mail';
 
 export const SCREENSHOT_DIR = path.resolve(__dirname, 'screenshots');
 
 export interface Store {
   baseUrl: string;
   db: Db;
+  /** Runs the due jobs once, as the worker would: queued e-mails are written to the mail folder. */
+  runJobs(): Promise<number>;
+  /** The decoded text of every e-mail written so far to `to`, oldest first. */
+  mailTo(to: string): string[];
   stop(): Promise<void>;
 }
 
-/** The real app on a random local port, on a fresh SQLite file with the demo catalog. */
+/**
+ * The real app on a random local port, on a fresh SQLite file with the demo
+ * catalog. Its BASE_URL is that address, so links in e-mails and the return
+ * URLs given to Stripe come back to it.
+ */
 export async function startStore(env: Record<string, string> = {}): Promise<Store> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'giggatek-e2e-'));
+  const mailDir = path.join(dir, 'mail');
   const dbConfig = { client: 'sqlite' as const, filename: path.join(dir, 'e2e.sqlite') };
   const db = createDb(dbConfig);
   await migrateLatest(db);
   await seedDemo(db);
-  const config = testConfig(dbConfig, { MAIL_DIR: path.join(dir, 'mail'), ...env });
-  const app = createApp({ config, db, logger: createLogger('silent') });
-  const server = http.createServer(app);
+  const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const config = testConfig(dbConfig, { BASE_URL: baseUrl, MAIL_DIR: mailDir, ...env });
+  const app = createApp({ config, db, logger: createLogger('silent') });
+  server.on('request', app);
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     db,
+    runJobs: () => runJobs(app.context),
+    mailTo(to) {
+      if (!fs.existsSync(mailDir)) return [];
+      return fs
+        .readdirSync(mailDir)
+        .filter((f) => f.endsWith('.eml'))
+        .sort()
+        .map((f) => fs.readFileSync(path.join(mailDir, f), 'utf8'))
+        .filter((raw) => /^To: (.*)$/im.exec(raw)?.[1]?.includes(to))
+        .map(textPart);
+    },
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

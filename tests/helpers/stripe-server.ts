@@ -40,6 +40,8 @@ export interface FakeStripe {
   /** The body and Stripe-Signature header of a webhook delivery (signed now with the webhook secret unless told otherwise). */
   sign(event: unknown, secret?: string, timestamp?: number): { body: string; signature: string };
   close(): Promise<void>;
+  /** Webhook deliveries made by the hosted Checkout page (startStripeServer({ checkoutPage })), in order. */
+  deliveries: WebhookDelivery[];
 }
 
 export type CardOutcome = 'succeeded' | 'card_declined' | 'insufficient_funds' | 'authentication_required';
@@ -47,7 +49,7 @@ export type CardOutcome = 'succeeded' | 'card_declined' | 'insufficient_funds' |
 const id = (prefix: string) => `${prefix}_test_${crypto.randomBytes(12).toString('hex')}`;
 const nowSec = () => Math.floor(Date.now() / 1000);
 
-export async function startStripeServer(): Promise<FakeStripe> {
+export async function startStripeServer(options: StripeServerOptions = {}): Promise<FakeStripe> {
   const secretKey = 'sk_test_giggatek_fake_0123456789';
   const webhookSecret = 'whsec_test_giggatek_fake_0123456789';
   const requests: RecordedRequest[] = [];
@@ -72,7 +74,7 @@ export async function startStripeServer(): Promise<FakeStripe> {
         mode: body.mode,
         status: 'open',
         payment_status: 'unpaid',
-        url: `https://checkout.stripe.com/c/pay/${sid}`,
+        url: checkoutPage ? checkoutPage.sessionUrl(sid) : `https://checkout.stripe.com/c/pay/${sid}`,
         amount_subtotal: amount,
         amount_total: amount,
         currency: lines[0]?.price_data?.currency ?? 'usd',
@@ -176,6 +178,7 @@ export async function startStripeServer(): Promise<FakeStripe> {
       const url = new URL(req.url ?? '/', 'http://stripe.local');
       const raw = Buffer.concat(chunks).toString('utf8');
       const body = (req.method === 'GET' ? qs.parse(url.search.slice(1)) : qs.parse(raw)) as Record<string, any>;
+      if (checkoutPage?.handles(url.pathname)) return void checkoutPage.handle(req.method!, url.pathname, res);
       const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
       requests.push({ method: req.method!, path: url.pathname, idempotencyKey: key, body });
       const send = (r: { status: number; body: unknown }, extra: Record<string, string> = {}) => {
@@ -200,7 +203,7 @@ export async function startStripeServer(): Promise<FakeStripe> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const fake: FakeStripe = {
     url: `http://127.0.0.1:${port}`,
     secretKey,
     webhookSecret,
@@ -289,5 +292,88 @@ export async function startStripeServer(): Promise<FakeStripe> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+    deliveries: [],
+  };
+  const checkoutPage = options.checkoutPage ? hostedCheckoutPage(options.checkoutPage, `http://127.0.0.1:${port}`, fake) : null;
+  return fake;
+}
+
+// ---------------------------------------------------------------- hosted Checkout page (optional)
+
+export interface StripeServerOptions {
+  /**
+   * Play Stripe's hosted Checkout page too, for browser tests (checkout.stripe.com
+   * cannot be reached): sessions get the url http://127.0.0.1:<port>/c/pay/<id>,
+   * whose page shows the amount and a Pay button. Paying completes the session
+   * (paySession), delivers the signed checkout.session.completed and
+   * payment_intent.succeeded events to `webhookUrl` and redirects to the
+   * session's success_url. `webhookUrl` may be a function: the store usually
+   * starts after this server, since it needs its port.
+   */
+  checkoutPage?: { webhookUrl: string | (() => string) };
+}
+
+export interface WebhookDelivery {
+  type: string;
+  eventId: string;
+  status: number;
+}
+
+function hostedCheckoutPage(opts: NonNullable<StripeServerOptions['checkoutPage']>, origin: string, stripe: FakeStripe) {
+  const PATH = /^\/c\/pay\/([\w]+)$/;
+  const esc = (v: unknown) => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const amount = (s: Record<string, any>) =>
+    new Intl.NumberFormat('en-US', { style: 'currency', currency: String(s.currency).toUpperCase() }).format(Number(s.amount_total) / 100);
+  const page = (res: http.ServerResponse, status: number, title: string, body: string) => {
+    res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+    res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title></head><body><main>${body}</main></body></html>`);
+  };
+
+  async function deliver(event: Record<string, any>): Promise<WebhookDelivery> {
+    const { body, signature } = stripe.sign(event);
+    const url = typeof opts.webhookUrl === 'function' ? opts.webhookUrl() : opts.webhookUrl;
+    const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature }, body });
+    await res.arrayBuffer();
+    const delivery = { type: String(event.type), eventId: String(event.id), status: res.status };
+    stripe.deliveries.push(delivery);
+    return delivery;
+  }
+
+  async function pay(sid: string, res: http.ServerResponse): Promise<void> {
+    const s = stripe.sessions.get(sid);
+    if (!s) return page(res, 404, 'Not found', '<h1>No such Checkout Session</h1>');
+    if (s.status !== 'open') return page(res, 409, 'Not open', `<h1>This Checkout Session is ${esc(s.status)}</h1>`);
+    const paid = stripe.paySession(sid);
+    for (const event of [stripe.event('checkout.session.completed', paid.session), stripe.event('payment_intent.succeeded', paid.paymentIntent)]) {
+      const d = await deliver(event);
+      if (d.status < 200 || d.status > 299) return page(res, 502, 'Webhook failed', `<h1>The store answered ${d.status} to ${esc(d.type)}</h1>`);
+    }
+    res.writeHead(303, { Location: String(s.success_url).replace('{CHECKOUT_SESSION_ID}', sid) });
+    res.end();
+  }
+
+  return {
+    sessionUrl: (sid: string) => `${origin}/c/pay/${sid}`,
+    handles: (path: string) => PATH.test(path),
+    handle(method: string, path: string, res: http.ServerResponse): void {
+      const sid = PATH.exec(path)![1]!;
+      if (method === 'POST') {
+        pay(sid, res).catch((err: Error) => page(res, 500, 'Error', `<h1>Payment failed</h1><p>${esc(err.message)}</p>`));
+        return;
+      }
+      const s = stripe.sessions.get(sid);
+      if (!s) return page(res, 404, 'Not found', '<h1>No such Checkout Session</h1>');
+      page(
+        res,
+        200,
+        'Test Checkout',
+        `<h1>Test Checkout</h1>
+<p>Local Stripe stand-in. Reference: <strong>${esc(s.client_reference_id ?? s.id)}</strong></p>
+<p>Amount: <strong data-amount="${esc(s.amount_total)}">${esc(amount(s))}</strong></p>
+${s.status === 'open'
+  ? `<form method="post" action="/c/pay/${esc(sid)}"><button type="submit">Pay</button></form><p><a href="${esc(s.cancel_url)}">Cancel and go back</a></p>`
+  : `<p>This session is ${esc(s.status)}.</p>`}`,
+      );
+    },
   };
 }

@@ -1,7 +1,7 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toDbTime } from '../../src/lib/clock';
 import { startStripeServer, type FakeStripe } from '../helpers/stripe-server';
+import { signedDelivery } from '../helpers/webhooks';
 import { createCustomer, shopper, startShop, subjectsTo, type Shop } from '../checkout/shop';
 
 /** Stripe events reach each payment's purpose; one nobody handles is refused (rental purposes: tests/rentals/payments.test.ts). */
@@ -11,10 +11,7 @@ describe('payments routed by purpose', () => {
   let product: number;
   let rentalId: number;
 
-  const deliver = (event: Record<string, any>) => {
-    const { body, signature } = stripe.sign(event);
-    return request(t.app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', signature).send(body);
-  };
+  const deliver = signedDelivery(() => t.app, () => stripe);
   const count = async (table: string, where: Record<string, unknown>) => Number((await t.db(table).where(where).count({ n: '*' }).first())?.n);
   const intent = (id: string, metadata: Record<string, string>, amount = 6_548) => ({ id, object: 'payment_intent', amount, amount_received: amount, currency: 'usd', status: 'succeeded', metadata });
 

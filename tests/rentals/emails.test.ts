@@ -3,12 +3,14 @@ import { freshDb, type TestDb } from '../helpers/db';
 import { renderEmail } from '../../src/mail/templates';
 import { MAIL_JOB } from '../../src/mail/service';
 import { fixedClock } from '../../src/lib/clock';
+import { createUser } from '../helpers/auth';
 import { queueRentalMail, type RentalMail, type RentalMailFacts } from '../../src/rentals/emails';
 
 const globals = { storeName: 'GigGatek', baseUrl: 'https://shop.example', currency: 'USD' };
 
 const facts: RentalMailFacts = {
   number: 'RA-100001',
+  userId: 1,
   firstName: 'Ada',
   email: 'ada@example.test',
   productName: 'ThinkPad T14 Gen 3',
@@ -30,7 +32,7 @@ const AGREEMENT_TEXT = 'GIGGATEK RENT-TO-OWN AGREEMENT\n\nCustomer: Ada Lovelace
 
 /** What queueRentalMail puts in the job (the facts without the e-mail address, the name and the link) plus each template's own data. */
 const base = (f: RentalMailFacts = facts) => {
-  const { email: _email, ...rental } = f;
+  const { email: _email, userId: _userId, ...rental } = f;
   return { rental, firstName: f.firstName, rentalPath: `/account/rentals/${f.number}` };
 };
 
@@ -237,18 +239,23 @@ describe('rent-to-own e-mails', () => {
 describe('queueRentalMail', () => {
   let t: TestDb;
   const clock = fixedClock('2026-12-27T09:00:00Z');
+  let renter: RentalMailFacts;
   beforeAll(async () => {
     t = await freshDb();
+    const user = await createUser(t.db, { email: 'ada@example.test' });
+    renter = { ...facts, userId: user.id };
   });
   afterAll(() => t.destroy());
   beforeEach(async () => {
     await t.db('jobs').delete();
+    await t.db('notifications').delete();
   });
 
   it('writes one mail.send job in the caller\'s transaction with the template and the data', async () => {
     await t.db.transaction(async (trx) => {
-      await queueRentalMail(trx, { clock }, 'rental-receipt', facts, extras['rental-receipt']);
+      await queueRentalMail(trx, { clock }, 'rental-receipt', renter, extras['rental-receipt']);
     });
+    expect(await t.db('notifications').select('user_id', 'kind', 'url')).toEqual([{ user_id: renter.userId, kind: 'rental', url: '/account/rentals/RA-100001' }]);
     const jobs = await t.db('jobs').select();
     expect(jobs).toHaveLength(1);
     expect(jobs[0].kind).toBe(MAIL_JOB);
@@ -260,23 +267,26 @@ describe('queueRentalMail', () => {
   it('nothing is queued when the transaction rolls back', async () => {
     await expect(
       t.db.transaction(async (trx) => {
-        await queueRentalMail(trx, { clock }, 'rental-owned', facts, extras['rental-owned']);
+        await queueRentalMail(trx, { clock }, 'rental-owned', renter, extras['rental-owned']);
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
     expect(await t.db('jobs').select()).toHaveLength(0);
+    expect(await t.db('notifications').select()).toHaveLength(0);
   });
 
   it('a uniqueKey given twice queues the e-mail once', async () => {
     const key = 'rental-upcoming-payment:RA-100001:2';
     for (let i = 0; i < 2; i++) {
       await t.db.transaction(async (trx) => {
-        await queueRentalMail(trx, { clock }, 'rental-upcoming-payment', facts, extras['rental-upcoming-payment'], { uniqueKey: key });
+        await queueRentalMail(trx, { clock }, 'rental-upcoming-payment', renter, extras['rental-upcoming-payment'], { uniqueKey: key });
       });
     }
     const jobs = await t.db('jobs').select();
     expect(jobs).toHaveLength(1);
     expect(jobs[0].unique_key).toBe(key);
     expect(JSON.parse(jobs[0].payload).template).toBe('rental-upcoming-payment');
+    // A reminder comes by e-mail only.
+    expect(await t.db('notifications').select()).toHaveLength(0);
   });
 });

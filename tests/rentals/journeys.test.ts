@@ -1,8 +1,8 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffContext } from '../../src/audit/repo';
 import { createUser } from '../helpers/auth';
 import { startStripeServer, type FakeStripe } from '../helpers/stripe-server';
+import { signedDelivery } from '../helpers/webhooks';
 import { shopper, startShop, subjectsTo, type Shop } from '../checkout/shop';
 
 /**
@@ -39,10 +39,7 @@ describe('rent-to-own with Stripe', () => {
   let t: Shop;
   let laptop: number;
 
-  const deliver = (event: Record<string, any>) => {
-    const { body, signature } = stripe.sign(event);
-    return request(t.app).post('/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', signature).send(body);
-  };
+  const deliver = signedDelivery(() => t.app, () => stripe);
   const intentsCreated = () => stripe.requests.filter((r) => r.method === 'POST' && r.path === '/v1/payment_intents');
 
   /** The renter presses a pay button, pays on Stripe's page, and both webhooks arrive. */
@@ -89,9 +86,11 @@ describe('rent-to-own with Stripe', () => {
     expect(await t.db('inventory_units').where({ rental_id: id }).pluck('status')).toEqual(['rented']);
     expect(await t.db('rentals').where({ id }).first('pending_key')).toEqual({ pending_key: null });
     await t.runJobs();
-    expect(subjectsTo(t.mail, email).join(' | ')).toMatch(new RegExp(`${number}.*\\|.*${number}`));
-    const signedMail = t.mail.find((m) => m.to === email && /agreement/i.test(m.subject) && m.text.includes('EARLY PURCHASE') === false && m.text.includes(number));
-    expect(signedMail).toBeTruthy();
+    expect(subjectsTo(t.mail, email)).toEqual([`Your copy of rent-to-own agreement ${number}`, `Receipt for agreement ${number}: $87.50 received`]);
+    const agreementText = (await t.db('rentals').where({ id }).first('agreement_text')).agreement_text as string;
+    const copy = t.mail.find((m) => m.to === email && m.subject.startsWith('Your copy'))!;
+    expect(copy.text).toContain(agreementText.split('\n').slice(0, 5).join('\n'));
+    expect(copy.text).toContain(`/account/rentals/${number}/agreement.pdf`);
 
     // Dashboard: next payment and today's early purchase price, held until the first period ends.
     const dash = text((await s.agent.get(`/account/rentals/${number}`)).text);
@@ -190,7 +189,7 @@ describe('rent-to-own with Stripe', () => {
 
   it('sign → return → received: no more payments, the unit goes to refurbishing', async () => {
     t.clock.set('2026-11-21T10:00:00.000Z');
-    const { s, email } = await renter(t, 'returner@example.com');
+    const { s, email, password } = await renter(t, 'returner@example.com');
     const { id, number } = await sign(t, s, laptop);
     await payOnStripe(s, number, 'pay');
     t.clock.set('2026-12-05T10:00:00.000Z');
@@ -212,6 +211,20 @@ describe('rent-to-own with Stripe', () => {
     expect(unit).toEqual({ status: 'refurbishing', rental_id: null });
     await t.runJobs();
     expect(subjectsTo(t.mail, email).some((sub) => /received/i.test(sub))).toBe(true);
+
+    // Two months later the renter takes it up again: payment 2 now, the rest monthly from today, a unit out again.
+    t.clock.set('2027-02-10T10:00:00.000Z');
+    await s.login(email, password);
+    const page = text((await s.agent.get(`/account/rentals/${number}`)).text);
+    expect(page).toContain('Until December 21, 2027 you can take it up again: pay $87.50 and your earlier payment still counts towards owning it');
+    await payOnStripe(s, number, 'pay');
+    expect(await statusOf(t, id)).toBe('active');
+    const after = await installments(t, id);
+    expect(after.slice(0, 4).map((i) => [i.status, String(i.due_on).slice(0, 10)])).toEqual([
+      ['paid', '2026-11-21'], ['paid', '2027-02-10'], ['scheduled', '2027-03-10'], ['scheduled', '2027-04-10'],
+    ]);
+    expect(await t.db('inventory_units').where({ rental_id: id }).pluck('status')).toEqual(['rented']);
+    expect(await t.db('state_changes').where({ entity: 'rental', entity_id: id }).orderBy('id').pluck('to_state')).toEqual(['pending_signature', 'pending_payment', 'active', 'returning', 'returned', 'active']);
   });
 });
 
