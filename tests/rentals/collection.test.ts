@@ -148,6 +148,8 @@ describe('collecting 1,000 due installments with two job workers', () => {
     expect(receipts).toHaveLength(1000);
     const own = receipts.find((m) => m.subject.includes(template.number))!;
     expect(own.to).toBe('template@example.com');
+    // … and the in-app notification that comes with it (the bulk agreements had no other payment).
+    expect(await t.db('notifications').where('url', 'like', '/account/rentals/RA-B%').count({ n: '*' }).first()).toMatchObject({ n: 999 });
     for (const line of ['Paid so far:                $175.00', 'Remaining to own it:        $875.00', 'Early purchase price today: $425.00', 'Next payment:               January 21, 2027, $87.50']) expect(own.text).toContain(line);
 
     // The next hour's run finds nothing to charge.
