@@ -18,6 +18,7 @@ import { benchAdmin } from './admin';
 import { percentile } from './stats';
 import { benchStorm } from './storm';
 import { benchImport } from './import';
+import { benchRentals } from './rentals';
 
 /**
  * npm run bench — one run measures:
@@ -35,7 +36,10 @@ import { benchImport } from './import';
  *     while the index builds), with the catalog cache out of the way,
  *  5. the admin panel over 200,000 generated orders (bench/admin.ts): the
  *     dashboard and the order list (unfiltered, page 50, by status, by
- *     number, by e-mail), p50/p95/p99 of sequential requests by signed-in staff.
+ *     number, by e-mail), p50/p95/p99 of sequential requests by signed-in staff,
+ *  6. rent-to-own collection (bench/rentals.ts): 100,000 due installments
+ *     charged by two job workers against the local Stripe stand-in, each
+ *     exactly once (database gg_bench_rentals, rebuilt every run).
  * MariaDB/MySQL at BENCH_DATABASE_URL (default mysql://root@127.0.0.1:3306/gg_bench)
  * when reachable, SQLite under var/bench otherwise (or when BENCH_DATABASE_URL=sqlite). Generated catalogs
  * (gg_bench, gg_bench_100000) and the order history (gg_bench_orders, on its own catalog of BENCH_SMALL
@@ -43,8 +47,8 @@ import { benchImport } from './import';
  *
  * Options (environment): BENCH_DURATION seconds per endpoint (10),
  * BENCH_CONNECTIONS (50), BENCH_SMALL (10000), BENCH_LARGE (100000),
- * BENCH_ORDERS (200000), BENCH_ADMIN_REQUESTS (200 per page),
- * BENCH_PARTS (pages,storm,import,search,admin: which measurements to run).
+ * BENCH_ORDERS (200000), BENCH_ADMIN_REQUESTS (200 per page), BENCH_RENTALS (100000),
+ * BENCH_PARTS (pages,storm,import,search,admin,rentals: which measurements to run).
  */
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -52,8 +56,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SMALL = Number(process.env.BENCH_SMALL ?? 10_000);
 const LARGE = Number(process.env.BENCH_LARGE ?? 100_000);
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 200_000);
+const RENTALS = Number(process.env.BENCH_RENTALS ?? 100_000);
 const FRESH = process.argv.includes('--fresh');
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'pages,storm,import,search,admin').split(',').map((p) => p.trim()));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'pages,storm,import,search,admin,rentals').split(',').map((p) => p.trim()));
 /** What shoppers type: models, product lines, specs, and two whole brands (the broadest searches). */
 const SEARCH_QUERIES = [
   'thinkpad t490', 'latitude 7420', 'elitebook 840', 'optiplex', 'macbook air', 'proliant dl380', 'zbook fury', 'vivobook',
@@ -88,6 +93,7 @@ async function main(): Promise<void> {
     }
   }
   if (PARTS.has('admin')) await benchAdminPart(target);
+  if (PARTS.has('rentals')) await benchRentalsPart(target);
 }
 
 async function benchPages(target: Target): Promise<void> {
@@ -145,8 +151,24 @@ async function benchAdminPart(target: Target): Promise<void> {
   }
 }
 
-/** A generated catalog of some size, or the order history (on a catalog of its own, so the other parts never see it). */
-type Store = 'catalog' | 'orders';
+/** The rentals part: a database of its own (gg_bench_rentals), rebuilt on every run since collecting changes it. */
+async function benchRentalsPart(target: Target): Promise<void> {
+  const config = target.dbConfig(RENTALS, 'rentals');
+  await dropDatabase(config);
+  if (config.client === 'mysql') await ensureMysqlDatabase(config.url);
+  const db = createDb(config);
+  try {
+    await migrateLatest(db);
+    // Each worker process: the sweeps it runs charge 8 installments at a time each (SWEEPS_PER_RUN sweeps shared by the two).
+    const env = { ...target.env(config), DB_POOL_MAX: '20' };
+    await benchRentals({ db, env, out, count: RENTALS, progress });
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** A generated catalog of some size, the order history (on a catalog of its own, so the other parts never see it), or the rentals part's agreements. */
+type Store = 'catalog' | 'orders' | 'rentals';
 
 interface Target {
   label: string;
@@ -159,7 +181,7 @@ async function chooseDatabase(): Promise<Target> {
   const url = process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/gg_bench';
   const named = (count: number, store: Store) => {
     const u = new URL(url);
-    u.pathname = `${u.pathname}${store === 'orders' ? '_orders' : count === SMALL ? '' : `_${count}`}`;
+    u.pathname = `${u.pathname}${store === 'orders' ? '_orders' : store === 'rentals' ? '_rentals' : count === SMALL ? '' : `_${count}`}`;
     return u.toString();
   };
   const secrets = { JWT_SECRET: crypto.randomBytes(32).toString('hex'), COOKIE_SECRET: crypto.randomBytes(32).toString('hex') };

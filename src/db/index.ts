@@ -111,6 +111,15 @@ export function daySql(conn: Conn, column: string): string {
 }
 
 /**
+ * SQL for a DATE column `days` later, `days` an SQL expression of whole days
+ * (0 or more), such as another column: `whereRaw(\`${daysAfterSql(db, 'i.due_on', 'r.grace_days + 1')} <= ?\`, [today])`.
+ * Both give a 'YYYY-MM-DD' date, compared with date strings as they are.
+ */
+export function daysAfterSql(conn: Conn, column: string, days: string): string {
+  return isMysql(conn) ? `DATE_ADD(${column}, INTERVAL (${days}) DAY)` : `date(${column}, '+' || (${days}) || ' days')`;
+}
+
+/**
  * "Starts with" in SQL, the prefix taken literally (its % and _ match only
  * themselves): `qb.whereRaw(\`?? ${LIKE_PREFIX}\`, [column, prefixPattern(q)])`.
  * The escape character is named, as SQLite has none by default.

@@ -296,11 +296,19 @@ export class RentalBilling {
       return;
     } else if (target.purpose === 'installment' && target.installmentId) {
       const i = payee.installments.find((x) => x.id === target.installmentId);
-      if (!i || !(await inst.markInstallmentPaid(trx, i.id, { lateFeePaid: payment.amountCents >= i.amountCents + inst.lateFeeOwed(i), now }))) {
+      // The late fee is paid with it when one is owed and the payment covers both.
+      const lateFeePaid = i !== undefined && inst.lateFeeOwed(i) > 0 && payment.amountCents >= i.amountCents + inst.lateFeeOwed(i);
+      if (!i || !(await inst.markInstallmentPaid(trx, i.id, { lateFeePaid, now }))) {
         this.deps.logger.warn({ rental: rental.number, installment: target.installmentId }, 'installment already paid: the second payment is kept on record for staff');
         return;
       }
       paidFor = `Payment ${i.seq} of ${rental.termMonths}`;
+      // The monthly charge's case: only this installment changed, so the agreement and its schedule are known without reading them again.
+      const after = payee.installments.map((x) => (x.id === i.id ? { ...x, status: 'paid' as const, paidAt: now, nextAttemptOn: null, lateFeePaidAt: lateFeePaid ? now : x.lateFeePaidAt } : x));
+      if (rental.status === 'active' && after.some((x) => x.status === 'scheduled' || x.status === 'failed')) {
+        await this.mailWith(trx, 'rental-receipt', rental, after, { amountCents: payment.amountCents, paidFor, paidOn: today, provider: payment.provider });
+        return;
+      }
     } else if (target.purpose === 'late_fee' && target.installmentId) {
       await inst.markLateFeePaid(trx, target.installmentId, now);
       paidFor = 'Late fee';
@@ -453,10 +461,20 @@ export class RentalBilling {
     await queueRentalMail(conn, { clock: this.deps.clock, currency: this.deps.currency }, template, facts, extra, uniqueKey ? { uniqueKey } : undefined);
   }
 
+  /** mail(), for a caller that holds the agreement and its installments as they now are (saves reading them again). */
+  private async mailWith(conn: Conn, template: RentalMail, rental: repo.RentalRecord, installments: readonly inst.Installment[], extra: Record<string, unknown>): Promise<void> {
+    const facts = this.factsOf(rental, await repo.renterOf(conn, rental.userId), installments);
+    await queueRentalMail(conn, { clock: this.deps.clock, currency: this.deps.currency }, template, facts, extra);
+  }
+
   async mailFacts(conn: Conn, rentalId: number): Promise<RentalMailFacts> {
     const rental = (await repo.findRental(conn, rentalId))!;
     const renter = await repo.renterOf(conn, rental.userId);
-    const { statement } = await this.standing(rental, conn);
+    return this.factsOf(rental, renter, await inst.installmentsOf(conn, rental.id));
+  }
+
+  private factsOf(rental: repo.RentalRecord, renter: { email: string; firstName: string }, installments: readonly inst.Installment[]): RentalMailFacts {
+    const statement = rental.startOn && installments.length > 0 ? statementOn(termsOf(rental), inst.installmentStates(installments), this.deps.clock.now()) : null;
     const open = !outcomeOf(rental.status);
     return {
       number: rental.number,

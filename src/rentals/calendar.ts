@@ -1,4 +1,4 @@
-import { inTransaction, type Db } from '../db';
+import { daysAfterSql, inTransaction, type Conn, type Db } from '../db';
 import type { CatalogEvents } from '../catalog/changes';
 import { moveRentalUnit } from '../inventory/operations';
 import { DAY, toDbTime, type Clock } from '../lib/clock';
@@ -8,7 +8,7 @@ import { FIRST_PAYMENT_HOLD_DAYS, termsOf, type RentalBilling } from './billing'
 import * as inst from './installments';
 import * as repo from './repo';
 import { defaultAgreement } from './desk';
-import { defaultAllowedFrom, lateFeeDue, pastDue } from './schedule';
+import { defaultAllowedFrom, FIRST_PERIOD_REMINDER_DAYS, lateFeeDue, pastDue } from './schedule';
 import { statementOn } from './statement';
 import { rentalMachine } from './transitions';
 
@@ -26,7 +26,16 @@ export const UPCOMING_REMINDER_DAYS = 3;
 /** How far back a run looks, so a day the job did not run is caught up. */
 const CATCH_UP_DAYS = 3;
 
+/** Rows a step reads at a time (it goes on until it has seen them all). */
+const PAGE = 1000;
+
 const actor = { userId: null, label: 'system' };
+
+/** The unique keys among `keys` already queued (an e-mail sent once per key). */
+async function queuedKeys(conn: Conn, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  return new Set(await conn('jobs').whereIn('unique_key', keys).pluck('unique_key'));
+}
 
 /**
  * The agreements' daily dates (SPEC §4, §6), each step idempotent so the job
@@ -101,12 +110,16 @@ export class RentalCalendar {
     const { db, clock, billing } = this.deps;
     const now = clock.now();
     const today = this.today();
+    // Only installments past their agreement's own grace period: the ones still in it are not read (nor locked) every hour.
     const rows = await db('rental_installments as i')
       .join('rentals as r', 'r.id', 'i.rental_id')
       .whereIn('r.status', ['active', 'past_due'])
       .whereIn('i.status', ['scheduled', 'failed'])
       .whereNull('i.late_fee_at')
       .where('i.due_on', '<', today)
+      .whereRaw(`${daysAfterSql(db, 'i.due_on', 'r.grace_days + 1')} <= ?`, [today])
+      .orderBy('i.due_on')
+      .orderBy('i.id')
       .limit(2000)
       .select('i.id', 'i.rental_id');
     let charged = 0;
@@ -138,7 +151,20 @@ export class RentalCalendar {
     const { db, clock } = this.deps;
     const now = clock.now();
     const today = this.today();
-    const ids = (await db('rentals').where({ status: 'past_due' }).limit(1000).pluck('id')).map(Number);
+    // Only agreements with a payment later than their own default day: the others are not locked and read every hour.
+    const ids = (
+      await db('rentals as r')
+        .where('r.status', 'past_due')
+        .whereExists(
+          db('rental_installments as i')
+            .whereRaw('i.rental_id = r.id')
+            .whereIn('i.status', ['scheduled', 'failed'])
+            .whereRaw(`${daysAfterSql(db, 'i.due_on', 'r.default_after_days')} < ?`, [today]),
+        )
+        .orderBy('r.id')
+        .limit(1000)
+        .pluck('r.id')
+    ).map(Number);
     let n = 0;
     for (const id of ids) {
       await inTransaction(db, async (trx) => {
@@ -149,46 +175,72 @@ export class RentalCalendar {
     return n;
   }
 
-  /** 3 days before each due date (caught up for a missed day, once per installment). */
+  /** 3 days before each due date (caught up for a missed day, once per installment); returns how many were queued. */
   async remindUpcoming(): Promise<number> {
     const { db, billing } = this.deps;
     const today = this.today();
-    const rows = await db('rental_installments as i')
-      .join('rentals as r', 'r.id', 'i.rental_id')
-      .whereIn('r.status', ['active', 'past_due'])
-      .where('i.status', 'scheduled')
-      .whereBetween('i.due_on', [addDays(today, UPCOMING_REMINDER_DAYS - CATCH_UP_DAYS + 1), addDays(today, UPCOMING_REMINDER_DAYS)])
-      .where('i.due_on', '>', today)
-      .limit(5000)
-      .select('i.rental_id', 'i.seq', 'i.due_on', 'i.amount_cents', 'r.number', 'r.provider');
-    for (const r of rows) {
-      await inTransaction(db, (trx) =>
-        billing.mail(trx, 'rental-upcoming-payment', Number(r.rental_id), { dueOn: String(r.due_on instanceof Date ? r.due_on.toISOString() : r.due_on).slice(0, 10), amountCents: r.amount_cents, card: r.provider === 'stripe' }, `rental-upcoming-payment:${r.number}:${r.seq}`),
-      );
+    let queued = 0;
+    // Every installment in the window, a page at a time (a busy day has more than one page); those already reminded are skipped before their figures are read.
+    for (let after = 0; ; ) {
+      const rows = await db('rental_installments as i')
+        .join('rentals as r', 'r.id', 'i.rental_id')
+        .whereIn('r.status', ['active', 'past_due'])
+        .where('i.status', 'scheduled')
+        .whereBetween('i.due_on', [addDays(today, UPCOMING_REMINDER_DAYS - CATCH_UP_DAYS + 1), addDays(today, UPCOMING_REMINDER_DAYS)])
+        .where('i.due_on', '>', today)
+        .where('i.id', '>', after)
+        .orderBy('i.id')
+        .limit(PAGE)
+        .select('i.id', 'i.rental_id', 'i.seq', 'i.due_on', 'i.amount_cents', 'r.number', 'r.provider');
+      if (rows.length === 0) return queued;
+      after = Number(rows.at(-1)!.id);
+      const key = (r: (typeof rows)[number]) => `rental-upcoming-payment:${r.number}:${r.seq}`;
+      const done = await queuedKeys(db, rows.map(key));
+      for (const r of rows) {
+        if (done.has(key(r))) continue;
+        await inTransaction(db, (trx) =>
+          billing.mail(trx, 'rental-upcoming-payment', Number(r.rental_id), { dueOn: String(r.due_on instanceof Date ? r.due_on.toISOString() : r.due_on).slice(0, 10), amountCents: r.amount_cents, card: r.provider === 'stripe' }, key(r)),
+        );
+        queued++;
+      }
     }
-    return rows.length;
   }
 
-  /** 7 days before the first-period early purchase price ends, when the device is not owned before then. */
+  /** 7 days before the first-period early purchase price ends, when the device is not owned before then; returns how many were queued. */
   async remindFirstPeriodEnd(): Promise<number> {
     const { db, clock, billing } = this.deps;
     const today = this.today();
-    // Agreements whose first period (at most a year by the setting's bounds) can still be ending.
-    const ids = (await db('rentals').whereIn('status', ['active', 'past_due']).where('start_on', '>=', addDays(today, -400)).limit(5000).pluck('id')).map(Number);
     let n = 0;
-    for (const id of ids) {
-      const rental = await repo.findRental(db, id);
-      if (!rental?.startOn) continue;
-      const list = await inst.installmentsOf(db, id);
-      const st = statementOn(termsOf(rental), inst.installmentStates(list), clock.now());
-      const end = st.firstPeriodEnd;
-      if (today < end.reminderOn || today > end.lastDayOn || !st.earlyPurchase || st.earlyPurchase.rule !== 'first_90_days') continue;
-      const nextPrice = statementOn(termsOf(rental), inst.installmentStates(list), end.changesOn).earlyPurchase?.cents ?? end.nextPriceCents;
-      await inTransaction(db, (trx) =>
-        billing.mail(trx, 'rental-first-period-ending', id, { lastDayOn: end.lastDayOn, lastPriceCents: st.earlyPurchase!.cents, nextPriceCents: nextPrice, reason: end.reason }, `rental-first-period-ending:${rental.number}`),
-      );
-      n++;
+    // Agreements whose reminder window (reminder day to the first period's last day, by their own first period) holds today, a page at a time.
+    for (let after = 0; ; ) {
+      const rows = await db('rentals as r')
+        .whereIn('r.status', ['active', 'past_due'])
+        .whereNotNull('r.start_on')
+        .whereRaw(`${daysAfterSql(db, 'r.start_on', `r.early_purchase_discount_days - ${FIRST_PERIOD_REMINDER_DAYS}`)} <= ?`, [today])
+        .whereRaw(`${daysAfterSql(db, 'r.start_on', 'r.early_purchase_discount_days - 1')} >= ?`, [today])
+        .where('r.id', '>', after)
+        .orderBy('r.id')
+        .limit(PAGE)
+        .select('r.id', 'r.number');
+      if (rows.length === 0) return n;
+      after = Number(rows.at(-1)!.id);
+      const key = (number: string) => `rental-first-period-ending:${number}`;
+      const done = await queuedKeys(db, rows.map((r) => key(r.number)));
+      for (const row of rows) {
+        if (done.has(key(row.number))) continue;
+        const id = Number(row.id);
+        const rental = await repo.findRental(db, id);
+        if (!rental?.startOn) continue;
+        const list = await inst.installmentsOf(db, id);
+        const st = statementOn(termsOf(rental), inst.installmentStates(list), clock.now());
+        const end = st.firstPeriodEnd;
+        if (today < end.reminderOn || today > end.lastDayOn || !st.earlyPurchase || st.earlyPurchase.rule !== 'first_90_days') continue;
+        const nextPrice = statementOn(termsOf(rental), inst.installmentStates(list), end.changesOn).earlyPurchase?.cents ?? end.nextPriceCents;
+        await inTransaction(db, (trx) =>
+          billing.mail(trx, 'rental-first-period-ending', id, { lastDayOn: end.lastDayOn, lastPriceCents: st.earlyPurchase!.cents, nextPriceCents: nextPrice, reason: end.reason }, key(rental.number)),
+        );
+        n++;
+      }
     }
-    return n;
   }
 }

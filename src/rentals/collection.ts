@@ -1,9 +1,9 @@
-import { inTransaction, isMysql, type Db } from '../db';
+import { inTransaction, isMysql, type Conn, type Db, type Trx } from '../db';
 import { toDbTime, type Clock } from '../lib/clock';
 import { dateOnly } from '../lib/dates';
 import type { Logger } from '../lib/log';
 import type { PaymentService } from '../payments/service';
-import type { StripeGateway } from '../payments/stripe';
+import type { OffSessionResult, StripeGateway } from '../payments/stripe';
 import type { RentalTarget } from '../payments/purposes';
 import * as repo from './repo';
 
@@ -28,6 +28,14 @@ interface Claimed {
   paymentMethodId: string | null;
 }
 
+/** A claimed installment charged at Stripe, to record. */
+interface Charged {
+  claimed: Claimed;
+  target: RentalTarget;
+  key: string;
+  res: OffSessionResult;
+}
+
 export interface SweepResult {
   charged: number;
   failed: number;
@@ -36,7 +44,10 @@ export interface SweepResult {
 }
 
 /** How long a claim keeps other workers off an installment; a crashed worker's claims come back after it. */
-const CLAIM_MS = 10 * 60_000;
+export const CLAIM_MS = 10 * 60_000;
+
+/** Charges a sweep lane records in one transaction (one commit for several). */
+const RECORD_TOGETHER = 5;
 
 /** The idempotency key of one attempt to charge one installment (SPEC §5): retrying the same attempt is the same charge. */
 export function collectionKey(rentalId: number, seq: number, attempt: number): string {
@@ -49,8 +60,9 @@ export function collectionKey(rentalId: number, seq: number, attempt: number): s
  * of installments due today or earlier (next_attempt_on) with a lease —
  * FOR UPDATE SKIP LOCKED on MySQL/MariaDB, the single writer on SQLite — so
  * no two charge the same one, charges it with the idempotency key
- * rental:{id}:{n}:{attempt} and records the outcome through the payments
- * service (the installment purpose applies it). A crash between charging and
+ * rental:{id}:{n}:{attempt} and records the outcomes through the payments
+ * service (the installment purpose applies each), a claimed batch in one
+ * transaction. A crash between charging and
  * recording leaves the claim to run out: the next sweep sends the same key,
  * Stripe answers with the same PaymentIntent, and the webhook would have
  * recorded it meanwhile anyway.
@@ -58,44 +70,70 @@ export function collectionKey(rentalId: number, seq: number, attempt: number): s
 export class RentalCollector {
   constructor(private readonly deps: CollectorDeps) {}
 
-  async sweep(opts: { batchSize?: number; concurrency?: number } = {}): Promise<SweepResult> {
+  /**
+   * Charges due installments until none is left to claim, or — with
+   * `budgetMs` — until that much (real) time has passed: it then stops
+   * claiming, finishes the batch in hand and returns (the job queues another
+   * sweep when some are still due).
+   */
+  async sweep(opts: { batchSize?: number; concurrency?: number; recordTogether?: number; budgetMs?: number } = {}): Promise<SweepResult> {
     const result: SweepResult = { charged: 0, failed: 0, skipped: 0 };
     if (!this.deps.gateway) return result;
     const batchSize = opts.batchSize ?? 50;
     const concurrency = opts.concurrency ?? 8;
-    for (;;) {
+    const together = opts.recordTogether ?? RECORD_TOGETHER;
+    const stopAt = opts.budgetMs === undefined ? Infinity : Date.now() + opts.budgetMs;
+    while (Date.now() < stopAt) {
       const batch = await this.claim(batchSize);
       if (batch.length === 0) return result;
       let next = 0;
-      const run = async () => {
+      // Each lane charges installments one after another and records every few of its charges in one transaction.
+      const lane = async () => {
+        const charged: Charged[] = [];
+        const flush = async () => {
+          for (const outcome of await this.recordAll(charged.splice(0))) result[outcome]++;
+        };
         while (next < batch.length) {
           const c = batch[next++]!;
-          const outcome = await this.charge(c).catch((err) => {
+          const res = await this.charge(c).catch((err) => {
             this.deps.logger.warn({ err, rental: c.number, seq: c.seq }, 'could not charge an installment; the claim runs out and it is tried again');
-            return 'skipped' as const;
+            return null;
           });
-          result[outcome]++;
+          if (res) charged.push(res);
+          else result.skipped++;
+          if (charged.length >= together) await flush();
         }
+        await flush();
       };
-      await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, run));
+      await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, lane));
     }
+    return result;
+  }
+
+  /** Whether an installment is due to be charged and not claimed (what a sweep would take now). */
+  async hasDue(): Promise<boolean> {
+    if (!this.deps.gateway) return false;
+    return (await this.claimable(this.deps.db, this.deps.clock.now()).first('i.id')) !== undefined;
+  }
+  /** Installments to charge now, oldest first: due (next_attempt_on) and unpaid, of agreements that are running and pay by card, not claimed. */
+  private claimable(conn: Conn, now: Date) {
+    return conn('rental_installments as i')
+      .join('rentals as r', 'r.id', 'i.rental_id')
+      .where('i.next_attempt_on', '<=', dateOnly(now))
+      .whereIn('i.status', ['scheduled', 'failed'])
+      .whereIn('r.status', ['active', 'past_due'])
+      .where('r.provider', 'stripe')
+      .where((w) => w.whereNull('i.claimed_until').orWhere('i.claimed_until', '<', toDbTime(now)))
+      .orderBy('i.next_attempt_on')
+      .orderBy('i.id');
   }
 
   /** Claims up to `limit` installments to charge now, for agreements that are running and pay by card. */
   private async claim(limit: number): Promise<Claimed[]> {
     const { db, clock } = this.deps;
     const now = clock.now();
-    const today = dateOnly(now);
     return inTransaction(db, async (trx) => {
-      const qb = trx('rental_installments as i')
-        .join('rentals as r', 'r.id', 'i.rental_id')
-        .where('i.next_attempt_on', '<=', today)
-        .whereIn('i.status', ['scheduled', 'failed'])
-        .whereIn('r.status', ['active', 'past_due'])
-        .where('r.provider', 'stripe')
-        .where((w) => w.whereNull('i.claimed_until').orWhere('i.claimed_until', '<', toDbTime(now)))
-        .orderBy('i.next_attempt_on')
-        .orderBy('i.id')
+      const qb = this.claimable(trx, now)
         .limit(limit)
         .select('i.id', 'i.rental_id', 'i.seq', 'i.amount_cents', 'i.attempts', 'r.number', 'r.stripe_customer_id', 'r.stripe_payment_method_id');
       if (isMysql(trx)) qb.forUpdate('i').skipLocked();
@@ -117,10 +155,11 @@ export class RentalCollector {
     });
   }
 
-  private async charge(c: Claimed): Promise<'charged' | 'failed' | 'skipped'> {
+  /** Charges one claimed installment; null when it cannot be charged now (no saved card). */
+  private async charge(c: Claimed): Promise<Charged | null> {
     const gateway = this.deps.gateway!;
     const card = c.paymentMethodId && c.customerId ? { customerId: c.customerId, paymentMethodId: c.paymentMethodId } : await this.savedCard(c);
-    if (!card) return 'skipped';
+    if (!card) return null;
     const target: RentalTarget = { purpose: 'installment', rentalId: c.rentalId, installmentId: c.id };
     const key = collectionKey(c.rentalId, c.seq, c.attempt);
     const res = await gateway.chargeOffSession({
@@ -132,14 +171,45 @@ export class RentalCollector {
       description: `Agreement ${c.number}, payment ${c.seq}`,
       idempotencyKey: key,
     });
-    return inTransaction(this.deps.db, async (trx) => {
-      if (res.status === 'succeeded') {
-        await this.deps.payments.recordStripeSuccess(trx, target, res.paymentIntentId, res.amountCents);
-        return 'charged' as const;
+    return { claimed: c, target, key, res };
+  }
+
+  /**
+   * Records a batch's charges through the payments service, in one
+   * transaction (one commit for the batch instead of one per charge); when
+   * that fails, each is recorded in a transaction of its own so one bad
+   * record does not hold back the others. What still cannot be recorded is
+   * left to its claim running out: the next sweep sends the same key.
+   */
+  private async recordAll(charged: readonly Charged[]): Promise<Array<'charged' | 'failed' | 'skipped'>> {
+    if (charged.length === 0) return [];
+    try {
+      return await inTransaction(this.deps.db, async (trx) => {
+        const out: Array<'charged' | 'failed'> = [];
+        for (const x of charged) out.push(await this.record(trx, x));
+        return out;
+      });
+    } catch {
+      const out: Array<'charged' | 'failed' | 'skipped'> = [];
+      for (const x of charged) {
+        out.push(
+          await inTransaction(this.deps.db, (trx) => this.record(trx, x)).catch((err) => {
+            this.deps.logger.warn({ err, rental: x.claimed.number, seq: x.claimed.seq, key: x.key }, 'charged but not recorded; the claim runs out and the same key is sent again');
+            return 'skipped' as const;
+          }),
+        );
       }
-      await this.deps.payments.recordFailure(trx, target, { provider: 'stripe', providerRef: res.paymentIntentId ?? key, amountCents: c.amountCents, code: res.code, message: res.message });
-      return 'failed' as const;
-    });
+      return out;
+    }
+  }
+
+  private async record(trx: Trx, { claimed: c, target, key, res }: Charged): Promise<'charged' | 'failed'> {
+    if (res.status === 'succeeded') {
+      await this.deps.payments.recordStripeSuccess(trx, target, res.paymentIntentId, res.amountCents);
+      return 'charged';
+    }
+    await this.deps.payments.recordFailure(trx, target, { provider: 'stripe', providerRef: res.paymentIntentId ?? key, amountCents: c.amountCents, code: res.code, message: res.message });
+    return 'failed';
   }
 
   /** The card the first payment saved, looked up once at Stripe and kept on the agreement. */
