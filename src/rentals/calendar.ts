@@ -7,6 +7,7 @@ import type { Logger } from '../lib/log';
 import { FIRST_PAYMENT_HOLD_DAYS, termsOf, type RentalBilling } from './billing';
 import * as inst from './installments';
 import * as repo from './repo';
+import { hasOpenBillingDispute } from '../disputes/repo';
 import { defaultAgreement } from './desk';
 import { defaultAllowedFrom, FIRST_PERIOD_REMINDER_DAYS, lateFeeDue, pastDue } from './schedule';
 import { statementOn } from './statement';
@@ -126,7 +127,8 @@ export class RentalCalendar {
     for (const row of rows) {
       await inTransaction(db, async (trx) => {
         const rental = await repo.findRental(trx, Number(row.rental_id), { lock: true });
-        if (!rental) return;
+        // An open billing claim on the agreement pauses its late fees until it is decided.
+        if (!rental || (await hasOpenBillingDispute(trx, rental.id))) return;
         const list = await inst.installmentsOf(trx, rental.id);
         const i = list.find((x) => x.id === Number(row.id));
         if (!i) return;
