@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Conn, Db } from '../db';
 import { countRows, isMysql } from '../db';
+import { insertInChunks } from '../db/batch';
 import { type Clock, systemClock, toDbTime } from '../lib/clock';
 
 /** A row of the `jobs` table. */
@@ -61,6 +62,26 @@ export async function enqueue(conn: Conn, kind: string, payload: unknown, option
   const existing = (await byKey().first('id')) ?? (isMysql(conn) ? await byKey().forShare().first('id') : undefined);
   if (!existing) throw new Error(`enqueue: job "${options.uniqueKey}" neither inserted nor found`);
   return Number(existing.id);
+}
+
+/**
+ * Adds several jobs of one kind in one statement per chunk (no unique keys:
+ * for work recorded in bulk, such as the receipts of a collection batch).
+ */
+export async function enqueueMany(conn: Conn, kind: string, payloads: readonly unknown[], options: Omit<EnqueueOptions, 'uniqueKey'> = {}): Promise<void> {
+  const now = (options.clock ?? systemClock).now();
+  await insertInChunks(
+    conn,
+    'jobs',
+    payloads.map((payload) => ({
+      kind,
+      payload: JSON.stringify(payload ?? {}),
+      run_at: toDbTime(options.runAt ?? now),
+      max_attempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      created_at: toDbTime(now),
+      updated_at: toDbTime(now),
+    })),
+  );
 }
 
 export interface ClaimOptions {

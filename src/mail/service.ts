@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Conn } from '../db';
 import type { Logger } from '../lib/log';
-import { enqueue, type EnqueueOptions } from '../jobs/queue';
+import { enqueue, enqueueMany, type EnqueueOptions } from '../jobs/queue';
 import type { JobRegistry } from '../jobs/registry';
 import { assertEmailTemplate, renderEmail, type EmailGlobals, type RenderedEmail } from './templates';
 import type { MailTransport } from './transports';
@@ -27,6 +27,15 @@ export async function enqueueMail(conn: Conn, mail: MailRequest, options: Omit<E
   assertEmailTemplate(mail.template);
   const payload: MailRequest = { to: mail.to, template: mail.template, data: mail.data ?? {} };
   return enqueue(conn, MAIL_JOB, payload, { maxAttempts: 8, ...options });
+}
+
+/** Queues several e-mails in one go, in the caller's transaction (a collection batch's receipts). */
+export async function enqueueMails(conn: Conn, mails: readonly MailRequest[], options: Omit<EnqueueOptions, 'uniqueKey'> = {}): Promise<void> {
+  for (const mail of mails) {
+    if (!Address.safeParse(mail.to).success) throw new Error(`enqueueMails: "${mail.to}" is not an e-mail address`);
+    assertEmailTemplate(mail.template);
+  }
+  await enqueueMany(conn, MAIL_JOB, mails.map((m) => ({ to: m.to, template: m.template, data: m.data ?? {} })), { maxAttempts: 8, ...options });
 }
 
 export interface MailerDeps {

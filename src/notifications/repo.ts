@@ -1,4 +1,5 @@
 import { countRows, type Conn } from '../db';
+import { insertInChunks } from '../db/batch';
 import { fromDbTime, toDbTime } from '../lib/clock';
 
 /** In-app notifications: queries only. */
@@ -37,14 +38,24 @@ export interface NewNotification {
 
 /** Adds an in-app notification, in the caller's transaction (next to the e-mail it accompanies). */
 export async function notify(conn: Conn, n: NewNotification, now: Date): Promise<void> {
-  await conn('notifications').insert({
+  await conn('notifications').insert(notificationRow(n, now));
+}
+
+/** Several notifications in one statement (a collection batch's receipts). */
+export async function notifyMany(conn: Conn, list: readonly NewNotification[], now: Date): Promise<void> {
+  if (list.length === 0) return;
+  await insertInChunks(conn, 'notifications', list.map((n) => notificationRow(n, now)));
+}
+
+function notificationRow(n: NewNotification, now: Date) {
+  return {
     user_id: n.userId,
     kind: n.kind,
     title: n.title.slice(0, 200),
     body: n.body ?? null,
     url: n.url && n.url.startsWith('/') ? n.url.slice(0, 500) : null,
     created_at: toDbTime(now),
-  });
+  };
 }
 
 export interface Notification extends NotificationGlance {

@@ -57,6 +57,12 @@ export interface PurposeHandler<T extends PaymentTarget = PaymentTarget, P exten
   find(conn: Conn, target: T, opts: { lock: boolean }): Promise<P | null>;
   /** The payment succeeded: apply its effects (e.g. the order paid, units sold, the customer told). */
   paid(trx: Trx, payment: RecordedPayment, payee: P): Promise<void>;
+  /**
+   * Several payments of this purpose recorded together (a collection batch,
+   * each payment's row already written): apply those it can in bulk and
+   * return the others, which then get paid() one by one. Optional.
+   */
+  paidMany?(trx: Trx, payments: RecordedPayment[]): Promise<RecordedPayment[]>;
   /** An attempt failed (once per attempt; a failure never follows a success). Optional. */
   failed?(trx: Trx, payment: RecordedPayment, payee: P | null): Promise<void>;
   /** Stripe names the Checkout session that pays it: remember it if opening it was never recorded. Optional. */

@@ -1,5 +1,6 @@
 import { countRows, daySql, lockedInTransaction, type Conn } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
+import { insertInChunks } from '../db/batch';
 import { targetColumns, type PaymentPurpose, type PaymentTarget } from './purposes';
 
 type Row = Record<string, any>;
@@ -236,4 +237,31 @@ export async function setPaymentInstallment(conn: Conn, paymentId: number, insta
 export async function rentalPayments(conn: Conn, rentalId: number): Promise<Payment[]> {
   const rows = await conn('payments').where({ rental_id: rentalId }).orderBy('id', 'desc');
   return rows.map(toPayment);
+}
+
+/** The payments on record for several provider references, by reference. */
+export async function findPayments(conn: Conn, provider: Provider, providerRefs: readonly string[]): Promise<Map<string, Payment>> {
+  if (providerRefs.length === 0) return new Map();
+  const rows = await conn('payments').where({ provider }).whereIn('provider_ref', providerRefs);
+  return new Map(rows.map((r) => [r.provider_ref as string, toPayment(r)]));
+}
+
+/** Several payments in one statement per chunk (a collection batch). */
+export async function insertPayments(conn: Conn, list: readonly NewPayment[]): Promise<void> {
+  await insertInChunks(
+    conn,
+    'payments',
+    list.map((p) => ({
+      ...targetColumns(p.target),
+      provider: p.provider,
+      provider_ref: p.providerRef,
+      amount_cents: p.amountCents,
+      currency: p.currency,
+      status: p.status,
+      failure_code: p.failureCode ?? null,
+      failure_message: p.failureMessage ? p.failureMessage.slice(0, 500) : null,
+      created_at: toDbTime(p.now),
+      updated_at: toDbTime(p.now),
+    })),
+  );
 }

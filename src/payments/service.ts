@@ -9,7 +9,7 @@ import { formatMoney } from '../lib/money';
 import { recordAudit, type StaffContext } from '../audit/repo';
 import * as orderRepo from '../orders/repo';
 import { queueOrderMail } from '../orders/emails';
-import { describeTarget, type Payee, type PaymentPurposes, type PaymentTarget } from './purposes';
+import { describeTarget, type Payee, type PaymentPurposes, type PaymentTarget, type RecordedPayment } from './purposes';
 import { derivePaymentStatus } from './status';
 import { addCreditEntry, creditBalance } from './store-credit';
 import * as repo from './repo';
@@ -139,6 +139,37 @@ export class PaymentService {
   /** A succeeded Stripe payment (Checkout or PaymentIntent event, or a session we looked up). */
   recordStripeSuccess(trx: Trx, target: PaymentTarget, paymentIntentId: string, amountCents: number): Promise<{ recorded: boolean }> {
     return this.recordPayment(trx, target, { provider: 'stripe', providerRef: paymentIntentId, amountCents, actor: 'stripe' });
+  }
+
+  /**
+   * Several succeeded Stripe payments of one purpose (a collection batch) in
+   * the caller's transaction: the new ones are written in one statement and
+   * handed to the purpose's paidMany() when it has one; payments already on
+   * record, and whatever the handler leaves, go the one-by-one way
+   * (recordStripeSuccess / paid()), so each is applied exactly once.
+   */
+  async recordStripeSuccesses(trx: Trx, items: ReadonlyArray<{ target: PaymentTarget; providerRef: string; amountCents: number }>): Promise<void> {
+    if (items.length === 0) return;
+    const purpose = items[0]!.target.purpose;
+    const handler = this.deps.purposes.handlerFor(purpose);
+    const known = await repo.findPayments(trx, 'stripe', items.map((i) => i.providerRef));
+    const fresh = items.filter((i) => !known.has(i.providerRef) && i.target.purpose === purpose);
+    for (const i of items) if (!fresh.includes(i)) await this.recordStripeSuccess(trx, i.target, i.providerRef, i.amountCents);
+    if (fresh.length === 0) return;
+    if (!handler.paidMany) {
+      for (const i of fresh) await this.recordStripeSuccess(trx, i.target, i.providerRef, i.amountCents);
+      return;
+    }
+    const now = this.deps.clock.now();
+    const currency = this.deps.currency;
+    await repo.insertPayments(trx, fresh.map((i) => ({ target: i.target, provider: 'stripe' as const, providerRef: i.providerRef, amountCents: i.amountCents, currency, status: 'succeeded' as const, now })));
+    const rows = await repo.findPayments(trx, 'stripe', fresh.map((i) => i.providerRef));
+    const recorded = fresh.map((i): RecordedPayment => ({ id: rows.get(i.providerRef)!.id, target: i.target, provider: 'stripe', providerRef: i.providerRef, amountCents: i.amountCents, currency, actor: 'stripe', at: now }));
+    for (const left of await handler.paidMany(trx, recorded)) {
+      const payee = await handler.find(trx, left.target, { lock: true });
+      if (!payee) throw new NotFoundError(`No ${describeTarget(left.target)}.`);
+      await handler.paid(trx, left, payee);
+    }
   }
 
   /** What a payment would pay, as the feature handling its purpose knows it; null when there is no such thing. */

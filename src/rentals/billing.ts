@@ -12,7 +12,7 @@ import * as payRepo from '../payments/repo';
 import type { PaymentPurposes, Payee, PurposeHandler, RecordedPayment, RentalPurpose, RentalTarget } from '../payments/purposes';
 import type { PaymentService } from '../payments/service';
 import type { StripeGateway } from '../payments/stripe';
-import { queueRentalMail, type RentalMail, type RentalMailFacts } from './emails';
+import { queueRentalMail, queueRentalMails, type RentalMail, type RentalMailFacts } from './emails';
 import * as inst from './installments';
 import * as repo from './repo';
 import { collectionDates, installmentDueDates, lateFeeFromOn, reinstatement, type AgreementTerms } from './schedule';
@@ -255,6 +255,7 @@ export class RentalBilling {
       find: (conn, target, { lock }) => this.payee(conn, target, lock),
       paid: (trx, payment, payee) => this.paid(trx, payment, payee),
       failed: (trx, payment, payee) => this.failed(trx, payment, payee),
+      paidMany: (trx, payments) => this.installmentsPaidTogether(trx, payments),
       checkoutSession: async (trx, payee, sessionId, now) => {
         if (!payee.rental.checkoutSessionId) await repo.updateRental(trx, payee.rental.id, { checkout_session_id: sessionId }, now);
       },
@@ -333,6 +334,54 @@ export class RentalBilling {
       if (current.status === 'defaulted') await this.resumeCollecting(trx, current, after, today, now);
     }
     await this.mail(trx, 'rental-receipt', rental.id, { amountCents: payment.amountCents, paidFor, paidOn: today, provider: payment.provider });
+  }
+
+  /**
+   * A collection batch's payments, applied together where each is an
+   * ordinary monthly payment — an active agreement, the installment unpaid
+   * with no late fee, not its last — with the same effects paid() has for it
+   * (installment paid, receipt and notification) in a handful of statements.
+   * Returns the others, which paid() handles one by one.
+   */
+  private async installmentsPaidTogether(trx: Trx, payments: RecordedPayment[]): Promise<RecordedPayment[]> {
+    const targets = payments.map((p) => p.target as RentalTarget);
+    const rentals = await repo.findRentals(trx, [...new Set(targets.map((t) => t.rentalId))], { lock: true });
+    const schedules = await inst.installmentsOfMany(trx, [...rentals.keys()]);
+    const together: Array<{ payment: RecordedPayment; rental: repo.RentalRecord; installment: inst.Installment; schedule: inst.Installment[] }> = [];
+    const rest: RecordedPayment[] = [];
+    for (const payment of payments) {
+      const t = payment.target as RentalTarget;
+      const rental = rentals.get(t.rentalId);
+      const schedule = schedules.get(t.rentalId) ?? [];
+      const installment = schedule.find((i) => i.id === t.installmentId);
+      const unpaid = (i: inst.Installment) => i.status === 'scheduled' || i.status === 'failed';
+      const ordinary =
+        t.purpose === 'installment' && rental?.status === 'active' && installment !== undefined && unpaid(installment) && inst.lateFeeOwed(installment) === 0 &&
+        payment.amountCents >= installment.amountCents && schedule.some((i) => i !== installment && unpaid(i)) && !together.some((x) => x.rental.id === t.rentalId);
+      if (ordinary) together.push({ payment, rental: rental!, installment: installment!, schedule });
+      else rest.push(payment);
+    }
+    if (together.length === 0) return rest;
+    const now = payments[0]!.at;
+    if ((await inst.markManyPaid(trx, together.map((x) => x.installment.id), now)) !== together.length) {
+      throw new Error('installments changed while a collection batch was recorded; each is recorded on its own instead');
+    }
+    const renters = await repo.rentersOf(trx, together.map((x) => x.rental.userId));
+    const paidOn = dateOnly(now);
+    await queueRentalMails(
+      trx,
+      { clock: this.deps.clock, currency: this.deps.currency },
+      together.map(({ payment, rental, installment, schedule }) => {
+        installment.status = 'paid';
+        installment.paidAt = now;
+        return {
+          template: 'rental-receipt' as const,
+          facts: this.factsOf(rental, renters.get(rental.userId)!, schedule),
+          extra: { amountCents: payment.amountCents, paidFor: `Payment ${installment.seq} of ${rental.termMonths}`, paidOn, provider: payment.provider },
+        };
+      }),
+    );
+    return rest;
   }
 
   /** The first payment: the agreement runs, its schedule is written, the unit goes out on rent, the renter gets the signed copy and a receipt. */

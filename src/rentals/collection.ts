@@ -46,9 +46,6 @@ export interface SweepResult {
 /** How long a claim keeps other workers off an installment; a crashed worker's claims come back after it. */
 export const CLAIM_MS = 10 * 60_000;
 
-/** Charges a sweep lane records in one transaction (one commit for several). */
-const RECORD_TOGETHER = 5;
-
 /** The idempotency key of one attempt to charge one installment (SPEC §5): retrying the same attempt is the same charge. */
 export function collectionKey(rentalId: number, seq: number, attempt: number): string {
   return `rental:${rentalId}:${seq}:${attempt}`;
@@ -76,23 +73,19 @@ export class RentalCollector {
    * claiming, finishes the batch in hand and returns (the job queues another
    * sweep when some are still due).
    */
-  async sweep(opts: { batchSize?: number; concurrency?: number; recordTogether?: number; budgetMs?: number } = {}): Promise<SweepResult> {
+  async sweep(opts: { batchSize?: number; concurrency?: number; budgetMs?: number } = {}): Promise<SweepResult> {
     const result: SweepResult = { charged: 0, failed: 0, skipped: 0 };
     if (!this.deps.gateway) return result;
     const batchSize = opts.batchSize ?? 50;
     const concurrency = opts.concurrency ?? 8;
-    const together = opts.recordTogether ?? RECORD_TOGETHER;
     const stopAt = opts.budgetMs === undefined ? Infinity : Date.now() + opts.budgetMs;
     while (Date.now() < stopAt) {
       const batch = await this.claim(batchSize);
       if (batch.length === 0) return result;
       let next = 0;
-      // Each lane charges installments one after another and records every few of its charges in one transaction.
+      // Lanes charge the claimed installments side by side; the batch is then recorded together.
+      const charged: Charged[] = [];
       const lane = async () => {
-        const charged: Charged[] = [];
-        const flush = async () => {
-          for (const outcome of await this.recordAll(charged.splice(0))) result[outcome]++;
-        };
         while (next < batch.length) {
           const c = batch[next++]!;
           const res = await this.charge(c).catch((err) => {
@@ -101,11 +94,10 @@ export class RentalCollector {
           });
           if (res) charged.push(res);
           else result.skipped++;
-          if (charged.length >= together) await flush();
         }
-        await flush();
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, lane));
+      for (const outcome of await this.recordAll(charged)) result[outcome]++;
     }
     return result;
   }
@@ -185,8 +177,10 @@ export class RentalCollector {
     if (charged.length === 0) return [];
     try {
       return await inTransaction(this.deps.db, async (trx) => {
-        const out: Array<'charged' | 'failed'> = [];
-        for (const x of charged) out.push(await this.record(trx, x));
+        const succeeded = charged.flatMap(({ target, res }) => (res.status === 'succeeded' ? [{ target, providerRef: res.paymentIntentId, amountCents: res.amountCents }] : []));
+        await this.deps.payments.recordStripeSuccesses(trx, succeeded);
+        const out: Array<'charged' | 'failed'> = succeeded.map(() => 'charged' as const);
+        for (const x of charged) if (x.res.status !== 'succeeded') out.push(await this.record(trx, x));
         return out;
       });
     } catch {

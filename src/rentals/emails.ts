@@ -1,8 +1,8 @@
 import type { Conn } from '../db';
 import type { Clock } from '../lib/clock';
-import { enqueueMail } from '../mail/service';
+import { enqueueMail, enqueueMails, type MailRequest } from '../mail/service';
 import { formatMoney } from '../lib/money';
-import { notify, type NotificationKind } from '../notifications/repo';
+import { notify, notifyMany, type NewNotification, type NotificationKind } from '../notifications/repo';
 
 export type RentalMail =
   | 'rental-signed'
@@ -51,18 +51,26 @@ export async function queueRentalMail(
   extra: Record<string, unknown> = {},
   opts: { uniqueKey?: string } = {},
 ): Promise<void> {
+  const { mail, note } = rentalMail(template, facts, extra, ctx.currency ?? 'USD');
+  if (note) await notify(conn, note, ctx.clock.now());
+  await enqueueMail(conn, mail, { clock: ctx.clock, ...(opts.uniqueKey ? { uniqueKey: opts.uniqueKey } : {}) });
+}
+
+/** Several rental e-mails (and their notifications) at once, in the caller's transaction: a collection batch's receipts. */
+export async function queueRentalMails(conn: Conn, ctx: { clock: Clock; currency?: string }, mails: ReadonlyArray<{ template: RentalMail; facts: RentalMailFacts; extra?: Record<string, unknown> }>): Promise<void> {
+  const built = mails.map((m) => rentalMail(m.template, m.facts, m.extra ?? {}, ctx.currency ?? 'USD'));
+  await notifyMany(conn, built.flatMap((b) => (b.note ? [b.note] : [])), ctx.clock.now());
+  await enqueueMails(conn, built.map((b) => b.mail), { clock: ctx.clock });
+}
+
+/** The e-mail a template sends with these figures, and the in-app notification that comes with it (if any). */
+function rentalMail(template: RentalMail, facts: RentalMailFacts, extra: Record<string, unknown>, currency: string): { mail: MailRequest; note: NewNotification | null } {
   const { email, userId, ...rental } = facts;
-  const note = rentalNotification(template, facts, extra, ctx.currency ?? 'USD');
-  if (note) await notify(conn, { userId, url: `/account/rentals/${facts.number}`, ...note }, ctx.clock.now());
-  await enqueueMail(
-    conn,
-    {
-      to: email,
-      template,
-      data: { rental, firstName: facts.firstName, rentalPath: `/account/rentals/${facts.number}`, ...extra },
-    },
-    { clock: ctx.clock, ...(opts.uniqueKey ? { uniqueKey: opts.uniqueKey } : {}) },
-  );
+  const note = rentalNotification(template, facts, extra, currency);
+  return {
+    mail: { to: email, template, data: { rental, firstName: facts.firstName, rentalPath: `/account/rentals/${facts.number}`, ...extra } },
+    note: note ? { userId, url: `/account/rentals/${facts.number}`, ...note } : null,
+  };
 }
 
 /**

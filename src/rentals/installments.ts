@@ -70,6 +70,23 @@ export async function installmentsOf(conn: Conn, rentalId: number, opts: { lock?
   return (await qb).map(toInstallment);
 }
 
+/** Several agreements' installments, by agreement, each in order. */
+export async function installmentsOfMany(conn: Conn, rentalIds: readonly number[]): Promise<Map<number, Installment[]>> {
+  const out = new Map<number, Installment[]>();
+  if (rentalIds.length === 0) return out;
+  for (const row of await conn('rental_installments').whereIn('rental_id', rentalIds).orderBy('rental_id').orderBy('seq')) {
+    const i = toInstallment(row);
+    out.set(i.rentalId, [...(out.get(i.rentalId) ?? []), i]);
+  }
+  return out;
+}
+
+/** Marks several unpaid installments paid in one statement; returns how many were still unpaid. */
+export async function markManyPaid(conn: Conn, ids: readonly number[], now: Date): Promise<number> {
+  const at = toDbTime(now);
+  return conn('rental_installments').whereIn('id', ids).whereIn('status', ['scheduled', 'failed']).update({ status: 'paid', paid_at: at, next_attempt_on: null, claimed_until: null, updated_at: at });
+}
+
 export async function findInstallment(conn: Conn, id: number): Promise<Installment | null> {
   const row = await conn('rental_installments').where({ id }).first();
   return row ? toInstallment(row) : null;

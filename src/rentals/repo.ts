@@ -176,6 +176,21 @@ export async function findRental(conn: Conn, id: number, opts: { lock?: boolean 
   return row ? toRentalRecord(row) : null;
 }
 
+/** Several agreements by id, their rows locked for the caller's transaction on MySQL when asked. */
+export async function findRentals(conn: Conn, ids: readonly number[], opts: { lock?: boolean } = {}): Promise<Map<number, RentalRecord>> {
+  if (ids.length === 0) return new Map();
+  if (opts.lock && isMysql(conn)) await conn('rentals').whereIn('id', ids).orderBy('id').forUpdate().select('id');
+  const rows = await rentalQuery(conn).whereIn('r.id', ids);
+  return new Map(rows.map((r) => [Number(r.id), toRentalRecord(r)]));
+}
+
+/** Several renters at once, by user id. */
+export async function rentersOf(conn: Conn, userIds: readonly number[]): Promise<Map<number, { email: string; firstName: string; lastName: string }>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await conn('users').whereIn('id', [...new Set(userIds)]).select('id', 'email', 'first_name', 'last_name');
+  return new Map(rows.map((u) => [Number(u.id), { email: u.email, firstName: u.first_name ?? '', lastName: u.last_name ?? '' }]));
+}
+
 export async function rentalIdByNumber(conn: Conn, number: string): Promise<number | null> {
   const row = await conn('rentals').where({ number }).first('id');
   return row ? Number(row.id) : null;

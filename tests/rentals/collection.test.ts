@@ -171,14 +171,17 @@ describe('a worker that dies between charging and recording', () => {
   /** A sweep during which recording a Stripe success throws: the worker "dies" after Stripe charged. */
   async function sweepDyingBeforeRecording(t: Shop) {
     const payments = t.app.context.payments;
-    const original = payments.recordStripeSuccess;
-    payments.recordStripeSuccess = async () => {
+    const [one, many] = [payments.recordStripeSuccess, payments.recordStripeSuccesses];
+    const lost = async () => {
       throw new Error('connection lost while recording');
     };
+    payments.recordStripeSuccess = lost;
+    payments.recordStripeSuccesses = lost;
     try {
       return await t.app.context.rentalCollector.sweep();
     } finally {
-      payments.recordStripeSuccess = original;
+      payments.recordStripeSuccess = one;
+      payments.recordStripeSuccesses = many;
     }
   }
 
