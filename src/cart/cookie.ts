@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../lib/log';
+import { beforeRender } from '../http/render-locals';
 import type { CartOwner, CartService } from './service';
 
 /** The guest cart's token, in a signed, HttpOnly cookie. */
@@ -44,20 +45,8 @@ export function cartLocals(deps: { cart: CartService; config: Pick<Config, 'isPr
     } catch (err) {
       return next(err);
     }
-    const render = res.render.bind(res) as (...args: unknown[]) => void;
-    res.render = ((...args: unknown[]) => {
-      deps.cart.count(cartOwner(req)).then(
-        (count) => {
-          res.locals.cartCount = count;
-          render(...args);
-        },
-        (err: unknown) => {
-          // The page (maybe the error page itself) still renders, with an empty badge.
-          deps.logger.warn({ err }, 'cart count unavailable');
-          render(...args);
-        },
-      );
-    }) as typeof res.render;
+    // The page (maybe the error page itself) still renders, with an empty badge, when the count fails.
+    beforeRender(res, deps.logger, 'cart count', async () => ({ cartCount: await deps.cart.count(cartOwner(req)) }));
     next();
   };
 }

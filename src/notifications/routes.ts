@@ -6,6 +6,7 @@ import { validate } from '../http/validate';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/log';
 import * as repo from './repo';
+import { beforeRender } from '../http/render-locals';
 
 const PER_PAGE = 30;
 const PageQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1) });
@@ -52,19 +53,7 @@ export function unreadLocals(deps: { db: Db; logger: Logger }): RequestHandler {
     res.locals.unreadCount = 0;
     if (!req.user || req.path.startsWith('/api/')) return next();
     const userId = req.user.id;
-    const render = res.render.bind(res) as (...args: unknown[]) => void;
-    res.render = ((...args: unknown[]) => {
-      repo.unreadCount(deps.db, userId).then(
-        (n) => {
-          res.locals.unreadCount = n;
-          render(...args);
-        },
-        (err: unknown) => {
-          deps.logger.warn({ err }, 'unread notification count unavailable');
-          render(...args);
-        },
-      );
-    }) as typeof res.render;
+    beforeRender(res, deps.logger, 'unread notification count', async () => ({ unreadCount: await repo.unreadCount(deps.db, userId) }));
     next();
   };
 }

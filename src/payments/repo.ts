@@ -98,8 +98,13 @@ export interface NewPayment {
 }
 
 export async function insertPayment(conn: Conn, p: NewPayment): Promise<number> {
+  const [id] = await conn('payments').insert(paymentRow(p));
+  return Number(id);
+}
+
+function paymentRow(p: NewPayment) {
   const at = toDbTime(p.now);
-  const [id] = await conn('payments').insert({
+  return {
     ...targetColumns(p.target),
     provider: p.provider,
     provider_ref: p.providerRef,
@@ -110,8 +115,7 @@ export async function insertPayment(conn: Conn, p: NewPayment): Promise<number> 
     failure_message: p.failureMessage ? p.failureMessage.slice(0, 500) : null,
     created_at: at,
     updated_at: at,
-  });
-  return Number(id);
+  };
 }
 
 /** A provider object moves forward (pending/failed → succeeded); a succeeded payment is never downgraded. */
@@ -248,20 +252,5 @@ export async function findPayments(conn: Conn, provider: Provider, providerRefs:
 
 /** Several payments in one statement per chunk (a collection batch). */
 export async function insertPayments(conn: Conn, list: readonly NewPayment[]): Promise<void> {
-  await insertInChunks(
-    conn,
-    'payments',
-    list.map((p) => ({
-      ...targetColumns(p.target),
-      provider: p.provider,
-      provider_ref: p.providerRef,
-      amount_cents: p.amountCents,
-      currency: p.currency,
-      status: p.status,
-      failure_code: p.failureCode ?? null,
-      failure_message: p.failureMessage ? p.failureMessage.slice(0, 500) : null,
-      created_at: toDbTime(p.now),
-      updated_at: toDbTime(p.now),
-    })),
-  );
+  await insertInChunks(conn, 'payments', list.map(paymentRow));
 }
