@@ -53,7 +53,7 @@ export function disputeAdminRoutes(router: Router, ctx: AppContext): void {
         repo.disputeMessages(db, id),
         stateHistory(db, 'dispute', id),
         repo.staffMembers(db),
-        dispute.orderId !== null ? ctx.payments.refundableCents(db, dispute.orderId) : Promise.resolve(0),
+        dispute.orderId !== null ? ctx.payments.refundableCents(db, dispute.orderId) : dispute.rentalId !== null ? ctx.payments.rentalRefundableCents(db, dispute.rentalId) : Promise.resolve(0),
       ]);
       return {
         title: `Dispute #${id}`, noindex: true, dispute, messages, history, staff, refundableCents,

@@ -11,6 +11,7 @@ import { notify } from '../notifications/repo';
 import * as orderRepo from '../orders/repo';
 import type { PaymentService } from '../payments/service';
 import { addCreditEntry } from '../payments/store-credit';
+import * as rentalRepo from '../rentals/repo';
 import { checkPhotos, removePhotos, savePhotos } from './photos';
 import * as repo from './repo';
 import type { OpenDisputeInput, ResolveInput } from './schemas';
@@ -103,8 +104,8 @@ export class DisputeService {
   }
 
   /**
-   * Decides a customer's claim: a refund of the order's payments (each to where
-   * it came from), store credit, a replacement, or a rejection with the
+   * Decides a customer's claim: a refund of the order's or agreement's
+   * payments (each to where it came from), store credit, a replacement, or a rejection with the
    * reason. Card refunds go to Stripe right after commit (a job retries).
    */
   async resolve(disputeId: number, input: ResolveInput, by: StaffContext): Promise<void> {
@@ -119,11 +120,15 @@ export class DisputeService {
       let given: number | null = null;
       if (input.outcome === 'refund') {
         const order = d.orderId === null ? null : await orderRepo.findOrderById(trx, d.orderId, true);
-        if (!order) throw new ValidationError('This claim is about a rent-to-own agreement: give store credit instead of a refund.', { outcome: 'Refunds go back to an order’s payments; choose store credit.' });
-        const refundable = await this.deps.payments.refundableCents(trx, order.id);
-        if (refundable === 0) throw new ValidationError(`Nothing is left to refund on order ${order.number}.`, { amount: 'Nothing is left to refund: choose store credit or a replacement.' });
-        if (input.amount! > refundable) throw new ValidationError(`At most ${money(refundable)} can still be refunded on order ${order.number}.`, { amount: `Enter at most ${money(refundable)}.` });
-        pending = await this.deps.payments.refundAmount(trx, order, input.amount!, { refundTo: 'original', reason, actorUserId: by.actor.userId });
+        const rental = !order && d.rentalId !== null ? await rentalRepo.findRental(trx, d.rentalId, { lock: true }) : null;
+        if (!order && !rental) throw new ValidationError('This claim names no order or agreement to refund: give store credit instead.', { outcome: 'Choose store credit.' });
+        const what = order ? `order ${order.number}` : `agreement ${rental!.number}`;
+        const refundable = order ? await this.deps.payments.refundableCents(trx, order.id) : await this.deps.payments.rentalRefundableCents(trx, rental!.id);
+        if (refundable === 0) throw new ValidationError(`Nothing is left to refund on ${what}.`, { amount: 'Nothing is left to refund: choose store credit or a replacement.' });
+        if (input.amount! > refundable) throw new ValidationError(`At most ${money(refundable)} can still be refunded on ${what}.`, { amount: `Enter at most ${money(refundable)}.` });
+        pending = order
+          ? await this.deps.payments.refundAmount(trx, order, input.amount!, { refundTo: 'original', reason, actorUserId: by.actor.userId })
+          : await this.deps.payments.refundRentalAmount(trx, rental!, input.amount!, { reason, actorUserId: by.actor.userId });
         given = input.amount!;
       } else if (input.outcome === 'credit') {
         await addCreditEntry(trx, { userId: d.userId, amountCents: input.amount!, kind: 'goodwill', reason: `${reason}: ${input.note}`.slice(0, 500), orderId: d.orderId, rentalId: d.rentalId, actorUserId: by.actor.userId, now });

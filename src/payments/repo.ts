@@ -27,6 +27,7 @@ export interface Refund {
   id: number;
   paymentId: number | null;
   orderId: number | null;
+  rentalId: number | null;
   /** card: back through Stripe; bank_transfer: sent back by hand by staff (a bank-transfer payment); store_credit. */
   destination: 'card' | 'bank_transfer' | 'store_credit';
   providerRef: string | null;
@@ -59,6 +60,7 @@ function toRefund(r: Row): Refund {
     id: r.id,
     paymentId: r.payment_id ?? null,
     orderId: r.order_id ?? null,
+    rentalId: r.rental_id ?? null,
     destination: r.destination,
     providerRef: r.provider_ref ?? null,
     amountCents: r.amount_cents,
@@ -154,12 +156,13 @@ export async function findRefundByRef(conn: Conn, providerRef: string): Promise<
 
 export async function insertRefund(
   conn: Conn,
-  r: { paymentId: number | null; orderId: number; destination: Refund['destination']; providerRef: string | null; amountCents: number; status: Refund['status']; reason: string | null; actorUserId?: number | null; now: Date },
+  r: { paymentId: number | null; orderId: number | null; rentalId?: number | null; destination: Refund['destination']; providerRef: string | null; amountCents: number; status: Refund['status']; reason: string | null; actorUserId?: number | null; now: Date },
 ): Promise<number> {
   const at = toDbTime(r.now);
   const [id] = await conn('refunds').insert({
     payment_id: r.paymentId,
     order_id: r.orderId,
+    rental_id: r.rentalId ?? null,
     destination: r.destination,
     provider_ref: r.providerRef,
     amount_cents: r.amountCents,

@@ -334,6 +334,42 @@ export class PaymentService {
     return { cents: left, pendingIds: [] };
   }
 
+  /** What can still be given back on an agreement's payments. */
+  async rentalRefundableCents(conn: Conn, rentalId: number): Promise<number> {
+    let left = 0;
+    for (const pay of await repo.rentalPayments(conn, rentalId)) {
+      if (pay.status === 'succeeded') left += pay.amountCents - (await repo.refundedAgainst(conn, pay.id));
+    }
+    return Math.max(0, left);
+  }
+
+  /**
+   * Gives back up to `amountCents` of an agreement's payments, newest first:
+   * card payments to the card (pending until Stripe confirms; processRefund
+   * sends them, a job retries), bank transfers to the renter's store credit.
+   * Returns the pending card refund ids.
+   */
+  async refundRentalAmount(trx: Trx, rental: { id: number; userId: number; number: string }, amountCents: number, opts: { reason: string; actorUserId?: number | null }): Promise<number[]> {
+    const now = this.deps.clock.now();
+    const pending: number[] = [];
+    let remaining = amountCents;
+    for (const pay of (await repo.rentalPayments(trx, rental.id)).filter((p) => p.status === 'succeeded')) {
+      if (remaining <= 0) break;
+      const cents = Math.min(remaining, pay.amountCents - (await repo.refundedAgainst(trx, pay.id)));
+      if (cents <= 0) continue;
+      remaining -= cents;
+      if (pay.provider === 'stripe') {
+        const id = await repo.insertRefund(trx, { paymentId: pay.id, orderId: null, rentalId: rental.id, destination: 'card', providerRef: null, amountCents: cents, status: 'pending', reason: opts.reason, actorUserId: opts.actorUserId, now });
+        await enqueue(trx, REFUND_JOB, { refundId: id }, { runAt: new Date(now.getTime() + MINUTE), uniqueKey: `refund:${id}`, maxAttempts: 10, clock: this.deps.clock });
+        pending.push(id);
+      } else {
+        await addCreditEntry(trx, { userId: rental.userId, amountCents: cents, kind: 'refund', reason: `${opts.reason} (${rental.number})`, rentalId: rental.id, actorUserId: opts.actorUserId, now });
+        await repo.insertRefund(trx, { paymentId: pay.id, orderId: null, rentalId: rental.id, destination: 'store_credit', providerRef: null, amountCents: cents, status: 'succeeded', reason: opts.reason, actorUserId: opts.actorUserId, now });
+      }
+    }
+    return pending;
+  }
+
   /** Sends a pending card refund to Stripe (idempotency key per refund row); safe to call again. */
   async processRefund(refundId: number): Promise<void> {
     const refund = await repo.findRefund(this.deps.db, refundId);
@@ -341,8 +377,8 @@ export class PaymentService {
     const payment = refund.paymentId ? await repo.findPaymentById(this.deps.db, refund.paymentId) : null;
     if (!payment || payment.provider !== 'stripe' || !payment.providerRef) return;
     if (!this.deps.gateway) throw new Error('Stripe is not configured; cannot send the refund');
-    const order = await orderRepo.findOrderById(this.deps.db, refund.orderId!);
-    const result = await this.deps.gateway.refund({ refundId, paymentIntentId: payment.providerRef, amountCents: refund.amountCents, orderNumber: order?.number ?? '' });
+    const order = refund.orderId !== null ? await orderRepo.findOrderById(this.deps.db, refund.orderId) : null;
+    const result = await this.deps.gateway.refund({ refundId, paymentIntentId: payment.providerRef, amountCents: refund.amountCents, orderNumber: order?.number ?? (refund.rentalId ? `rental ${refund.rentalId}` : '') });
     await inTransaction(this.deps.db, async (trx) => {
       const now = this.deps.clock.now();
       if (result.status === 'succeeded') {

@@ -59,4 +59,39 @@ describe('disputes on a card order', () => {
     expect(queue).toContain(`#${cb} · Card chargeback $525.00 · dp_card_1 Cara`);
     expect(queue).toContain(order.number);
   });
+
+  it('a refund decided on a claim about an agreement goes back to the card of its payments, newest first', async () => {
+    const laptop = await t.product({ name: 'ThinkPad T14', priceCents: 60_000, units: 2 });
+    const renter = await createUser(t.db, { email: 'card-renter@example.com', firstName: 'Casey', lastName: 'Renter' });
+    const clerk = await createUser(t.db, { email: 'rental-refunds@giggatek.test', role: 'staff' });
+    const c = shopper(t.app);
+    await c.login(renter.email, renter.password);
+    await c.refreshToken('/rentals/new?product=thinkpad-t14&term=12');
+    const signed = await c.post('/rentals', { product_id: laptop, term_months: '12', signature_name: 'Casey Renter', agree: 'on' });
+    const number = /(RA-\d+)/.exec(signed.headers.location)![1]!;
+    await c.refreshToken(`/account/rentals/${number}`);
+    const sid = (await c.post(`/account/rentals/${number}/pay`)).headers.location.split('/').pop()!;
+    const { session, paymentIntent } = stripe.paySession(sid);
+    expect((await webhook(stripe.event('checkout.session.completed', session))).status).toBe(200);
+    const rentalId = Number((await t.db('rentals').where({ number }).first('id')).id);
+
+    await c.refreshToken('/account/disputes/new');
+    const opened = await c.agent.post(`/account/disputes?_csrf=${encodeURIComponent(c.token)}`).field('subject', `rental:${number}`).field('kind', 'billing').field('message', 'The first payment was taken twice by my bank.').attach('photos', Buffer.alloc(0), { filename: '' });
+    expect(opened.status).toBe(303);
+    const id = Number(opened.headers.location!.split('/').pop());
+
+    const s = shopper(t.app);
+    await s.login(clerk.email, clerk.password);
+    await s.refreshToken(`/admin/disputes/${id}`);
+    expect((await s.agent.get(`/admin/disputes/${id}`)).text).toContain('Refund to the way they paid (up to $87.50)');
+    const tooMuch = await s.post(`/admin/disputes/${id}/resolve`, { outcome: 'refund', amount: '90', note: 'x' });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.text).toContain(`At most $87.50 can still be refunded on agreement ${number}.`);
+    expect((await s.post(`/admin/disputes/${id}/resolve`, { outcome: 'refund', amount: '20', note: 'Bank fee refunded.' })).status).toBe(303);
+    const calls = stripe.requests.filter((r) => r.path === '/v1/refunds' && r.body.payment_intent === paymentIntent.id);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ body: { amount: '2000' } });
+    expect(await t.db('refunds').where({ rental_id: rentalId }).select('destination', 'amount_cents', 'status', 'order_id')).toEqual([{ destination: 'card', amount_cents: 2000, status: 'succeeded', order_id: null }]);
+    expect(await t.app.context.payments.rentalRefundableCents(t.db, rentalId)).toBe(6_750);
+  });
 });

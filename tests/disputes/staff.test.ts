@@ -107,12 +107,12 @@ describe('staff dispute desk', () => {
     expect((await staff.post(`/admin/disputes/${id}/resolve`, { outcome: 'credit', amount: '5', note: 'x' })).status).toBe(409);
   });
 
-  it('store credit on an agreement claim (a refund is refused there), and a rejection with its reason', async () => {
+  it('store credit on an agreement claim (a refund is refused when nothing was paid), and a rejection with its reason', async () => {
     const billing = await claim(`rental:${rental.number}`, 'billing', 'Charged twice in November.');
     await staff.refreshToken(`/admin/disputes/${billing}`);
     const refund = await staff.post(`/admin/disputes/${billing}/resolve`, { outcome: 'refund', amount: '10', note: 'x' });
     expect(refund.status).toBe(422);
-    expect(text(refund.text)).toContain('give store credit instead of a refund');
+    expect(text(refund.text)).toContain(`Nothing is left to refund on agreement ${rental.number}.`);
     expect((await staff.post(`/admin/disputes/${billing}/resolve`, { outcome: 'credit', amount: '49.99', note: 'The second charge is credited back.' })).status).toBe(303);
     expect(await t.db('store_credit_entries').where({ user_id: customer.id, kind: 'goodwill' }).select('amount_cents', 'rental_id', 'reason')).toEqual([
       { amount_cents: 4999, rental_id: rental.id, reason: `Claim #${billing}: The second charge is credited back.` },
