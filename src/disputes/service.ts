@@ -12,6 +12,7 @@ import * as orderRepo from '../orders/repo';
 import type { PaymentService } from '../payments/service';
 import { addCreditEntry } from '../payments/store-credit';
 import * as rentalRepo from '../rentals/repo';
+import { placeReplacementOrder } from '../orders/replacement';
 import { checkPhotos, removePhotos, savePhotos } from './photos';
 import * as repo from './repo';
 import type { OpenDisputeInput, ResolveInput } from './schemas';
@@ -118,6 +119,7 @@ export class DisputeService {
       const reason = `Claim #${disputeId}`;
       let pending: number[] = [];
       let given: number | null = null;
+      let replacement: orderRepo.Order | null = null;
       if (input.outcome === 'refund') {
         const order = d.orderId === null ? null : await orderRepo.findOrderById(trx, d.orderId, true);
         const rental = !order && d.rentalId !== null ? await rentalRepo.findRental(trx, d.rentalId, { lock: true }) : null;
@@ -130,6 +132,9 @@ export class DisputeService {
           ? await this.deps.payments.refundAmount(trx, order, input.amount!, { refundTo: 'original', reason, actorUserId: by.actor.userId })
           : await this.deps.payments.refundRentalAmount(trx, rental!, input.amount!, { reason, actorUserId: by.actor.userId });
         given = input.amount!;
+      } else if (input.outcome === 'replacement' && d.orderId !== null) {
+        const original = (await orderRepo.findOrderById(trx, d.orderId, true))!;
+        replacement = await placeReplacementOrder(trx, original, { actor: by.actor, note: `Replacement for claim #${disputeId} (order ${original.number})`, now, payments: this.deps.payments });
       } else if (input.outcome === 'credit') {
         await addCreditEntry(trx, { userId: d.userId, amountCents: input.amount!, kind: 'goodwill', reason: `${reason}: ${input.note}`.slice(0, 500), orderId: d.orderId, rentalId: d.rentalId, actorUserId: by.actor.userId, now });
         given = input.amount!;
@@ -137,12 +142,12 @@ export class DisputeService {
       const to = input.outcome === 'rejected' ? 'rejected' : 'resolved';
       await disputeMachine.transition(trx, disputeId, to, {
         actor: by.actor.label, at: now, note: `Outcome: ${input.outcome}`,
-        set: { outcome: input.outcome, resolution: input.note, resolved_by: by.actor.userId, resolved_at: toDbTime(now), ...(given !== null ? { amount_cents: given } : {}) },
+        set: { outcome: input.outcome, resolution: replacement ? `${input.note}\nReplacement order ${replacement.number}.` : input.note, resolved_by: by.actor.userId, resolved_at: toDbTime(now), ...(given !== null ? { amount_cents: given } : {}) },
       });
       await this.tellCustomer(trx, disputeId, d.userId, 'dispute-resolved', to === 'rejected' ? `Your claim #${disputeId} was not accepted` : `Your claim #${disputeId} is resolved`, {
-        outcome: input.outcome, note: input.note, amountCents: given,
+        outcome: input.outcome, note: replacement ? `${input.note} Your replacement is order ${replacement.number}; we e-mail you when it ships.` : input.note, amountCents: given,
       });
-      await recordAudit(trx, by, { action: 'dispute.resolve', entity: 'dispute', entityId: disputeId, before: { status: d.status }, after: { status: to, outcome: input.outcome, amountCents: given, note: input.note } }, now);
+      await recordAudit(trx, by, { action: 'dispute.resolve', entity: 'dispute', entityId: disputeId, before: { status: d.status }, after: { status: to, outcome: input.outcome, amountCents: given, note: input.note, replacementOrder: replacement?.number ?? null } }, now);
       return pending;
     });
     for (const id of cardRefunds) {

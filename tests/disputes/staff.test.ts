@@ -161,4 +161,29 @@ describe('staff dispute desk', () => {
     expect((await staff.agent.get('/admin/disputes/999999')).status).toBe(404);
     expect((await staff.post('/admin/disputes/999999/messages', { message: 'x' })).status).toBe(404);
   });
+
+  it('a replacement decided on an order claim is a new $0 order, paid, its units taken from stock; none when out of stock', async () => {
+    const dock = await t.product({ name: 'ThinkPad Dock', priceCents: 9_000, units: 2 });
+    const first = await paidOrder(t, customer, dock);
+    const id = await claim(`order:${first.number}`, 'damaged', 'The dock arrived with a cracked case.');
+    await staff.refreshToken(`/admin/disputes/${id}`);
+    expect((await staff.post(`/admin/disputes/${id}/resolve`, { outcome: 'replacement', note: 'A new dock is on its way.' })).status).toBe(303);
+    const replacement = await t.db('orders').where({ user_id: customer.id }).orderBy('id', 'desc').first('id', 'number', 'status', 'total_cents', 'payment_status', 'shipping_address');
+    expect(replacement).toMatchObject({ status: 'paid', total_cents: 0 });
+    expect(replacement.number).not.toBe(first.number);
+    expect(await t.db('order_items').where({ order_id: replacement.id }).select('product_id', 'quantity', 'unit_price_cents')).toEqual([{ product_id: dock, quantity: 1, unit_price_cents: 0 }]);
+    expect(await t.db('inventory_units').where({ product_id: dock, status: 'sold' }).count({ n: '*' }).first()).toMatchObject({ n: 2 });
+    expect((await t.db('disputes').where({ id }).first('resolution')).resolution).toContain(`Replacement order ${replacement.number}.`);
+    expect(text((await c.agent.get('/account/orders')).text)).toContain(replacement.number);
+
+    // Nothing left in stock: refused, nothing written, the claim still open.
+    const second = await claim(`order:${first.number}`, 'not_as_described', 'The second one is not the model listed.');
+    await staff.refreshToken(`/admin/disputes/${second}`);
+    const orders = await t.db('orders').count({ n: '*' }).first();
+    const refused = await staff.post(`/admin/disputes/${second}/resolve`, { outcome: 'replacement', note: 'Another one.' });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('ThinkPad Dock is out of stock, so no replacement can be sent now.');
+    expect(await t.db('orders').count({ n: '*' }).first()).toEqual(orders);
+    expect(await t.db('disputes').where({ id: second }).first('status')).toEqual({ status: 'open' });
+  });
 });
