@@ -43,6 +43,35 @@
   }
 
   // Rent-to-own calculator: the server renders every term; picking one shows its figures without a reload.
+  /**
+   * A wide table scrolls inside its .table-wrap: mark the wrappers that do, so the
+   * CSS shows a "scroll sideways" cue and fades the cut edge until the end is
+   * reached, and bring a chosen column (data-scroll-to) into view.
+   */
+  function updateScrollRegion(wrap) {
+    var more = wrap.scrollWidth - wrap.clientWidth > 1;
+    wrap.classList.toggle('is-scrollable', more);
+    wrap.classList.toggle('at-end', !more || wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 1);
+  }
+  function revealChosen(wrap) {
+    var selector = wrap && wrap.getAttribute('data-scroll-to');
+    var cell = selector && wrap.querySelector(selector);
+    if (!cell) return;
+    var past = cell.offsetLeft + cell.offsetWidth - (wrap.scrollLeft + wrap.clientWidth);
+    if (past > 0) wrap.scrollLeft += past + 8;
+    else if (cell.offsetLeft < wrap.scrollLeft) wrap.scrollLeft = cell.offsetLeft;
+    updateScrollRegion(wrap);
+  }
+  function enhanceScrollRegions() {
+    var wraps = document.querySelectorAll('.table-wrap');
+    wraps.forEach(function (wrap) {
+      updateScrollRegion(wrap);
+      revealChosen(wrap);
+      wrap.addEventListener('scroll', function () { updateScrollRegion(wrap); }, { passive: true });
+    });
+    window.addEventListener('resize', function () { wraps.forEach(updateScrollRegion); });
+  }
+
   function enhanceCalculator() {
     document.querySelectorAll('[data-rto]').forEach(function (root) {
       var radios = root.querySelectorAll('input[type=radio][name=term]');
@@ -60,6 +89,7 @@
         root.querySelectorAll('[data-term-col]').forEach(function (cell) {
           cell.classList.toggle('is-selected', cell.getAttribute('data-term-col') === term);
         });
+        revealChosen(root.querySelector('[data-scroll-to]'));
         if (summary) summary.textContent = radio.getAttribute('data-summary');
         if (link) link.setAttribute('href', link.getAttribute('data-base') + term);
         if (linkTerm) linkTerm.textContent = term;
@@ -192,5 +222,6 @@
     enhanceAutosubmit();
     enhanceGallery();
     enhanceCalculator();
+    enhanceScrollRegions();
   });
 })();

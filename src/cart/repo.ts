@@ -2,6 +2,7 @@ import type { Grade } from '../catalog/grades';
 import { inStockCount } from '../inventory/repo';
 import type { Conn } from '../db';
 import { toDbTime } from '../lib/clock';
+import { smallImage } from '../catalog/image-paths';
 
 type Row = Record<string, any>;
 
@@ -19,6 +20,7 @@ export interface CartLineRow {
   addedPriceCents: number;
   name: string;
   slug: string;
+  /** The small size of the product's first image, for the cart's thumbnail. */
   image: string | null;
   conditionGrade: Grade;
   priceCents: number;
@@ -103,7 +105,8 @@ export async function cartWithLines(conn: Conn, owner: { userId: number | null; 
 function toLine(r: Row): CartLineRow {
   let image: string | null = null;
   try {
-    image = (JSON.parse(r.images ?? '[]') as string[])[0] ?? null;
+    const first = (JSON.parse(r.images ?? '[]') as string[])[0];
+    image = first ? smallImage(first) : null;
   } catch {
     image = null;
   }

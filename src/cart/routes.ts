@@ -18,7 +18,7 @@ export function cartRoutes(deps: { cart: CartService; config: Pick<Config, 'isPr
 
   const page = formPage({
     view: 'cart/show',
-    keep: [],
+    keep: ['code'],
     showRefusals: true,
     locals: async (req) => ({ title: 'Your cart', cart: await cart.view(cartOwner(req)), noindex: true }),
   });

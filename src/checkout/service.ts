@@ -73,6 +73,8 @@ export interface CheckoutSummary {
   cart: CartView;
   settings: CheckoutSettings;
   shippingMethod: ShippingMethod;
+  /** False until a state is chosen: the tax is then left out (0) and the page says it comes with the state. */
+  taxKnown: boolean;
   taxBps: number;
   creditBalanceCents: number;
   totals: Totals;
@@ -115,7 +117,8 @@ export class CheckoutService {
     const db = this.deps.db;
     const [cart, settings] = await Promise.all([this.deps.cart.view(shopper.cart), this.settings()]);
     const shippingMethod = settings.shippingMethods.find((m) => m.code === sel.shippingMethod) ?? settings.shippingMethods[0]!;
-    const taxBps = taxBpsFor(settings.taxRates, sel.region);
+    const taxKnown = Boolean(sel.region?.trim());
+    const taxBps = taxKnown ? taxBpsFor(settings.taxRates, sel.region) : 0;
     const creditBalanceCents = shopper.user ? Math.max(0, await creditBalance(db, shopper.user.id)) : 0;
     let discount: Discount | null = null;
     if (cart.promo && !cart.promoProblem && cart.id !== null) {
@@ -131,7 +134,7 @@ export class CheckoutService {
       taxShipping: settings.taxRates.shippingTaxable,
       storeCreditCents: sel.useStoreCredit ? creditBalanceCents : 0,
     });
-    return { cart, settings, shippingMethod, taxBps, creditBalanceCents, totals, paymentMethods: this.paymentMethods() };
+    return { cart, settings, shippingMethod, taxKnown, taxBps, creditBalanceCents, totals, paymentMethods: this.paymentMethods() };
   }
 
   /**

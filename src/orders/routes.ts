@@ -10,6 +10,7 @@ import { PaymentStartError, type PaymentService } from '../payments/service';
 import { confirmationPath, hasOrderAccess, orderAccessKey } from './access';
 import type { OrderService } from './service';
 import { ORDER_STATUS_LABELS } from './transitions';
+import { longDate } from '../lib/dates';
 
 
 export interface OrderRouteDeps {
@@ -60,6 +61,7 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
       returnedFromStripe: typeof req.query.session_id === 'string',
       stripeEnabled: payments.stripeEnabled,
       manualPayment: await manualPaymentDetails(deps.settings),
+      longDate,
     });
   });
 
@@ -88,7 +90,7 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
 
   router.get('/account/orders/:number', numbered, async (req, res) => {
     const details = await orders.forCustomer(me(req).id, numbered.params(req).number);
-    res.render('orders/show', { title: `Order ${details.order.number}`, noindex: true, ...details, statusLabels: ORDER_STATUS_LABELS, manualPayment: await manualPaymentDetails(deps.settings) });
+    res.render('orders/show', { title: `Order ${details.order.number}`, noindex: true, ...details, statusLabels: ORDER_STATUS_LABELS, manualPayment: await manualPaymentDetails(deps.settings), longDate });
   });
 
   router.post('/account/orders/:number/cancel', cancel, async (req, res) => {

@@ -129,6 +129,31 @@ describe('cart', () => {
     expect(page.text).not.toContain('WELCOME10');
   });
 
+  it('a refused code is told once, beside the field that still holds what was typed', async () => {
+    const s = shopper(t.app);
+    await s.add(three, 1);
+    const res = await s.post('/cart/promo', { code: 'nope' });
+    expect(res.status).toBe(422);
+    expect(res.text.split('recognise the code NOPE').length - 1).toBe(1);
+    expect(res.text).not.toContain('id="form-error"');
+    expect(res.text).toMatch(/<input id="promo-code" [^>]*value="nope"[^>]*aria-invalid="true" aria-describedby="promo-code-error"/);
+    // Other refusals still get the message at the top.
+    const tooMany = await s.post('/cart/items/999999', { quantity: 1 });
+    expect(tooMany.status).toBe(404);
+  });
+
+  it('each line shows the product’s small image beside its name, and the cart links back to the shop', async () => {
+    await t.db('products').where({ id: single }).update({ images: JSON.stringify(['/uploads/products/0123456789abcdef0123456789abcdef-1200.webp']) });
+    const s = shopper(t.app);
+    await s.add(single, 1);
+    await s.add(three, 1);
+    const page = await s.agent.get('/cart');
+    expect(page.text).toContain('<img class="cart-thumb" src="/uploads/products/0123456789abcdef0123456789abcdef-400.webp" alt="" width="64" height="48" loading="lazy">');
+    expect(page.text).toContain('<a href="/products">Continue shopping</a>');
+    expect(page.text).toContain('class="table-wrap" tabindex="0" role="region" aria-label="Items in your cart"');
+    await t.db('products').where({ id: single }).update({ images: '[]' });
+  });
+
   it('an empty cart cannot take a code or go to checkout', async () => {
     const s = shopper(t.app);
     expect((await s.post('/cart/promo', { code: 'WELCOME10' })).status).toBe(422);

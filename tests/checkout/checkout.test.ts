@@ -147,6 +147,20 @@ describe('POST /checkout: refusals write nothing, placement writes everything', 
     expect(order.total_cents).toBe(49_195);
   });
 
+  it('before a state is chosen the tax is "calculated once you choose a state", not $0.00; with one, its amount', async () => {
+    const s = await withCart();
+    const page = await s.agent.get('/checkout');
+    expect(page.text).toMatch(/<dt>Sales tax<\/dt><dd>Tax calculated once you choose a state<\/dd>/);
+    expect(page.text).toMatch(/<dt>Total before tax<\/dt><dd>\$458\.99<\/dd>/);
+    expect(page.text).not.toMatch(/<dt>Sales tax[^<]*<\/dt><dd>\$0\.00/);
+    const none = await s.agent.get('/checkout/totals?shipping_method=standard&region=').set('Accept', 'application/json');
+    expect(none.body.totalsHtml).toContain('Tax calculated once you choose a state');
+    const ny = await s.agent.get('/checkout/totals?shipping_method=express&region=NY').set('Accept', 'application/json');
+    expect(ny.body.totalsHtml).not.toContain('Tax calculated once you choose a state');
+    expect(ny.body.totalsHtml).toMatch(/<dt>Sales tax \([\d.]+%\)<\/dt><dd>\$17\.96<\/dd>/);
+    expect(ny.body.totalsHtml).toMatch(/<dt>Total<\/dt>/);
+  });
+
   it('GET /checkout/totals gives the page script the totals of a selection, never cached', async () => {
     const s = await withCart();
     const res = await s.agent.get('/checkout/totals?shipping_method=express&region=NY').set('Accept', 'application/json');

@@ -49,6 +49,36 @@ describe('paying by hand: bank details and pickup address come from settings', (
     }
   });
 
+  it('the confirmation leads with the order number, gives readable dates and, for a pickup order, where and when to collect it', async () => {
+    await t.app.context.settings.set('bank_transfer', { account_name: 'GigGatek Texas LLC', bank_name: 'Lone Star Bank', routing_number: '111000025', account_number: '9876543210', swift: '' });
+    await t.app.context.settings.set('pickup', { address: '12 Dock Street, Austin, TX 78701', hours: 'Weekdays 8 am to 6 pm' });
+    const s = shopper(t.app);
+    await s.add(laptop, 1);
+    await s.refreshToken('/checkout');
+    const placed = await s.checkout({ email: 'collector@example.com', shipping_method: 'pickup' });
+    expect(placed.status).toBe(303);
+    const number = orderNumberFrom(placed.headers.location);
+    const order = await t.db('orders').where({ number }).first();
+    const page = await s.agent.get(placed.headers.location as string);
+    expect(page.status).toBe(200);
+    const text = page.text.replace(/\s+/g, ' ');
+    // The number straight after the heading, before the payment instructions.
+    const at = (s: string) => text.indexOf(s);
+    expect(at(`Order number: <strong>${number}</strong>`)).toBeGreaterThan(at('id="page-title"'));
+    expect(at(`Order number: <strong>${number}</strong>`)).toBeLessThan(at('How to pay'));
+    expect(text).toContain('· placed <time datetime="2026-11-21T10:00:00.000Z">November 21, 2026</time>');
+    expect(text).toMatch(/We hold your items until <time datetime="[^"]+">[A-Z][a-z]+ \d{1,2}, 2026<\/time>/);
+    expect(text).not.toMatch(/>\d{4}-\d{2}-\d{2}</);
+    // Bank transfer: the amount and the reference to quote with the account.
+    const amount = `$${(order.total_cents / 100).toFixed(2)}`;
+    expect(text).toContain(`<dt>Amount</dt><dd>${amount}</dd>`);
+    expect(text).toContain(`<dt>Reference</dt><dd><strong>${number}</strong></dd>`);
+    expect(text).toContain('<dt>Account number</dt><dd>9876543210</dd>');
+    // Pickup: where and when, instead of a shipping address.
+    expect(text).toContain('<h2>Collect it from</h2> <p class="pickup-address">12 Dock Street, Austin, TX 78701<br>Weekdays 8 am to 6 pm</p>');
+    expect(text).not.toContain('<h2>Shipping to</h2>');
+  });
+
   it('a store that has not set them up sends the customer to its contact address instead of made-up details', async () => {
     await t.db('settings').whereIn('key', ['bank_transfer', 'pickup']).delete();
     t.app.context.settings.invalidate();
