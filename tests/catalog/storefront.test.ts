@@ -363,6 +363,8 @@ describe('home and rent-to-own pages', () => {
     const html = decode((await get('/').expect(200)).text);
     expect(cardNames(html)).toEqual(['Apple MacBook Air M1', 'Lenovo ThinkPad T14']);
     expect(html).toMatch(/href="\/categories\/laptops"><strong>Laptops<\/strong>\s*<span>Business Laptops<\/span>/);
+    // A category without sub-categories says what it sells instead of showing a bare name.
+    expect(html).toMatch(/href="\/categories\/monitors"><strong>Monitors<\/strong>\s*<span>Monitors we tested\.<\/span>/);
     expect(html).toContain('How rent-to-own works');
     expect(html).toContain(GRADES.D.text);
   });
