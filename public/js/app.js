@@ -215,11 +215,28 @@
     setTimeout(poll, 1000);
   }
 
+  // Listing filters: the panel opens on wide screens (phones see products first), and a ticked or
+  // cleared box applies at once. Without JS the panel opens with its summary and "Apply filters" submits.
+  function enhanceFilters() {
+    var panel = document.querySelector('[data-filters-panel]');
+    var form = document.querySelector('form[data-filter-form]');
+    if (panel && window.matchMedia && window.matchMedia('(min-width: 801px)').matches) panel.open = true;
+    if (!form) return;
+    form.querySelectorAll('[data-filter-apply]').forEach(function (b) { b.hidden = true; });
+    form.addEventListener('change', function (event) {
+      var target = event.target;
+      if (!target || target.type !== 'checkbox') return;
+      if (typeof form.requestSubmit === 'function') form.requestSubmit();
+      else form.submit();
+    });
+  }
+
   ready(function () {
     enhanceImportProgress();
     enhanceLiveDashboard();
     enhanceCheckoutTotals();
     enhanceAutosubmit();
+    enhanceFilters();
     enhanceGallery();
     enhanceCalculator();
     enhanceScrollRegions();

@@ -135,3 +135,14 @@ export function spellingSuggestion(words: string[], vocabulary: Set<string>): st
   });
   return changed ? fixed.join(' ') : null;
 }
+
+/**
+ * How many of `available` featured products the home page shows: whole rows
+ * of its grid, which has 2 columns on narrow screens and 4 on wide ones
+ * (public/css/app.css, .featured), so a multiple of 4, or of 2 when fewer
+ * than 4 are featured; a single one is still shown.
+ */
+export function fullRowsOf(available: number): number {
+  if (available >= 4) return available - (available % 4);
+  return available > 1 ? available - (available % 2) : available;
+}

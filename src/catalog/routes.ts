@@ -10,7 +10,7 @@ import { REVIEWS_PER_PAGE } from '../reviews/service';
 import { averageLabel } from '../reviews/summary';
 import { sendCatalogPage } from './fragments';
 import { GRADES, gradeExplanations } from './grades';
-import { filterChips, pageLinks, specRows, spellingSuggestion, SORT_LABELS } from './present';
+import { filterChips, fullRowsOf, pageLinks, specRows, spellingSuggestion, SORT_LABELS } from './present';
 import { filtersToQuery, hasNarrowingFilters, parseQuery, ProductQuery, toFilters, withoutNarrowing, type ProductFilters } from './schemas';
 import { searchWords } from './search';
 import { productBodyKey } from './service';
@@ -21,7 +21,8 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'cloc
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    const [featured, categories] = await Promise.all([catalog.featured(8), catalog.categoryTree()]);
+    const [candidates, categories] = await Promise.all([catalog.featured(12), catalog.categoryTree()]);
+    const featured = candidates.slice(0, fullRowsOf(candidates.length));
     await sendCatalogPage(res, catalog, 'home', 'catalog/home', () => ({ featured, categories, gradeExplanations, here: '/' }), {
       title: 'Refurbished computers you can buy or rent to own',
       canonical: `${config.baseUrl}/`,

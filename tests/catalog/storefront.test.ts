@@ -56,7 +56,7 @@ describe('GET /products: filters and sorts', () => {
 
   it('shows facet counts that apply the other facets but not their own', async () => {
     const res = await get('/products?ram_gb=16').expect(200);
-    const count = (label: string) => new RegExp(`> ${label} <span class="count">\\((\\d+)\\)</span>`).exec(decode(res.text))?.[1];
+    const count = (label: string) => new RegExp(`> <span>${label} <span class="count">\\((\\d+)\\)</span>`).exec(decode(res.text))?.[1];
     expect(count('Dell')).toBe('2');
     expect(count('Lenovo')).toBe('2');
     expect(count('HP')).toBe('1');
@@ -291,11 +291,80 @@ describe('pages work without inline script or style', () => {
   });
 });
 
+describe('the filters panel and active-filter chips', () => {
+  /** Each chip's label and link, in order, from the list above the results. */
+  function chips(html: string): Array<[string, string]> {
+    const list = /<ul class="chips"[^>]*>([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '';
+    return [...list.matchAll(/<a href="([^"]*)"><span class="visually-hidden">Remove filter <\/span>(.*?) <span aria-hidden="true">×<\/span><\/a>/g)].map((m) => [m[2]!, m[1]!]);
+  }
+  const clearAll = (html: string) => /<a class="clear-filters" href="([^"]*)">Clear all/.exec(html)?.[1];
+
+  it('shows each active filter as a chip linking to the same listing without it, and "Clear all"', async () => {
+    const html = decode((await get('/products?brand=HP&condition=B&in_stock=1&sort=price_asc').expect(200)).text);
+    expect(chips(html)).toEqual([
+      ['HP', '/products?condition=B&in_stock=1&sort=price_asc'],
+      ['Grade B', '/products?brand=HP&in_stock=1&sort=price_asc'],
+      ['In stock', '/products?brand=HP&condition=B&sort=price_asc'],
+    ]);
+    expect(clearAll(html)).toBe('/products');
+    expect(html).toContain('Filters <span class="filters-active">(3 active)</span>');
+    // The form reflects them, so a change keeps the others.
+    expect(html).toMatch(/name="brand" value="HP" checked/);
+    expect(html).toMatch(/name="condition" value="B" checked/);
+    expect(html).toMatch(/id="in_stock" type="checkbox" name="in_stock" value="1" checked/);
+  });
+
+  it('a chip is a plain link: following it lists what the remaining filters match', async () => {
+    const html = decode((await get('/products?brand=HP&brand=Apple&sort=name').expect(200)).text);
+    const [, withoutHp] = chips(html).find(([label]) => label === 'HP')!;
+    expect(withoutHp).toBe('/products?brand=Apple&sort=name');
+    expect(await names(withoutHp)).toEqual(['Apple MacBook Air M1']);
+  });
+
+  it('on a category page the chips and "Clear all" stay in the category; a search keeps its words', async () => {
+    const category = decode((await get('/categories/laptops?condition=A').expect(200)).text);
+    expect(chips(category)).toEqual([['Grade A', '/categories/laptops']]);
+    expect(clearAll(category)).toBe('/categories/laptops');
+    const search = decode((await get('/products?q=thinkpad&ram_gb=16').expect(200)).text);
+    expect(chips(search).map(([label]) => label)).toEqual(['“thinkpad”', '16 GB RAM']);
+    expect(clearAll(search)).toBe('/products?q=thinkpad');
+  });
+
+  it('without filters there are no chips and no "Clear all"', async () => {
+    const html = (await get('/products').expect(200)).text;
+    expect(html).not.toContain('class="chips"');
+    expect(html).not.toContain('Clear all');
+    expect(html).toContain('<h2 id="filters-title">Filters</h2>');
+  });
+
+  it('keeps "Apply filters" for visitors without JS, first in the form as well as after the last filter', async () => {
+    const html = (await get('/products?brand=HP').expect(200)).text;
+    const form = /<form id="filter-form"[\s\S]*?<\/form>/.exec(html)![0];
+    const buttons = [...form.matchAll(/<button type="submit" class="apply-filters" data-filter-apply>Apply filters<\/button>/g)];
+    expect(buttons).toHaveLength(2);
+    expect(form.indexOf('Apply filters')).toBeLessThan(form.indexOf('<fieldset'));
+    expect(form.lastIndexOf('Apply filters')).toBeGreaterThan(form.lastIndexOf('</fieldset>'));
+    // The panel is a <details>, so it opens without JS too.
+    expect(html).toMatch(/<details class="filters-panel" data-filters-panel>\s*<summary>/);
+  });
+
+  it.each(['/products', '/categories/laptops', '/products?q=thinkpad'])('names every navigation landmark of %s differently', async (url) => {
+    const html = decode((await get(url).expect(200)).text);
+    const labels = [...html.matchAll(/<nav\b[^>]*aria-label="([^"]*)"/g)].map((m) => m[1]);
+    expect(labels.length).toBeGreaterThan(2);
+    expect(new Set(labels).size).toBe(labels.length);
+    // All products lists the top-level categories under a name of their own, apart from the header's "Categories".
+    if (url === '/products') expect(labels).toContain('Shop by category');
+  });
+});
+
 describe('home and rent-to-own pages', () => {
   it('home shows featured products, categories, rent-to-own steps and grades', async () => {
     const html = decode((await get('/').expect(200)).text);
     expect(cardNames(html)).toEqual(['Apple MacBook Air M1', 'Lenovo ThinkPad T14']);
     expect(html).toMatch(/href="\/categories\/laptops"><strong>Laptops<\/strong>\s*<span>Business Laptops<\/span>/);
+    // A category without sub-categories says what it sells instead of showing a bare name.
+    expect(html).toMatch(/href="\/categories\/monitors"><strong>Monitors<\/strong>\s*<span>Monitors we tested\.<\/span>/);
     expect(html).toContain('How rent-to-own works');
     expect(html).toContain(GRADES.D.text);
   });
