@@ -21,22 +21,28 @@
     });
   }
 
-  // Product gallery: thumbnails are links to the full photo; with JS they swap the main image in place.
+  // Product gallery: without JS a thumbnail links to its photo's figure (shown by :target);
+  // with JS the first figure stays and its image is swapped in place.
   function enhanceGallery() {
     document.querySelectorAll('[data-gallery]').forEach(function (gallery) {
       var main = gallery.querySelector('[data-gallery-main]');
       var thumbs = gallery.querySelectorAll('[data-gallery-thumb]');
-      if (!main) return;
+      if (!main || !thumbs.length) return;
+      function show(thumb) {
+        // The chosen photo's sizes replace the shown one's (an empty srcset leaves src to decide).
+        main.srcset = thumb.getAttribute('data-srcset') || '';
+        main.src = thumb.getAttribute('data-src');
+        main.alt = thumb.getAttribute('data-alt') || main.alt;
+        thumbs.forEach(function (t) { t.removeAttribute('aria-current'); });
+        thumb.setAttribute('aria-current', 'true');
+      }
+      gallery.classList.add('is-enhanced');
       thumbs.forEach(function (thumb) {
+        if (location.hash && thumb.getAttribute('href') === location.hash) show(thumb);
         thumb.addEventListener('click', function (event) {
           if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
           event.preventDefault();
-          // The chosen photo's sizes replace the shown one's (an empty srcset leaves src to decide).
-          main.srcset = thumb.getAttribute('data-srcset') || '';
-          main.src = thumb.getAttribute('href');
-          main.alt = thumb.getAttribute('data-alt') || main.alt;
-          thumbs.forEach(function (t) { t.removeAttribute('aria-current'); });
-          thumb.setAttribute('aria-current', 'true');
+          show(thumb);
         });
       });
     });

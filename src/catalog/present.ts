@@ -146,3 +146,24 @@ export function fullRowsOf(available: number): number {
   if (available >= 4) return available - (available % 4);
   return available > 1 ? available - (available % 2) : available;
 }
+
+/** One photo of a product page's gallery, with the anchor its thumbnail links to when there is no script. */
+export interface GalleryPhoto {
+  id: string;
+  src: string;
+  small: string;
+  srcset: string | null;
+  alt: string;
+  thumbAlt: string;
+}
+
+/** The product's photos with alt texts that say which photo each is (the data holds no captions). */
+export function galleryPhotos(name: string, gallery: ReadonlyArray<{ src: string; small: string; srcset: string | null }>): GalleryPhoto[] {
+  const n = gallery.length;
+  return gallery.map((photo, i) => ({
+    ...photo,
+    id: `photo-${i + 1}`,
+    alt: n > 1 ? `${name}, photo ${i + 1} of ${n}` : name,
+    thumbAlt: `Show photo ${i + 1} of ${n}`,
+  }));
+}

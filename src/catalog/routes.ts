@@ -10,7 +10,8 @@ import { REVIEWS_PER_PAGE } from '../reviews/service';
 import { averageLabel } from '../reviews/summary';
 import { sendCatalogPage } from './fragments';
 import { GRADES, gradeExplanations } from './grades';
-import { filterChips, fullRowsOf, pageLinks, specRows, spellingSuggestion, SORT_LABELS } from './present';
+import { filterChips, fullRowsOf, galleryPhotos, pageLinks, specRows, spellingSuggestion, SORT_LABELS } from './present';
+import { FREE_RETURNS_DAYS } from './returns';
 import { filtersToQuery, hasNarrowingFilters, parseQuery, ProductQuery, toFilters, withoutNarrowing, type ProductFilters } from './schemas';
 import { searchWords } from './search';
 import { productBodyKey } from './service';
@@ -62,6 +63,8 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'cloc
       here: `/products/${product.slug}`,
       grade: { grade: product.conditionGrade, ...GRADES[product.conditionGrade] },
       specs: specRows(product.specifications),
+      photos: galleryPhotos(product.name, product.gallery),
+      freeReturnsDays: FREE_RETURNS_DAYS,
       term,
       related: await catalog.related(product, 4),
       maxQuantity: Math.min(product.inStock, 10),

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app';
 import { GRADES } from '../../src/catalog/grades';
+import { FREE_RETURNS_DAYS } from '../../src/catalog/returns';
 import { rentalQuote } from '../../src/rentals/quote';
 import { rentalSchedule } from '../../src/rentals/schedule';
 import { DEFAULT_RENTAL_POLICY } from '../../src/rentals/policy';
@@ -214,6 +215,29 @@ describe('GET /products/:slug', () => {
     expect(rent).toContain('$172.12/mo × 3');
     expect(rent).toContain('<button type="submit" class="secondary">Rent to own</button>');
     expect(html).toContain('<a class="rent" href="#rent-to-own">or from $65.48/month to own</a>');
+  });
+
+  it('says the warranty, the free returns window and the grade next to the price', async () => {
+    const html = decode((await get('/products/lenovo-thinkpad-t14').expect(200)).text);
+    expect(html).toContain(`<p class="assurances"><span>12-month warranty</span> · <span>${FREE_RETURNS_DAYS}-day free returns</span> · <span>Grade A: like new — <a href="#condition">what that means</a></span></p>`);
+    expect(html).toMatch(/<div id="condition"><dt>Condition<\/dt>/);
+    expect(html).toContain(`<dt>Returns</dt><dd>Free within ${FREE_RETURNS_DAYS} days of delivery or collection</dd>`);
+  });
+
+  it('shows every photo in the page: thumbnails link to in-page figures, not image files, and alt texts number the photos', async () => {
+    const images = [1, 2, 3].map((n) => `/uploads/products/dell-xps-13-${n}.svg`);
+    await t.db('products').where({ id: ids['Dell XPS 13'] }).update({ images: JSON.stringify(images) });
+    const html = decode((await get('/products/dell-xps-13').expect(200)).text);
+    const thumbs = /<ul class="gallery-thumbs">([\s\S]*?)<\/ul>/.exec(html)![1]!;
+    expect([...thumbs.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1])).toEqual(['#photo-1', '#photo-2', '#photo-3']);
+    expect(thumbs).not.toMatch(/href="\/uploads/);
+    expect([...thumbs.matchAll(/<img [^>]*alt="([^"]*)"/g)].map((m) => m[1])).toEqual(['Show photo 1 of 3', 'Show photo 2 of 3', 'Show photo 3 of 3']);
+    expect(thumbs).toMatch(/<a href="#photo-1"[^>]* aria-current="true">/);
+    images.forEach((src, i) => {
+      expect(html).toMatch(new RegExp(`<figure class="gallery-main" id="photo-${i + 1}">\\s*<img src="${src}" alt="Dell XPS 13, photo ${i + 1} of 3" width="800" height="600"`));
+    });
+    // Thumbnails keep their size too, so nothing moves as they load.
+    expect([...thumbs.matchAll(/<img [^>]*width="120" height="90"/g)]).toHaveLength(3);
   });
 
   it('renders the rent-to-own calculator for 3, 6 and 12 months, each schedule dated for signing today with the day-90 mark', async () => {
