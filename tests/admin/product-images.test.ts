@@ -198,7 +198,7 @@ describe('product images', () => {
     const shop = await request(t.app).get(`/products/${slug}`);
     expect(shop.status).toBe(200);
     expect(shop.text).toContain(`<img src="${uploaded}" srcset="${small} 400w, ${uploaded} 1200w"`);
-    expect(shop.text).toContain(`<img src="${small}" alt="Photo 1"`);
+    expect(shop.text).toContain(`<img src="${small}" alt="Show photo 1 of ${now.length}"`);
     const listing = await request(t.app).get('/products');
     expect(listing.text).toContain(`<img src="${small}" alt="" width="400" height="300"`);
   });
