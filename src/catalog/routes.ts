@@ -121,7 +121,7 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'cloc
         pageLinks: pageLinks(basePath, filters, listing.pages, inCategory),
         prevHref: filters.page > 1 ? basePath + filtersToQuery(filters, { page: filters.page - 1, omitCategory: inCategory }) : null,
         nextHref: filters.page < listing.pages ? basePath + filtersToQuery(filters, { page: filters.page + 1, omitCategory: inCategory }) : null,
-        chips: filterChips(basePath, filters, inCategory),
+        chips: filterChips(basePath, filters, inCategory, res.locals.money),
         subcategoryHref: (slug: string) => `/categories/${slug}${filtersToQuery({ ...filters, category: null, page: 1 }, { omitCategory: true })}`,
         clearHref: basePath + (filters.q ? filtersToQuery(withoutNarrowing(filters), { omitCategory: inCategory }) : ''),
         sortLabels: SORT_LABELS,

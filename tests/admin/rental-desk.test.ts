@@ -109,7 +109,7 @@ describe('staff run rentals paid by bank transfer', () => {
     expect(after).toContain('Remaining $962.50');
     expect(after).toContain('Next payment $87.50 due 2026-12-21');
     expect(after).toContain('Early purchase price today $512.50');
-    expect(after).toMatch(/2026-11-21 10:00 Installment Bank transfer TX-1 \$87\.50 succeeded/);
+    expect(after).toMatch(/Nov 21, 2026, 10:00 UTC Installment Bank transfer TX-1 \$87\.50 succeeded/);
     // The same transfer twice is refused.
     const again = await act(a.number, 'payments', { kind: 'installment', reference: 'TX-1' });
     expect(again.status).toBe(409);
