@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import type { AppContext } from '../app';
 import { NotFoundError } from '../http/errors';
 import { dateOnly } from '../lib/dates';
-import { firstPeriodNote, longDate, marksFirstPeriodEndAfter, shortDate } from '../rentals/agreement';
+import { firstPeriodNote, marksFirstPeriodEndAfter } from '../rentals/agreement';
 import { currentRentalPolicy } from '../rentals/policy';
 import { RENTAL_POLICY, RENTAL_TERMS, monthlyFor, rentalQuote, type RentalTerm } from '../rentals/quote';
 import { rentalSchedule } from '../rentals/schedule';
@@ -68,8 +68,6 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'cloc
       today,
       firstPeriodDays: policy.firstPeriodDays,
       schedules: RENTAL_TERMS.map((t) => rentalSchedule({ cashPriceCents: product.priceCents, monthlyCents: monthlyFor(product, t), termMonths: t, startOn: today, policy })),
-      longDate,
-      shortDate,
       firstPeriodNote,
       marksFirstPeriodEndAfter,
       // The shared body holds approved reviews only; the shopper's own review is on /products/:slug/review (src/reviews/routes.ts).
