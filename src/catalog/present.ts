@@ -1,6 +1,6 @@
 import { formatCapacity, PRODUCT_FILTERS, SPEC_FILTERS, type FILTERS } from './filters';
 import type { SpecValue } from './product-row';
-import { filtersToQuery, centsToDollars, type ProductFilters } from './schemas';
+import { filtersToQuery, type ProductFilters } from './schemas';
 
 /** View helpers for catalog pages: spec rows, pagination links, active-filter chips. */
 
@@ -69,8 +69,8 @@ export interface Chip {
   href: string;
 }
 
-/** One "remove this filter" link per active filter value. */
-export function filterChips(basePath: string, f: ProductFilters, omitCategory: boolean): Chip[] {
+/** One "remove this filter" link per active filter value; `money` is the page's money formatter (res.locals.money). */
+export function filterChips(basePath: string, f: ProductFilters, omitCategory: boolean, money: (cents: number) => string): Chip[] {
   const without = (patch: Partial<ProductFilters>) => basePath + filtersToQuery({ ...f, ...patch, page: 1 }, { omitCategory });
   const selected = (defs: ReadonlyArray<(typeof FILTERS)[number]>) =>
     defs.flatMap((d) => {
@@ -80,8 +80,8 @@ export function filterChips(basePath: string, f: ProductFilters, omitCategory: b
   const chips: Chip[] = [];
   if (f.q) chips.push({ label: `“${f.q}”`, href: without({ q: '', sort: f.sort === 'relevance' ? 'newest' : f.sort }) });
   chips.push(...selected(PRODUCT_FILTERS));
-  if (f.minPriceCents !== null) chips.push({ label: `From $${centsToDollars(f.minPriceCents)}`, href: without({ minPriceCents: null }) });
-  if (f.maxPriceCents !== null) chips.push({ label: `Up to $${centsToDollars(f.maxPriceCents)}`, href: without({ maxPriceCents: null }) });
+  if (f.minPriceCents !== null) chips.push({ label: `From ${money(f.minPriceCents)}`, href: without({ minPriceCents: null }) });
+  if (f.maxPriceCents !== null) chips.push({ label: `Up to ${money(f.maxPriceCents)}`, href: without({ maxPriceCents: null }) });
   if (f.inStock) chips.push({ label: 'In stock', href: without({ inStock: false }) });
   chips.push(...selected(SPEC_FILTERS));
   return chips;

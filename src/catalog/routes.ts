@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import type { AppContext } from '../app';
 import { NotFoundError } from '../http/errors';
 import { dateOnly } from '../lib/dates';
-import { firstPeriodNote, longDate, marksFirstPeriodEndAfter, shortDate } from '../rentals/agreement';
+import { firstPeriodNote, marksFirstPeriodEndAfter } from '../rentals/agreement';
 import { currentRentalPolicy } from '../rentals/policy';
 import { RENTAL_POLICY, RENTAL_TERMS, monthlyFor, rentalQuote, type RentalTerm } from '../rentals/quote';
 import { rentalSchedule } from '../rentals/schedule';
@@ -71,8 +71,6 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'cloc
       today,
       firstPeriodDays: policy.firstPeriodDays,
       schedules: RENTAL_TERMS.map((t) => rentalSchedule({ cashPriceCents: product.priceCents, monthlyCents: monthlyFor(product, t), termMonths: t, startOn: today, policy })),
-      longDate,
-      shortDate,
       firstPeriodNote,
       marksFirstPeriodEndAfter,
       // The shared body holds approved reviews only; the shopper's own review is on /products/:slug/review (src/reviews/routes.ts).
@@ -124,7 +122,7 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'cloc
         pageLinks: pageLinks(basePath, filters, listing.pages, inCategory),
         prevHref: filters.page > 1 ? basePath + filtersToQuery(filters, { page: filters.page - 1, omitCategory: inCategory }) : null,
         nextHref: filters.page < listing.pages ? basePath + filtersToQuery(filters, { page: filters.page + 1, omitCategory: inCategory }) : null,
-        chips: filterChips(basePath, filters, inCategory),
+        chips: filterChips(basePath, filters, inCategory, res.locals.money),
         subcategoryHref: (slug: string) => `/categories/${slug}${filtersToQuery({ ...filters, category: null, page: 1 }, { omitCategory: true })}`,
         clearHref: basePath + (filters.q ? filtersToQuery(withoutNarrowing(filters), { omitCategory: inCategory }) : ''),
         sortLabels: SORT_LABELS,

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Conn, Db } from '../db';
 import { countRows, isMysql } from '../db';
 import { insertInChunks } from '../db/batch';
-import { type Clock, systemClock, toDbTime } from '../lib/clock';
+import { type Clock, fromDbTime, systemClock, toDbTime } from '../lib/clock';
 
 /** A row of the `jobs` table. */
 export interface JobRow {
@@ -176,11 +176,11 @@ export function countFailedJobs(db: Conn): Promise<number> {
 export interface JobSummary {
   id: number;
   kind: string;
-  runAt: string;
+  runAt: Date;
   attempts: number;
   maxAttempts: number;
   lastError: string | null;
-  failedAt: string | null;
+  failedAt: Date | null;
   lockedBy: string | null;
 }
 
@@ -190,5 +190,5 @@ export async function listJobs(db: Conn, which: 'queued' | 'failed', limit = 200
   if (which === 'failed') qb.whereNotNull('failed_at');
   else qb.whereNull('finished_at');
   const rows: JobRow[] = await qb;
-  return rows.map((r) => ({ id: Number(r.id), kind: r.kind, runAt: r.run_at, attempts: r.attempts, maxAttempts: r.max_attempts, lastError: r.last_error, failedAt: r.failed_at, lockedBy: r.locked_by }));
+  return rows.map((r) => ({ id: Number(r.id), kind: r.kind, runAt: fromDbTime(r.run_at)!, attempts: r.attempts, maxAttempts: r.max_attempts, lastError: r.last_error, failedAt: fromDbTime(r.failed_at), lockedBy: r.locked_by }));
 }

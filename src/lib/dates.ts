@@ -1,4 +1,5 @@
 import { DAY, toDateOnly } from './clock';
+import { STORE_LOCALE } from './locale';
 
 /**
  * Calendar dates without a time of day, as 'YYYY-MM-DD' in UTC: the form DATE
@@ -43,12 +44,34 @@ export function addMonthsClamped(date: Date | string, months: number): DateOnly 
   return toDateOnly(new Date(Date.UTC(year, month, Math.min(start.getUTCDate(), lastDay))));
 }
 
-/** "2026-11-27" → "November 27, 2026": calendar dates, UTC. Also takes an ISO timestamp (its UTC date). */
+const dateFormat = (month: 'long' | 'short') =>
+  new Intl.DateTimeFormat(STORE_LOCALE, { timeZone: 'UTC', year: 'numeric', month, day: 'numeric' });
+const LONG_DATE = dateFormat('long');
+const SHORT_DATE = dateFormat('short');
+const timeFormat = (second?: '2-digit') =>
+  new Intl.DateTimeFormat(STORE_LOCALE, { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second, hourCycle: 'h23' });
+const DATE_TIME = timeFormat();
+const DATE_TIME_SECONDS = timeFormat('2-digit');
+
+/**
+ * How dates and times are shown to people, everywhere (pages, e-mails, the cached
+ * catalog): in the store's locale and in UTC, the zone every stored time is in.
+ * Machine-readable places (<time datetime>, CSV, forms) keep ISO text instead.
+ */
+
+/** "2026-11-27" → "November 27, 2026". Also takes a Date or an ISO timestamp (its UTC date). */
 export function longDate(d: Date | string): string {
-  return new Date(utcMidnight(d)).toLocaleDateString('en-US', { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' });
+  return LONG_DATE.format(utcMidnight(d));
 }
 
-/** "2026-11-27" → "Nov 27, 2026", for tables on narrow screens. */
+/** "2026-11-27" → "Nov 27, 2026", for tables and short notes. */
 export function shortDate(d: Date | string): string {
-  return new Date(utcMidnight(d)).toLocaleDateString('en-US', { timeZone: 'UTC', year: 'numeric', month: 'short', day: 'numeric' });
+  return SHORT_DATE.format(utcMidnight(d));
+}
+
+/** A moment → "Nov 27, 2026, 14:05 UTC" (with `{ seconds: true }`, "…, 14:05:09 UTC", for audit trails). */
+export function dateTime(d: Date | string, opts: { seconds?: boolean } = {}): string {
+  const at = typeof d === 'string' ? new Date(d) : d;
+  if (Number.isNaN(at.getTime())) throw new RangeError(`Not a date: ${String(d)}`);
+  return `${(opts.seconds ? DATE_TIME_SECONDS : DATE_TIME).format(at)} UTC`;
 }

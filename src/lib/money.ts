@@ -1,10 +1,12 @@
-/** Money is integer cents everywhere; this is the one place it becomes text. */
+import { STORE_LOCALE } from './locale';
+
+/** Money is integer cents everywhere; this is the one place it becomes text, in the store's locale. */
 const formatters = new Map<string, Intl.NumberFormat>();
 
 export function formatMoney(cents: number, currency = 'USD'): string {
   let f = formatters.get(currency);
   if (!f) {
-    f = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+    f = new Intl.NumberFormat(STORE_LOCALE, { style: 'currency', currency });
     formatters.set(currency, f);
   }
   return f.format(cents / 100);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ejs from 'ejs';
 import { VIEWS_DIR } from '../http/views';
-import { longDate } from '../lib/dates';
+import { dateTime, longDate, shortDate } from '../lib/dates';
 import { formatMoney } from '../lib/money';
 
 /**
@@ -60,8 +60,10 @@ export async function renderEmail(name: string, data: Record<string, unknown>, g
     baseUrl: globals.baseUrl,
     money: (cents: number) => formatMoney(cents, globals.currency),
     url: (p: string) => `${globals.baseUrl}${p.startsWith('/') ? '' : '/'}${p}`,
-    /** 'YYYY-MM-DD' (or an ISO timestamp) → "December 3, 2026", UTC. */
+    // The same date helpers as pages' res.locals (src/app.ts).
     longDate,
+    shortDate,
+    dateTime,
   };
   const base = { root: VIEWS_DIR, views: [VIEWS_DIR] };
 

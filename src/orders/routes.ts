@@ -10,7 +10,6 @@ import { PaymentStartError, type PaymentService } from '../payments/service';
 import { confirmationPath, hasOrderAccess, orderAccessKey } from './access';
 import type { OrderService } from './service';
 import { ORDER_STATUS_LABELS } from './transitions';
-import { longDate } from '../lib/dates';
 
 
 export interface OrderRouteDeps {
@@ -61,7 +60,6 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
       returnedFromStripe: typeof req.query.session_id === 'string',
       stripeEnabled: payments.stripeEnabled,
       manualPayment: await manualPaymentDetails(deps.settings),
-      longDate,
     });
   });
 
@@ -90,7 +88,7 @@ export function orderRoutes(deps: OrderRouteDeps): Router {
 
   router.get('/account/orders/:number', numbered, async (req, res) => {
     const details = await orders.forCustomer(me(req).id, numbered.params(req).number);
-    res.render('orders/show', { title: `Order ${details.order.number}`, noindex: true, ...details, statusLabels: ORDER_STATUS_LABELS, manualPayment: await manualPaymentDetails(deps.settings), longDate });
+    res.render('orders/show', { title: `Order ${details.order.number}`, noindex: true, ...details, statusLabels: ORDER_STATUS_LABELS, manualPayment: await manualPaymentDetails(deps.settings) });
   });
 
   router.post('/account/orders/:number/cancel', cancel, async (req, res) => {

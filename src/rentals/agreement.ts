@@ -56,9 +56,6 @@ export function agreementFor(input: AgreementInput): Agreement {
   };
 }
 
-// The date formats live in lib/dates (e-mails use them too); re-exported for the pages that import them from here.
-export { longDate, shortDate } from '../lib/dates';
-
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Where the early purchase price changes formula, in plain words (the schedule's day-90 mark). */

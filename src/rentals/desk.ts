@@ -7,7 +7,7 @@ import { UNIT_STATUS_LABELS } from '../inventory/lifecycle';
 import { moveUnits } from '../inventory/operations';
 import * as unitRepo from '../inventory/repo';
 import { toDbTime, type Clock } from '../lib/clock';
-import { dateOnly, type DateOnly } from '../lib/dates';
+import { dateOnly, shortDate, type DateOnly } from '../lib/dates';
 import { owedNow } from './billing';
 import * as inst from './installments';
 import * as repo from './repo';
@@ -38,7 +38,7 @@ export async function defaultAgreement(trx: Trx, rental: repo.RentalRecord, toda
     return {
       defaulted: false,
       reason: owed.oldestDueOn
-        ? `${rental.number} may be defaulted from ${defaultAllowedFrom(rental.policy, owed.oldestDueOn)}: its oldest unpaid payment, due ${owed.oldestDueOn}, must be more than ${rental.policy.defaultAfterDays} days late.`
+        ? `${rental.number} may be defaulted from ${shortDate(defaultAllowedFrom(rental.policy, owed.oldestDueOn))}: its oldest unpaid payment, due ${shortDate(owed.oldestDueOn)}, must be more than ${rental.policy.defaultAfterDays} days late.`
         : `${rental.number} has no unpaid payment past its due date, so it cannot be defaulted.`,
     };
   }

@@ -8,7 +8,7 @@ import { agreementPdf } from './agreement-pdf';
 import { setFlash } from '../http/flash';
 import { formPage, validate } from '../http/validate';
 import { RentalSoldOutError, type RentalOffer, type RentalService } from './service';
-import { marksFirstPeriodEndAfter, firstPeriodNote, longDate, shortDate } from './agreement';
+import { marksFirstPeriodEndAfter, firstPeriodNote } from './agreement';
 import { NewRentalQuery, RentalParams, SignRentalForm } from './schemas';
 import { RENTAL_STATUS_LABELS } from './transitions';
 import { REINSTATE_AFTER_RETURN_MONTHS } from './schedule';
@@ -43,8 +43,6 @@ export function rentalRoutes(deps: RentalRouteDeps): Router {
     emailVerified: me(req).emailVerified,
     marksFirstPeriodEndAfter,
     firstPeriodNote,
-    longDate,
-    shortDate,
   });
 
   const signPage = formPage({
@@ -84,7 +82,6 @@ export function rentalRoutes(deps: RentalRouteDeps): Router {
       noindex: true,
       rentals: list.map((r, i) => ({ ...r, next: ['active', 'past_due'].includes(r.status) ? (standings[i]!.statement?.next ?? null) : null })),
       statusLabels: RENTAL_STATUS_LABELS,
-      shortDate,
     });
   });
 
@@ -105,8 +102,6 @@ export function rentalRoutes(deps: RentalRouteDeps): Router {
       reinstateUntil: rental.returnedAt ? addMonthsClamped(dateOnly(rental.returnedAt), REINSTATE_AFTER_RETURN_MONTHS) : null,
       paymentNote: req.query.payment === 'cancelled' ? 'cancelled' : req.query.payment === 'done' ? 'done' : null,
       statusLabels: RENTAL_STATUS_LABELS,
-      longDate,
-      shortDate,
     });
   });
 

@@ -1,4 +1,4 @@
-import { addDays, addMonthsClamped, daysFrom, type DateOnly } from '../lib/dates';
+import { addDays, addMonthsClamped, daysFrom, longDate, type DateOnly } from '../lib/dates';
 import { roundCents } from '../lib/money';
 import type { RentalPolicy } from './policy';
 import { agreementDay, earlyPurchasePrice, earlyPurchasePriceOn, type EarlyPurchase, type EarlyPurchaseRule } from './quote';
@@ -312,7 +312,7 @@ export function reinstatement(input: ReinstatementInput, on: Date | string): Rei
 
   if (returnedOn !== null && (status === 'returned' || status === 'defaulted')) {
     const until = addMonthsClamped(returnedOn, REINSTATE_AFTER_RETURN_MONTHS);
-    if (daysFrom(until, on) > 0) return { allowed: false, reason: `More than a year has passed since the device came back on ${returnedOn}.` };
+    if (daysFrom(until, on) > 0) return { allowed: false, reason: `More than a year has passed since the device came back on ${longDate(returnedOn)}.` };
     return allow(returnedOn, until);
   }
   if (returnedOn === null && (status === 'past_due' || status === 'defaulted')) return allow(on, null);

@@ -27,7 +27,7 @@ describe('store credit page', () => {
     expect(res.status).toBe(200);
     const page = text(res.text);
     expect(page).toContain('Your balance: $15.00');
-    expect(page).toMatch(/2026-11-05 Spent on an order −\$10\.00 2026-11-01 Goodwill credit Late delivery &lt;sorry&gt; \+\$25\.00/);
+    expect(page).toMatch(/Nov 5, 2026 Spent on an order −\$10\.00 Nov 1, 2026 Goodwill credit Late delivery &lt;sorry&gt; \+\$25\.00/);
     expect(page).not.toContain('Not yours');
     expect(res.text).toContain('href="/account/credit" aria-current="page"');
   });

@@ -107,9 +107,9 @@ describe('staff run rentals paid by bank transfer', () => {
     expect(after).toContain(`Bank transfer TX-1 recorded on ${a.number}: Payment 1 of 12, $87.50.`);
     expect(after).toContain('Payments made 1 of 12');
     expect(after).toContain('Remaining $962.50');
-    expect(after).toContain('Next payment $87.50 due 2026-12-21');
+    expect(after).toContain('Next payment $87.50 due Dec 21, 2026');
     expect(after).toContain('Early purchase price today $512.50');
-    expect(after).toMatch(/2026-11-21 10:00 Installment Bank transfer TX-1 \$87\.50 succeeded/);
+    expect(after).toMatch(/Nov 21, 2026, 10:00 UTC Installment Bank transfer TX-1 \$87\.50 succeeded/);
     // The same transfer twice is refused.
     const again = await act(a.number, 'payments', { kind: 'installment', reference: 'TX-1' });
     expect(again.status).toBe(409);
@@ -130,7 +130,7 @@ describe('staff run rentals paid by bank transfer', () => {
     expect(await listed('due=week')).toEqual([b.number]);
     expect(await listed('due=week&status=past_due')).toEqual([]);
     expect(await listed('')).toEqual([a.number, b.number, c.number].sort());
-    expect(text((await page('/admin/rentals?due=overdue')).text)).toContain('$87.50 overdue since 2026-12-21');
+    expect(text((await page('/admin/rentals?due=overdue')).text)).toContain('$87.50 overdue since Dec 21, 2026');
     expect((await page('/admin/rentals?due=soon')).status).toBe(400);
 
     // 30 days back from 2026-12-22 starts on 2026-11-23: B's first payment counts, A's (2026-11-21) does not.
@@ -140,10 +140,10 @@ describe('staff run rentals paid by bank transfer', () => {
 
     const early = await act(a.number, 'default');
     expect(early.status).toBe(409);
-    expect(text(early.text)).toContain(`${a.number} may be defaulted from 2027-01-01: its oldest unpaid payment, due 2026-12-21, must be more than 10 days late.`);
+    expect(text(early.text)).toContain(`${a.number} may be defaulted from Jan 1, 2027: its oldest unpaid payment, due Dec 21, 2026, must be more than 10 days late.`);
     expect(await rental(a.id)).toMatchObject({ status: 'past_due', outcome: null });
     expect(await audits('rental.default')).toBe(0);
-    expect(text((await page(`/admin/rentals/${a.number}`)).text)).toContain('It may be defaulted from 2027-01-01');
+    expect(text((await page(`/admin/rentals/${a.number}`)).text)).toContain('It may be defaulted from Jan 1, 2027');
     expect(await act(b.number, 'default').then((r) => text(r.text))).toContain(`Only an agreement with a payment overdue can be defaulted; ${b.number} is active.`);
   });
 

@@ -6,7 +6,7 @@ import { FREE_RETURNS_DAYS } from '../../src/catalog/returns';
 import { rentalQuote } from '../../src/rentals/quote';
 import { rentalSchedule } from '../../src/rentals/schedule';
 import { DEFAULT_RENTAL_POLICY } from '../../src/rentals/policy';
-import { longDate } from '../../src/rentals/agreement';
+import { longDate } from '../../src/lib/dates';
 import { dateOnly } from '../../src/lib/dates';
 import { formatMoney } from '../../src/lib/money';
 import { cardNames, decode, NEWEST_FIRST, seedCatalogFixture } from './fixture';

@@ -43,8 +43,10 @@ describe('customer order pages, cancellation, manual payment and expiry', () => 
     const list = await s.agent.get('/account/orders');
     expect(list.status).toBe(200);
     expect(list.text).toContain(order.number);
+    expect(list.text).toContain('<time datetime="2026-11-21T10:00:00.000Z">Nov 21, 2026</time>');
     const page = await s.agent.get(`/account/orders/${order.number}`);
     expect(page.status).toBe(200);
+    expect(page.text).toContain('Placed <time datetime="2026-11-21T10:00:00.000Z">November 21, 2026</time>');
     expect(page.text).toContain('ThinkPad P15');
     expect(page.text).toContain('5 Elm St');
     expect(page.text).toContain('Awaiting payment');

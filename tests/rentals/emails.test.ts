@@ -112,7 +112,7 @@ describe('rent-to-own e-mails', () => {
     expect(mail.text).toContain(AGREEMENT_TEXT.trimEnd());
     expect(mail.html).toMatch(/<pre style="white-space:pre-wrap;[^"]*">GIGGATEK RENT-TO-OWN AGREEMENT\n\nCustomer: Ada Lovelace\n/);
     for (const part of [mail.html, mail.text]) {
-      expect(part).toContain('November 27, 2026 at 14:05 UTC');
+      expect(part).toContain('on Nov 27, 2026, 14:05 UTC.');
       expect(part).toContain('Ada Lovelace');
       expect(part).toContain('https://shop.example/account/rentals/RA-100001/agreement.pdf');
       expect(part).toContain('a'.repeat(64));
