@@ -111,13 +111,9 @@ export async function insertInstallments(conn: Conn, rentalId: number, rows: Rea
 
 /** Marks an installment paid (and its late fee, when the payment covered it); false when it was no longer unpaid. */
 export async function markInstallmentPaid(conn: Conn, id: number, opts: { lateFeePaid: boolean; now: Date }): Promise<boolean> {
-  const at = toDbTime(opts.now);
-  const n = await conn('rental_installments')
-    .where({ id })
-    .whereIn('status', ['scheduled', 'failed'])
-    .update({ status: 'paid', paid_at: at, next_attempt_on: null, claimed_until: null, updated_at: at });
-  if (n === 1 && opts.lateFeePaid) await markLateFeePaid(conn, id, opts.now);
-  return n === 1;
+  const paid = (await markManyPaid(conn, [id], opts.now)) === 1;
+  if (paid && opts.lateFeePaid) await markLateFeePaid(conn, id, opts.now);
+  return paid;
 }
 
 /** A charged late fee paid on its own (or with a past-due payment). */

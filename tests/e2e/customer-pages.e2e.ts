@@ -4,7 +4,7 @@ import { notify } from '../../src/notifications/repo';
 import { insertOrder } from '../../src/orders/repo';
 import { addCreditEntry } from '../../src/payments/store-credit';
 import { createUser, type TestUser } from '../helpers/auth';
-import { expectAccessible, launchBrowser, saveScreenshot, startStore, type Store } from './harness';
+import { expectAccessible, launchBrowser, saveScreenshot, startStore, type Store, expectFitsScreen } from './harness';
 
 /**
  * The customer's own pages (wishlist, notifications, store credit, disputes,
@@ -61,8 +61,7 @@ describe('customer pages in a browser', () => {
         const res = await page.goto(`${store.baseUrl}${path}`);
         expect(res?.status(), path).toBe(200);
         await expectAccessible(page);
-        const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
-        expect(overflow, `${path} is wider than the screen`).toBeLessThanOrEqual(0);
+        await expectFitsScreen(page, path);
         await saveScreenshot(page, `customer${path.replace(/\//g, '-')}-${width}`);
       }
       await page.context().close();

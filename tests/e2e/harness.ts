@@ -90,6 +90,12 @@ export async function expectAccessible(page: Page): Promise<void> {
   expect(bad).toEqual([]);
 }
 
+/** Nothing on the page is wider than the screen (wide tables scroll inside their own region). */
+export async function expectFitsScreen(page: Page, what: string): Promise<void> {
+  const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
+  expect(overflow, `${what} is wider than the screen`).toBeLessThanOrEqual(0);
+}
+
 export async function saveScreenshot(page: Page | undefined, name: string): Promise<string | null> {
   if (!page) return null;
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { storeValue } from '../../src/settings/repo';
-import { expectAccessible, launchBrowser, saveScreenshot, startStore, type Store } from './harness';
+import { expectAccessible, launchBrowser, saveScreenshot, startStore, type Store, expectFitsScreen } from './harness';
 
 /**
  * The buying pages at a phone's and a laptop's width: the cart with an item,
@@ -31,8 +31,7 @@ describe('buying pages on a phone and a laptop', () => {
   async function check(page: Page, name: string, width: number): Promise<void> {
     await saveScreenshot(page, `phone-pages-${name}-${width}`);
     await expectAccessible(page);
-    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
-    expect(overflow, `${name} is wider than the screen at ${width} px`).toBeLessThanOrEqual(0);
+    await expectFitsScreen(page, `${name} at ${width} px`);
   }
 
   for (const width of [390, 1366]) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { expectAccessible, launchBrowser, saveScreenshot, startStore, type Store } from './harness';
+import { expectAccessible, launchBrowser, saveScreenshot, startStore, type Store, expectFitsScreen } from './harness';
 
 /**
  * A product page with three photos at a phone's and a laptop's width: it fits
@@ -34,8 +34,7 @@ describe('product page gallery and buy box', () => {
       await expect.poll(() => page.locator('.gallery.is-enhanced').count()).toBe(1);
       await saveScreenshot(page, `product-page-${width}`);
       await expectAccessible(page);
-      const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
-      expect(overflow, `the product page is wider than the screen at ${width} px`).toBeLessThanOrEqual(0);
+      await expectFitsScreen(page, `the product page at ${width} px`);
       expect(await page.locator('.assurances li').allInnerTexts()).toEqual([expect.stringMatching(/\d+-month warranty$/), expect.stringMatching(/\d+-day free returns$/), expect.stringMatching(/Grade [A-D]: .+ — what that means$/)]);
 
       const main = page.locator('[data-gallery-main]');
