@@ -2,7 +2,6 @@ import type { Knex } from 'knex';
 import { toDbTime, DAY } from '../src/lib/clock';
 import type { Grade } from '../src/catalog/grades';
 import { slugify, toProductRow, type Specs } from '../src/catalog/product-row';
-import { CATEGORIES } from './catalog-data';
 import { genericImagePath, writeGenericImages } from './images';
 import { insertInChunks } from '../src/db/batch';
 import { receiveUnits } from '../src/inventory/operations';
@@ -179,6 +178,9 @@ const FAMILIES: Family[] = [
   })),
 ];
 
+/** One picture per model: every generated product of a model shows it. */
+const MODEL_IMAGES = FAMILIES.flatMap((f) => f.models.map((model) => ({ key: slugify(`${f.brand} ${model}`), name: `${f.brand} ${model}`, brand: f.brand, category: f.category, family: model })));
+
 const GRADES: readonly Grade[] = ['A', 'A', 'B', 'B', 'B', 'B', 'C', 'C', 'D'];
 const GRADE_FACTOR: Record<Grade, number> = { A: 1.1, B: 1, C: 0.88, D: 0.75 };
 const GRADE_NOTE: Record<Grade, string> = {
@@ -213,7 +215,7 @@ function generated(seed: number, n: number, categoryIds: Map<string, number>, no
       warrantyMonths: grade === 'D' ? 3 : pick(rng, [6, 12, 12, 24]),
       featured: false,
       specs,
-      images: [genericImagePath(family.category)],
+      images: [genericImagePath(slugify(title))],
     },
     categoryIds.get(family.category)!,
     createdAt,
@@ -246,7 +248,7 @@ export async function generateProducts(
   const batchSize = Math.max(1, opts.batchSize ?? 1000);
   const now = opts.now ?? new Date();
   const { ids: categoryIds } = await db.transaction((trx) => ensureCategories(trx, now));
-  writeGenericImages(CATEGORIES);
+  writeGenericImages(MODEL_IMAGES);
   const start = await lastNumber(db, seed);
 
   for (let done = 0; done < count; ) {
