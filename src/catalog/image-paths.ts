@@ -8,8 +8,18 @@ import path from 'node:path';
  * Other listed images (the demo drawings, say) have one size, used for both.
  */
 
-/** Longest side of each size: the product page's gallery (800 px shown, sharp on dense screens), and cards and thumbnails. */
+/** Width of each size's 4:3 box: the product page's gallery (800 px shown, sharp on dense screens), and cards and thumbnails. */
 export const IMAGE_SIDES = { large: 1200, small: 400 } as const;
+
+/**
+ * Every page shows a product image in a 4:3 box, whole (object-fit: contain).
+ * Each size is scaled to fit inside its box (1200×900, 400×300), keeping its
+ * shape and not padded, so a photo of any shape is as sharp in the box as a
+ * 4:3 one and the `w` of a srcset is the width of the box it fills.
+ */
+export function imageBox(side: number): { width: number; height: number } {
+  return { width: side, height: Math.round((side * 3) / 4) };
+}
 
 const PUBLIC_DIR = '/uploads/products';
 const OWN_IMAGE = new RegExp(`^${PUBLIC_DIR}/([0-9a-f]{32})-${IMAGE_SIDES.large}\\.webp$`);

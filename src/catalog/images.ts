@@ -3,14 +3,14 @@ import path from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { shortName, type UploadedFile } from '../http/upload';
-import { IMAGE_SIDES, imageDir, newImageName } from './image-paths';
+import { IMAGE_SIDES, imageBox, imageDir, newImageName } from './image-paths';
 
 /**
  * Uploaded product photos. An upload is judged by its bytes (sharp reads
  * the format from them, whatever the file name or the declared type says),
  * turned upright by its EXIF orientation and written again as WebP in the
- * two sizes of image-paths.ts: the camera's metadata (EXIF, GPS) is not
- * copied.
+ * two sizes of image-paths.ts (each fitted inside its 4:3 box, never
+ * enlarged): the camera's metadata (EXIF, GPS) is not copied.
  */
 
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -45,7 +45,7 @@ export async function encodeImage(file: UploadedFile): Promise<EncodedImage> {
   try {
     const upright = sharp(file.bytes, { limitInputPixels: MAX_IMAGE_PIXELS, autoOrient: true });
     const [large, small] = await Promise.all(
-      [IMAGE_SIDES.large, IMAGE_SIDES.small].map((side) => upright.clone().resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true }).webp({ quality: WEBP_QUALITY }).toBuffer()),
+      [IMAGE_SIDES.large, IMAGE_SIDES.small].map((side) => upright.clone().resize({ ...imageBox(side), fit: 'inside', withoutEnlargement: true }).webp({ quality: WEBP_QUALITY }).toBuffer()),
     );
     return { large: large!, small: small! };
   } catch {

@@ -97,13 +97,13 @@ describe('product images', () => {
       expect(src).toMatch(OWN);
       expect(src).not.toMatch(/holiday|snap|front|side|jpg|png/);
     }
-    // Longest side at most 1200 and 400, never enlarged; the sideways photo stands upright.
+    // Fitted inside 1200×900 and 400×300, shape kept, never enlarged; the sideways photo stands upright.
     const sizes = await Promise.all(added.map(async (src) => {
       const [large, small] = await Promise.all([fileOf(src), fileOf(src.replace(/-1200\.webp$/, '-400.webp'))].map((f) => sharp(f).metadata()));
       return { large: [large.format, large.width, large.height, large.exif], small: [small.format, small.width, small.height, small.exif] };
     }));
     expect(sizes).toEqual([
-      { large: ['webp', 900, 1200, undefined], small: ['webp', 300, 400, undefined] },
+      { large: ['webp', 675, 900, undefined], small: ['webp', 225, 300, undefined] },
       { large: ['webp', 800, 600, undefined], small: ['webp', 400, 300, undefined] },
       { large: ['webp', 1200, 600, undefined], small: ['webp', 400, 200, undefined] },
     ]);
