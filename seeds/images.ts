@@ -396,16 +396,19 @@ function memory({ p, s, family, brand, variant }: Ctx): string {
   const len = sodimm ? 320 : 540;
   const x = 400 - len / 2;
   const spreader = !ecc && p.int(0, 2) > 0;
+  const board = p.pick(['#2e7d4f', '#1f5f3f', '#1d3b6b', '#25282e']);
   const chips = ecc ? 9 : 8;
   const cw = Math.floor((len - 40) / chips) - 8;
   const stick = (y: number) => {
-    const pcb = r(x, y, len, 100, '#2e7d4f', 'rx="4"') + cells(x + 8, y + 102, Math.floor((len - 16) / 12), 1, 8, 12, 4, '#e6c36a') + r(x + len * 0.56, y + 96, 10, 18, '#14352b');
+    const pcb = r(x, y, len, 100, board, 'rx="4"') + cells(x + 8, y + 102, Math.floor((len - 16) / 12), 1, 8, 12, 4, '#e6c36a') + r(x + len * 0.56, y + 96, 10, 18, shade(board, -0.4));
     if (spreader) return pcb + r(x - 4, y - 14, len + 8, 96, s.body, `rx="6" stroke="${s.edge}" stroke-width="2"`) + r(x + 16, y + 6, len * 0.4, 28, s.trim, 'rx="3"');
-    return pcb + cells(x + 20, y + 22, chips, 1, cw, 40, 8, '#1a1d22') + (ecc ? r(400 - 14, y + 72, 28, 14, '#1a1d22') : '');
+    return pcb + cells(x + 20, y + 18, chips, 1, cw, 40, 8, '#1a1d22') + (ecc ? r(400 - 14, y + 72, 28, 14, '#1a1d22') : '');
   };
-  if (variant === 1) return `${stick(170)}${badge(brand, x + len - 40, 200, 16)}`;
-  // A pair, as kits are sold, or the other side.
-  return `${stick(110)}${stick(260)}${badge(brand, x + len - 40, 290, 16)}`;
+  // On the heat spreader, or on the board beside the last chip.
+  const mark = (y: number) => (spreader ? badge(brand, x + len - 40, y + 34, 16) : badge(brand, x + len - 26, y + 78, 13));
+  if (variant === 1) return `${stick(170)}${mark(170)}`;
+  // A pair, as kits are sold.
+  return `${stick(110)}${stick(260)}${mark(260)}`;
 }
 
 function drive({ p, s, family, brand, variant }: Ctx): string {

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { brandInitials, renderProductSvg, type ImageSubject } from '../../seeds/images';
+import { brandInitials, genericImagePath, renderProductSvg, writeGenericImages, type ImageSubject } from '../../seeds/images';
 import { DEMO_PRODUCTS } from '../../seeds/catalog-data';
 
 /** The picture without what names the product: its aria-label and the caption band. */
@@ -122,5 +125,18 @@ describe('product placeholder drawings', () => {
 
   it('keeps every demo drawing under 4 KB', () => {
     for (const p of DEMO_PRODUCTS) for (const variant of [1, 2] as const) expect(Buffer.byteLength(renderProductSvg(p, variant)), p.slug).toBeLessThan(4096);
+  });
+
+  it('writes one shared picture per generated model, drawn for that model', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gg-images-'));
+    try {
+      const model = { key: 'dell-latitude-7420', name: 'Dell Latitude 7420', brand: 'Dell', category: 'business-laptops', family: 'Latitude 7420' };
+      writeGenericImages([model], dir);
+      expect(genericImagePath(model.key)).toBe('/uploads/products/generic-dell-latitude-7420.svg');
+      const svg = fs.readFileSync(path.join(dir, 'generic-dell-latitude-7420.svg'), 'utf8');
+      expect(drawing(svg)).toBe(drawing(renderProductSvg({ name: 'Dell Latitude 7420 #12', brand: 'Dell', category: 'business-laptops', family: 'Latitude 7420' }, 1)));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
