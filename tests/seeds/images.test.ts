@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { brandInitials, genericImagePath, renderProductSvg, writeGenericImages, type ImageSubject } from '../../seeds/images';
 import { DEMO_PRODUCTS } from '../../seeds/catalog-data';
@@ -123,8 +124,16 @@ describe('product placeholder drawings', () => {
     }
   });
 
-  it('keeps every demo drawing under 4 KB', () => {
-    for (const p of DEMO_PRODUCTS) for (const variant of [1, 2] as const) expect(Buffer.byteLength(renderProductSvg(p, variant)), p.slug).toBeLessThan(4096);
+  it('keeps every demo drawing under 4 KB, and an SVG renderer reads each one', async () => {
+    for (const p of DEMO_PRODUCTS) {
+      for (const variant of [1, 2] as const) {
+        const svg = renderProductSvg(p, variant);
+        expect(Buffer.byteLength(svg), p.slug).toBeLessThan(4096);
+        // librsvg (through sharp) refuses malformed XML.
+        const png = await sharp(Buffer.from(svg)).png().toBuffer();
+        expect(await sharp(png).metadata(), p.slug).toMatchObject({ width: 800, height: 600 });
+      }
+    }
   });
 
   it('writes one shared picture per generated model, drawn for that model', () => {
