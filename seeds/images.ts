@@ -270,7 +270,7 @@ function mini({ p, s, brand, variant }: Ctx): string {
   ${square ? badge(brand, 400, y + 90, 30) : badge(brand, x + w - 36, y + h / 2, 12)}
   ${c(x + 28, y + h - 24, 7, s.accent)}
   ${ports(x + 50, y + h - 24, front, s.hole)}
-  ${square ? '' : cells(x + 50, y + 12, Math.floor((w - 120) / 12), 1, 6, h - 50 > 10 ? 12 : 6, 6, s.trim)}`;
+  ${square ? '' : cells(x + 50, y + 12, Math.floor((w - 120) / 12), 1, 6, h >= 70 ? 12 : 6, 6, s.trim)}`;
   }
   // Seen from above and to one side.
   const half = w / 2;
