@@ -28,7 +28,7 @@ function formValues(p: ProductFields, version: number | null): Record<string, st
   return {
     slug: p.slug, name: p.name, brand: p.brand, description: p.description, category: String(p.categoryId), grade: p.grade, status: p.status,
     price: cents(p.priceCents), unit_cost: cents(p.unitCostCents), rent_3: rent(3, suggested.rent3), rent_6: rent(6, suggested.rent6), rent_12: rent(12, suggested.rent12),
-    warranty_months: String(p.warrantyMonths), ...(p.featured ? { featured: 'on' } : {}), ...(version === null ? {} : { version: String(version) }),
+    warranty_months: String(p.warrantyMonths), family: p.family ?? '', ...(p.featured ? { featured: 'on' } : {}), ...(version === null ? {} : { version: String(version) }),
   };
 }
 

@@ -12,16 +12,17 @@ import { toEditableProduct, type EditableProduct } from './repo';
  * POST /admin/products/import reads, one product per row, matched by slug
  * (an unknown slug creates a product, a known one updates it). Prices are
  * dollars ("649.00"); category is the category's slug; specifications is a
- * JSON object; featured is yes or no; images are managed on their own page
+ * JSON object; featured is yes or no; family is the product family's key
+ * (empty: the product stands alone); images are managed on their own page
  * and are neither exported nor imported.
  */
 
 export const CSV_COLUMNS = [
-  'slug', 'name', 'brand', 'category', 'grade', 'status', 'price', 'unit_cost', 'rent_3', 'rent_6', 'rent_12', 'warranty_months', 'featured', 'description', 'specifications',
+  'slug', 'name', 'brand', 'category', 'family', 'grade', 'status', 'price', 'unit_cost', 'rent_3', 'rent_6', 'rent_12', 'warranty_months', 'featured', 'description', 'specifications',
 ] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
-/** Columns an import must have; the others may be left out (empty: unit cost unknown, suggested monthly prices, not featured, no specifications). */
+/** Columns an import must have; the others may be left out (empty: unit cost unknown, suggested monthly prices, not featured, no specifications, no family). */
 const REQUIRED_COLUMNS: readonly CsvColumn[] = ['slug', 'name', 'brand', 'category', 'grade', 'status', 'price', 'description'];
 
 export const MAX_IMPORT_ROWS = 20_000;
@@ -54,6 +55,7 @@ export function toCsvRecord(p: EditableProduct, categorySlug: string): Record<Cs
     name: guardCell(f.name),
     brand: guardCell(f.brand),
     category: categorySlug,
+    family: f.family ?? '',
     grade: f.grade,
     status: f.status,
     price: cents(f.priceCents),

@@ -10,6 +10,7 @@ import { imageSrcset, smallImage } from './image-paths';
 import { applySearch, orderByRelevance } from './search';
 import { inStockCount, inStockProductIds, unitInStock } from '../inventory/repo';
 import type { IndexedProduct } from './search-index';
+import type { FamilyMember } from './families';
 
 export interface Category {
   id: number;
@@ -53,6 +54,8 @@ export interface ProductDetail extends ProductSummary {
   gallery: Array<{ src: string; small: string; srcset: string | null }>;
   status: 'active' | 'archived';
   updatedAt: string;
+  /** The product family it belongs to (families.ts), or null. */
+  familyKey: string | null;
 }
 
 type Row = Record<string, any>;
@@ -116,6 +119,7 @@ function toProductDetail(r: Row): ProductDetail {
     gallery: images.map((src) => ({ src, small: smallImage(src), srcset: imageSrcset(src) })),
     status: r.status,
     updatedAt: String(r.updated_at ?? ''),
+    familyKey: r.family_key ?? null,
   };
 }
 
@@ -126,7 +130,7 @@ export const SUMMARY_COLUMNS = [
 
 const DETAIL_COLUMNS = [
   ...SUMMARY_COLUMNS, 'p.description', 'p.specifications', 'p.cpu_family', 'p.ram_gb', 'p.storage_gb', 'p.screen_in',
-  'p.rent_3_cents', 'p.rent_6_cents', 'p.warranty_months', 'p.status', 'p.updated_at',
+  'p.rent_3_cents', 'p.rent_6_cents', 'p.warranty_months', 'p.status', 'p.updated_at', 'p.family_key',
 ];
 
 /** Saleable stock of each product row as `in_stock`. */
@@ -159,13 +163,31 @@ export async function findProduct(db: Conn, by: { slug: string } | { id: number 
   return row ? toProductDetail(row) : null;
 }
 
-/** Active products of the same category closest in price: up to `limit` on each side, merged by distance. */
-export async function relatedProducts(db: Conn, p: { id: number; categoryId: number; priceCents: number }, limit: number): Promise<ProductSummary[]> {
+/** The active products of a family (families.ts), at most `limit`, with their stock. */
+export async function familyMembers(db: Conn, familyKey: string, limit = 60): Promise<FamilyMember[]> {
+  const rows = await db('products as p')
+    .select('p.id', 'p.slug', 'p.condition_grade', 'p.price_cents', 'p.specifications', inStockSubquery(db))
+    .where({ 'p.family_key': familyKey, 'p.status': 'active' })
+    .orderBy('p.id')
+    .limit(limit);
+  return rows.map((r: Row) => ({
+    id: r.id,
+    slug: r.slug,
+    grade: r.condition_grade,
+    priceCents: r.price_cents,
+    inStock: Number(r.in_stock ?? 0),
+    specs: parseJson<Record<string, SpecValue>>(r.specifications, {}),
+  }));
+}
+
+/** Active products of the same category closest in price, outside the product's own family: up to `limit` on each side, merged by distance. */
+export async function relatedProducts(db: Conn, p: { id: number; categoryId: number; priceCents: number; familyKey: string | null }, limit: number): Promise<ProductSummary[]> {
   const side = (cmp: '<=' | '>', dir: 'asc' | 'desc') =>
     db('products as p')
       .select(...SUMMARY_COLUMNS, inStockSubquery(db))
       .where({ 'p.status': 'active', 'p.category_id': p.categoryId })
       .whereNot('p.id', p.id)
+      .where((q) => (p.familyKey === null ? q : q.whereNull('p.family_key').orWhereNot('p.family_key', p.familyKey)))
       .where('p.price_cents', cmp, p.priceCents)
       .orderBy('p.price_cents', dir)
       .orderBy('p.id', 'asc')
@@ -435,6 +457,7 @@ export function toEditableProduct(r: Row): EditableProduct {
       featured: Boolean(r.featured),
       status: r.status,
       specs: JSON.parse(r.specifications),
+      family: r.family_key ?? null,
     },
     images: JSON.parse(r.images),
     updatedAt: fromDbTime(r.updated_at)!,

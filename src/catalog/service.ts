@@ -5,6 +5,7 @@ import { TtlCache } from '../lib/ttl-cache';
 import type { GuestPage, GuestPageStore } from '../http/page-cache';
 import { RENTAL_TERMS, monthlyFor, rentalQuote, type RentalQuote, type RentalTerm } from '../rentals/quote';
 import { computeFacets, type Facet } from './facets';
+import { familyChoices, type FamilyChoice } from './families';
 import { pickFilters } from './filters';
 import * as repo from './repo';
 import type { ProductFilters } from './schemas';
@@ -39,6 +40,8 @@ export interface ProductPage {
   /** Top-down path of categories, for breadcrumbs. */
   trail: repo.Category[];
   quotes: RentalQuote[];
+  /** The family chooser (families.ts): empty unless the product has a family with other products in it. */
+  family: FamilyChoice[];
 }
 
 const CACHE_TTL_MS = 30_000;
@@ -236,7 +239,9 @@ export class CatalogService implements CatalogEvents {
       if (!product) return null;
       const all = await this.categories();
       const category = all.find((c) => c.id === product.categoryId) ?? null;
-      return { product, category, trail: trail(all, category), quotes: quotesFor(product) };
+      const members = product.familyKey ? await repo.familyMembers(this.db, product.familyKey) : [];
+      const family = familyChoices({ id: product.id, slug: product.slug, grade: product.conditionGrade, priceCents: product.priceCents, inStock: product.inStock, specs: product.specifications }, members);
+      return { product, category, trail: trail(all, category), quotes: quotesFor(product), family };
     });
   }
 

@@ -85,8 +85,12 @@ describe('seedDemo', () => {
     expect(perTop.size).toBe(6);
     for (const n of perTop.values()) expect(n).toBeGreaterThanOrEqual(6);
 
+    // Every product has one to three units in stock, except the demo's sold-out family members (shown marked on their family's pages).
+    const soldOut = DEMO_PRODUCTS.filter((p) => p.units.length === 0);
+    expect(soldOut.length).toBeGreaterThan(0);
+    expect(soldOut.every((p) => p.family)).toBe(true);
     const unitsPerProduct = await t.db('inventory_units').select('product_id').count('* as n').where('status', 'in_stock').groupBy('product_id');
-    expect(unitsPerProduct).toHaveLength(products.length);
+    expect(unitsPerProduct).toHaveLength(products.length - soldOut.length);
     for (const u of unitsPerProduct) {
       expect(Number(u.n)).toBeGreaterThanOrEqual(1);
       expect(Number(u.n)).toBeLessThanOrEqual(3);
