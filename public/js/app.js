@@ -212,7 +212,7 @@
           if (s.totalRows) {
             bar.max = s.totalRows;
             bar.value = Math.min(s.doneRows, s.totalRows);
-            count.textContent = Math.min(s.doneRows, s.totalRows).toLocaleString('en-US') + ' of ' + s.totalRows.toLocaleString('en-US') + ' rows';
+            count.textContent = s.progress;
           }
           setTimeout(poll, 1000);
         })

@@ -1,6 +1,7 @@
 import type { Request, Router } from 'express';
 import type { AppContext } from '../app';
 import { decimalAmount, parseMoney } from '../lib/money';
+import { formatCount } from '../lib/locale';
 import { GRADES, GRADE_VALUES } from '../catalog/grades';
 import { MAX_SPECS, monthlyPrices, PRODUCT_STATUSES, type ProductFields } from '../catalog/product-input';
 import { rentalPrices, type Specs } from '../catalog/product-row';
@@ -143,7 +144,7 @@ export function productRoutes(router: Router, ctx: AppContext): void {
     if (!(await catalogRepo.findProductForStaff(ctx.db, id))) throw new NotFoundError(notFound);
     const input = receive.body(req);
     const n = await inventory.receive(id, { serials: input.serials, grade: input.grade, costCents: input.cost ?? null, notes: input.notes ?? null }, staffContext(req));
-    setFlash(res, 'success', `${n} unit${n === 1 ? '' : 's'} received into stock.`);
+    setFlash(res, 'success', `${formatCount(n)} unit${n === 1 ? '' : 's'} received into stock.`);
     res.redirect(303, `/admin/products/${id}/units`);
   }));
 

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Conn } from '../db';
+import { formatCount } from '../lib/locale';
 import { decimalAmount } from '../lib/money';
 import { fieldErrors } from '../http/validate';
 import { productColumns, specsFromJson, toProductFields, type ProductFields } from './product-input';
@@ -103,7 +104,7 @@ export function readProductCsv(text: string, categoryIds: ReadonlyMap<string, nu
   if (missing.length) problems.push({ line: 1, slug: null, message: `Missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.` });
   if (unknown.length) problems.push({ line: 1, slug: null, message: `Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. The columns are: ${CSV_COLUMNS.join(', ')}.` });
   if (problems.length) return { rows: [], problems, total: records.length };
-  if (records.length > MAX_IMPORT_ROWS) return { rows: [], total: records.length, problems: [{ line: 1, slug: null, message: `At most ${MAX_IMPORT_ROWS.toLocaleString('en-US')} products per file; this one has ${records.length.toLocaleString('en-US')}.` }] };
+  if (records.length > MAX_IMPORT_ROWS) return { rows: [], total: records.length, problems: [{ line: 1, slug: null, message: `At most ${formatCount(MAX_IMPORT_ROWS)} products per file; this one has ${formatCount(records.length)}.` }] };
 
   const rows: CsvProductRow[] = [];
   const seen = new Map<string, number>();
