@@ -12,6 +12,7 @@ import * as rentalSigning from './20261128000010_rental_signing';
 import * as rentalCollection from './20261129000001_rental_collection';
 import * as wishlistAlerts from './20261129000030_wishlist_alerts';
 import * as disputes from './20261129000050_disputes';
+import * as productFamilies from './20261130000001_product_families';
 
 /**
  * Every migration, in order. Listing them here (instead of scanning a folder)
@@ -32,4 +33,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261129000001_rental_collection', rentalCollection],
   ['20261129000030_wishlist_alerts', wishlistAlerts],
   ['20261129000050_disputes', disputes],
+  ['20261130000001_product_families', productFamilies],
 ];

@@ -50,6 +50,8 @@ export interface DemoProduct {
   featured: boolean;
   description: string;
   specs: Specs;
+  /** The product family (one model in several grades and configurations), if any. */
+  family?: string;
   units: DemoUnit[];
 }
 
@@ -59,21 +61,25 @@ export interface DemoProduct {
 
 interface Entry {
   name: string;
+  /** Default: made from the name. Family members that share a name add their grade. */
+  slug?: string;
   brand: string;
   category: string;
   grade: Grade;
   price: number; // whole dollars; converted to cents below
   warranty: number;
-  stock: 1 | 2 | 3;
+  /** Units in stock; 0 shows the product sold out. */
+  stock: 0 | 1 | 2 | 3;
   featured?: boolean;
   description: string;
   specs: Specs;
+  family?: string;
 }
 
 const ENTRIES: Entry[] = [
   // --- laptops -------------------------------------------------------------
   {
-    name: 'Apple MacBook Air 13" M1 (2020)', brand: 'Apple', category: 'laptops', grade: 'A', price: 549, warranty: 12, stock: 3, featured: true,
+    name: 'Apple MacBook Air 13" M1 (2020)', family: 'macbook-air-13-m1-2020', brand: 'Apple', category: 'laptops', grade: 'A', price: 549, warranty: 12, stock: 3, featured: true,
     description: 'Near-flawless MacBook Air with battery health above 88 %. Erased and reinstalled with the latest macOS it supports; Activation Lock removed. Comes with a compatible 30 W USB-C charger.',
     specs: { cpu: 'Apple M1 8-core', cpu_family: 'Apple M1', ram_gb: 8, storage_gb: 256, storage_type: 'SSD', screen_in: 13.3, resolution: '2560×1600', panel: 'IPS Retina', gpu: 'Apple 7-core GPU', ports: '2× Thunderbolt / USB 4, 3.5 mm audio', os: 'macOS' },
   },
@@ -100,7 +106,7 @@ const ENTRIES: Entry[] = [
 
   // --- business laptops ----------------------------------------------------
   {
-    name: 'Lenovo ThinkPad T14 Gen 2', brand: 'Lenovo', category: 'business-laptops', grade: 'A', price: 449, warranty: 12, stock: 3, featured: true,
+    name: 'Lenovo ThinkPad T14 Gen 2', family: 'thinkpad-t14-gen-2', brand: 'Lenovo', category: 'business-laptops', grade: 'A', price: 449, warranty: 12, stock: 3, featured: true,
     description: 'Off-lease ThinkPad in excellent shape, with no marks worth mentioning. Battery health is above 85 % and the keyboard is the original, fully tested. Includes a 65 W USB-C charger.',
     specs: { cpu: 'Intel Core i5-1145G7', cpu_family: 'Intel Core i5', ram_gb: 16, storage_gb: 512, storage_type: 'NVMe SSD', screen_in: 14, resolution: '1920×1080', panel: 'IPS', gpu: 'Intel Iris Xe', ports: '2× Thunderbolt 4, 2× USB-A, HDMI, RJ45', os: 'Windows 11 Pro' },
   },
@@ -115,7 +121,7 @@ const ENTRIES: Entry[] = [
     specs: { cpu: 'Intel Core i5-8350U', cpu_family: 'Intel Core i5', ram_gb: 16, storage_gb: 256, storage_type: 'NVMe SSD', screen_in: 14, resolution: '1920×1080', panel: 'IPS', gpu: 'Intel UHD 620', ports: 'Thunderbolt 3, 2× USB-A, HDMI, RJ45, SD', os: 'Windows 11 Pro' },
   },
   {
-    name: 'Dell Latitude 7420', brand: 'Dell', category: 'business-laptops', grade: 'B', price: 499, warranty: 12, stock: 2,
+    name: 'Dell Latitude 7420', family: 'latitude-7420', brand: 'Dell', category: 'business-laptops', grade: 'B', price: 499, warranty: 12, stock: 2,
     description: 'Premium Latitude with light cosmetic wear on the bottom cover. Battery health is around 84 % and the smart-card reader works. Ships with a 65 W Dell USB-C adapter.',
     specs: { cpu: 'Intel Core i7-1185G7', cpu_family: 'Intel Core i7', ram_gb: 16, storage_gb: 512, storage_type: 'NVMe SSD', screen_in: 14, resolution: '1920×1080', panel: 'IPS', gpu: 'Intel Iris Xe', ports: '2× Thunderbolt 4, USB-A, HDMI, microSD', os: 'Windows 11 Pro' },
   },
@@ -169,7 +175,7 @@ const ENTRIES: Entry[] = [
 
   // --- desktops ------------------------------------------------------------
   {
-    name: 'Dell OptiPlex 7090 Tower', brand: 'Dell', category: 'desktops', grade: 'A', price: 449, warranty: 12, stock: 3,
+    name: 'Dell OptiPlex 7090 Tower', family: 'optiplex-7090-tower', brand: 'Dell', category: 'desktops', grade: 'A', price: 449, warranty: 12, stock: 3,
     description: 'An eight-core office tower that looks like new. Room for a full-height graphics card and two more drives. Keyboard and mouse are not included.',
     specs: { cpu: 'Intel Core i7-10700', cpu_family: 'Intel Core i7', ram_gb: 16, storage_gb: 512, storage_type: 'NVMe SSD', gpu: 'Intel UHD 630', ports: '2× DisplayPort, HDMI, 8× USB, RJ45', form_factor: 'Tower', os: 'Windows 11 Pro' },
   },
@@ -444,6 +450,62 @@ const ENTRIES: Entry[] = [
     description: 'A fanless 8-port smart-managed switch with VLAN and QoS support, in like-new condition. Factory reset. Power adapter included.',
     specs: { ports: 8, port_speed: '1GbE', managed: 'Smart managed', poe: false },
   },
+  // --- families: more grades and configurations of models listed above -----------
+  {
+    name: 'Lenovo ThinkPad T14 Gen 2', slug: 'lenovo-thinkpad-t14-gen-2-grade-b', family: 'thinkpad-t14-gen-2', brand: 'Lenovo', category: 'business-laptops', grade: 'B', price: 399, warranty: 12, stock: 3,
+    description: 'The same off-lease ThinkPad T14 with light marks on the lid and palm rest. Battery health is above 80 % and every port was tested. Includes a 65 W USB-C charger.',
+    specs: { cpu: 'Intel Core i5-1145G7', cpu_family: 'Intel Core i5', ram_gb: 16, storage_gb: 512, storage_type: 'NVMe SSD', screen_in: 14, resolution: '1920×1080', panel: 'IPS', gpu: 'Intel Iris Xe', ports: '2× Thunderbolt 4, 2× USB-A, HDMI, RJ45', os: 'Windows 11 Pro' },
+  },
+  {
+    name: 'Lenovo ThinkPad T14 Gen 2', slug: 'lenovo-thinkpad-t14-gen-2-grade-c', family: 'thinkpad-t14-gen-2', brand: 'Lenovo', category: 'business-laptops', grade: 'C', price: 339, warranty: 6, stock: 0,
+    description: 'A hard-working ThinkPad T14 with visible scratches and shine on a few keys. Fully tested; the battery holds about 72 % of its design capacity.',
+    specs: { cpu: 'Intel Core i5-1145G7', cpu_family: 'Intel Core i5', ram_gb: 16, storage_gb: 512, storage_type: 'NVMe SSD', screen_in: 14, resolution: '1920×1080', panel: 'IPS', gpu: 'Intel Iris Xe', ports: '2× Thunderbolt 4, 2× USB-A, HDMI, RJ45', os: 'Windows 11 Pro' },
+  },
+  {
+    name: 'Lenovo ThinkPad T14 Gen 2 (32 GB, 1 TB)', family: 'thinkpad-t14-gen-2', brand: 'Lenovo', category: 'business-laptops', grade: 'A', price: 569, warranty: 12, stock: 2,
+    description: 'A ThinkPad T14 in excellent shape, upgraded by our technicians to 32 GB of memory and a 1 TB NVMe drive for heavy multitasking. Battery health above 85 %.',
+    specs: { cpu: 'Intel Core i5-1145G7', cpu_family: 'Intel Core i5', ram_gb: 32, storage_gb: 1000, storage_type: 'NVMe SSD', screen_in: 14, resolution: '1920×1080', panel: 'IPS', gpu: 'Intel Iris Xe', ports: '2× Thunderbolt 4, 2× USB-A, HDMI, RJ45', os: 'Windows 11 Pro' },
+  },
+  {
+    name: 'Lenovo ThinkPad T14 Gen 2 (8 GB, 256 GB)', family: 'thinkpad-t14-gen-2', brand: 'Lenovo', category: 'business-laptops', grade: 'B', price: 329, warranty: 12, stock: 2,
+    description: 'The entry configuration of the ThinkPad T14 with light wear. One memory slot is free, so it can grow later. Battery tested at 80 % or better.',
+    specs: { cpu: 'Intel Core i5-1145G7', cpu_family: 'Intel Core i5', ram_gb: 8, storage_gb: 256, storage_type: 'NVMe SSD', screen_in: 14, resolution: '1920×1080', panel: 'IPS', gpu: 'Intel Iris Xe', ports: '2× Thunderbolt 4, 2× USB-A, HDMI, RJ45', os: 'Windows 11 Pro' },
+  },
+  {
+    name: 'Apple MacBook Air 13" M1 (2020)', slug: 'apple-macbook-air-13-m1-2020-grade-b', family: 'macbook-air-13-m1-2020', brand: 'Apple', category: 'laptops', grade: 'B', price: 489, warranty: 12, stock: 2,
+    description: 'A MacBook Air with faint scratches on the lid and a flawless display. Battery health above 84 %. Erased, reinstalled with the latest macOS it supports, Activation Lock removed.',
+    specs: { cpu: 'Apple M1 8-core', cpu_family: 'Apple M1', ram_gb: 8, storage_gb: 256, storage_type: 'SSD', screen_in: 13.3, resolution: '2560×1600', panel: 'IPS Retina', gpu: 'Apple 7-core GPU', ports: '2× Thunderbolt / USB 4, 3.5 mm audio', os: 'macOS' },
+  },
+  {
+    name: 'Apple MacBook Air 13" M1 (2020)', slug: 'apple-macbook-air-13-m1-2020-grade-c', family: 'macbook-air-13-m1-2020', brand: 'Apple', category: 'laptops', grade: 'C', price: 429, warranty: 6, stock: 1,
+    description: 'A well-used MacBook Air with small dents on two corners and scratches on the bottom case. Screen and keyboard are in good shape; battery health about 78 %.',
+    specs: { cpu: 'Apple M1 8-core', cpu_family: 'Apple M1', ram_gb: 8, storage_gb: 256, storage_type: 'SSD', screen_in: 13.3, resolution: '2560×1600', panel: 'IPS Retina', gpu: 'Apple 7-core GPU', ports: '2× Thunderbolt / USB 4, 3.5 mm audio', os: 'macOS' },
+  },
+  {
+    name: 'Apple MacBook Air 13" M1 (2020, 16 GB, 512 GB)', family: 'macbook-air-13-m1-2020', brand: 'Apple', category: 'laptops', grade: 'A', price: 699, warranty: 12, stock: 0,
+    description: 'The MacBook Air with 16 GB of unified memory and a 512 GB SSD, near flawless. Sells quickly: save it to hear when the next one passes testing.',
+    specs: { cpu: 'Apple M1 8-core', cpu_family: 'Apple M1', ram_gb: 16, storage_gb: 512, storage_type: 'SSD', screen_in: 13.3, resolution: '2560×1600', panel: 'IPS Retina', gpu: 'Apple 7-core GPU', ports: '2× Thunderbolt / USB 4, 3.5 mm audio', os: 'macOS' },
+  },
+  {
+    name: 'Dell Latitude 7420', slug: 'dell-latitude-7420-grade-a', family: 'latitude-7420', brand: 'Dell', category: 'business-laptops', grade: 'A', price: 549, warranty: 12, stock: 1,
+    description: 'A Latitude 7420 that looks close to new, with battery health around 90 %. Smart-card reader and fingerprint reader tested. Ships with a 65 W Dell USB-C adapter.',
+    specs: { cpu: 'Intel Core i7-1185G7', cpu_family: 'Intel Core i7', ram_gb: 16, storage_gb: 512, storage_type: 'NVMe SSD', screen_in: 14, resolution: '1920×1080', panel: 'IPS', gpu: 'Intel Iris Xe', ports: '2× Thunderbolt 4, USB-A, HDMI, microSD', os: 'Windows 11 Pro' },
+  },
+  {
+    name: 'Dell Latitude 7420 (Core i5, 256 GB)', family: 'latitude-7420', brand: 'Dell', category: 'business-laptops', grade: 'C', price: 389, warranty: 6, stock: 2,
+    description: 'The Core i5 Latitude 7420 with scuffs on the corners and a few marks on the lid. Fully tested; the battery holds about 74 % of its design capacity.',
+    specs: { cpu: 'Intel Core i5-1145G7', cpu_family: 'Intel Core i5', ram_gb: 16, storage_gb: 256, storage_type: 'NVMe SSD', screen_in: 14, resolution: '1920×1080', panel: 'IPS', gpu: 'Intel Iris Xe', ports: '2× Thunderbolt 4, USB-A, HDMI, microSD', os: 'Windows 11 Pro' },
+  },
+  {
+    name: 'Dell OptiPlex 7090 Tower', slug: 'dell-optiplex-7090-tower-grade-b', family: 'optiplex-7090-tower', brand: 'Dell', category: 'desktops', grade: 'B', price: 399, warranty: 12, stock: 2,
+    description: 'The eight-core OptiPlex 7090 tower with a few scuffs on the side panel. Tested with a 24-hour burn-in. Keyboard and mouse are not included.',
+    specs: { cpu: 'Intel Core i7-10700', cpu_family: 'Intel Core i7', ram_gb: 16, storage_gb: 512, storage_type: 'NVMe SSD', gpu: 'Intel UHD 630', ports: '2× DisplayPort, HDMI, 8× USB, RJ45', form_factor: 'Tower', os: 'Windows 11 Pro' },
+  },
+  {
+    name: 'Dell OptiPlex 7090 Tower (32 GB, 1 TB)', family: 'optiplex-7090-tower', brand: 'Dell', category: 'desktops', grade: 'A', price: 549, warranty: 12, stock: 1,
+    description: 'The OptiPlex 7090 tower upgraded to 32 GB of memory and a 1 TB NVMe drive, in like-new condition. Room for a full-height graphics card.',
+    specs: { cpu: 'Intel Core i7-10700', cpu_family: 'Intel Core i7', ram_gb: 32, storage_gb: 1000, storage_type: 'NVMe SSD', gpu: 'Intel UHD 630', ports: '2× DisplayPort, HDMI, 8× USB, RJ45', form_factor: 'Tower', os: 'Windows 11 Pro' },
+  },
 ];
 
 const SERIAL_PREFIX: Record<string, string> = {
@@ -460,7 +522,7 @@ function toProduct(e: Entry, index: number): DemoProduct {
   const number = String(index + 1).padStart(4, '0');
   const prefix = SERIAL_PREFIX[topLevelOf(e.category)];
   return {
-    slug: slugify(e.name),
+    slug: e.slug ?? slugify(e.name),
     name: e.name,
     brand: e.brand,
     category: e.category,
@@ -471,6 +533,7 @@ function toProduct(e: Entry, index: number): DemoProduct {
     featured: e.featured ?? false,
     description: e.description,
     specs: e.specs,
+    family: e.family,
     units: Array.from({ length: e.stock }, (_, u) => ({
       serial: `GG-${prefix}-${number}-${String.fromCharCode(65 + u)}`,
       grade: e.grade,

@@ -190,14 +190,21 @@ const GRADE_NOTE: Record<Grade, string> = {
   D: 'Heavy cosmetic wear; fully functional and priced accordingly.',
 };
 
+/** Generated products per product family. */
+const FAMILY_SIZE = 4;
+
 /** Serial numbers are zero-padded so the largest sorts last. */
 const SERIAL_DIGITS = 8;
 
 function generated(seed: number, n: number, categoryIds: Map<string, number>, now: Date) {
-  // One generator per product keeps product n identical however the run is batched.
+  // One generator per product keeps product n identical however the run is batched. Products come in
+  // product families of FAMILY_SIZE consecutive numbers: one model (drawn from the block's own generator)
+  // in the grades and configurations each product draws.
   const rng = mulberry32(Math.imul(seed, 0x9e3779b1) + n);
-  const family = pick(rng, FAMILIES);
-  const model = pick(rng, family.models);
+  const block = Math.floor(n / FAMILY_SIZE);
+  const blockRng = mulberry32(Math.imul(seed, 0x85ebca6b) + block);
+  const family = pick(blockRng, FAMILIES);
+  const model = pick(blockRng, family.models);
   const grade = pick(rng, GRADES);
   const { specs, dollars } = family.make(rng, model);
   const priceCents = Math.max(1, Math.round(dollars * GRADE_FACTOR[grade])) * 100 - 1;
@@ -216,6 +223,7 @@ function generated(seed: number, n: number, categoryIds: Map<string, number>, no
       featured: false,
       specs,
       images: [genericImagePath(slugify(title))],
+      family: `${slugify(title)}-g${seed}-f${block}`,
     },
     categoryIds.get(family.category)!,
     createdAt,

@@ -283,7 +283,7 @@ function mini({ p, s, brand, variant }: Ctx): string {
 }
 
 function monitor({ p, s, family, brand, variant }: Ctx): string {
-  const wide = hint(family, [34, 38, 49]) !== undefined || /\d{4}W$/.test(family);
+  const wide = hint(family, [34, 38, 49]) !== undefined || /\d{4}w$/i.test(family);
   const w = wide ? 540 : p.pick([420, 460, 480]);
   const h = Math.round(w * (wide ? 0.42 : p.pick([0.5625, 0.625])));
   const bezel = p.pick([6, 10, 18]);

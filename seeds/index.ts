@@ -150,7 +150,7 @@ async function seedPromos(trx: Knex.Transaction, now: Date): Promise<void> {
 export async function seedDemo(db: Knex, opts: { now?: Date; images?: boolean } = {}): Promise<SeedCounts> {
   const now = opts.now ?? new Date();
   if (opts.images ?? true) {
-    for (const p of DEMO_PRODUCTS) writeProductImages(p.slug, { name: p.name, brand: p.brand, category: p.category, family: (p as { family?: string }).family });
+    for (const p of DEMO_PRODUCTS) writeProductImages(p.slug, { name: p.name, brand: p.brand, category: p.category, family: p.family });
   }
   return db.transaction(async (trx) => {
     const categories = await ensureCategories(trx, now);

@@ -11,6 +11,7 @@ import { assetUrl, assetFileFromUrl, PUBLIC_DIR } from './lib/assets';
 import { rootPath } from './lib/paths';
 import { formatMoney } from './lib/money';
 import { dateTime, longDate, shortDate } from './lib/dates';
+import { formatCount } from './lib/locale';
 import { installViews } from './http/views';
 import { FLASH_COOKIE, readFlash } from './http/flash';
 import { noStore, PERSONAL_PAGES, SECURE_COOKIES } from './http/cache-control';
@@ -233,7 +234,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
     res.locals.store = { name: config.storeName, currency: config.currency };
     res.locals.asset = assetUrl;
     res.locals.money = (cents: number) => formatMoney(cents, config.currency);
-    Object.assign(res.locals, { longDate, shortDate, dateTime });
+    Object.assign(res.locals, { longDate, shortDate, dateTime, formatCount });
     res.locals.path = req.path;
     res.locals.searchQuery = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
     res.locals.currentUser = req.user ?? null;

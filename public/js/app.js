@@ -212,7 +212,7 @@
           if (s.totalRows) {
             bar.max = s.totalRows;
             bar.value = Math.min(s.doneRows, s.totalRows);
-            count.textContent = Math.min(s.doneRows, s.totalRows).toLocaleString('en-US') + ' of ' + s.totalRows.toLocaleString('en-US') + ' rows';
+            count.textContent = s.progress;
           }
           setTimeout(poll, 1000);
         })
@@ -237,14 +237,61 @@
     });
   }
 
+  /**
+   * Product family chooser: an option swaps the product page in place (the
+   * same page the link leads to, fetched), keeps the address and history in
+   * step and puts focus back on the chosen option. Without JS, or when the
+   * fetch fails, the link simply opens the page.
+   */
+  function enhanceFamilyChooser() {
+    var main = document.getElementById('main');
+    if (!main || !window.fetch || !window.DOMParser || !history.pushState) return;
+    function swap(href, push, choice) {
+      return fetch(href, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
+        .then(function (r) { if (!r.ok) throw new Error('product ' + r.status); return r.text(); })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, 'text/html');
+          var next = doc.getElementById('main');
+          if (!next || !next.querySelector('[data-family]')) throw new Error('not a product page');
+          main.innerHTML = next.innerHTML;
+          document.title = doc.title;
+          if (push) history.pushState({ familyPage: true }, '', href);
+          enhancePage();
+          var chosen = choice && main.querySelector('[data-family-option][data-choice="' + choice + '"][aria-current]');
+          if (chosen) chosen.focus();
+        });
+    }
+    main.addEventListener('click', function (event) {
+      var link = event.target.closest && event.target.closest('[data-family-option]');
+      if (!link || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || event.button !== 0) return;
+      event.preventDefault();
+      if (link.getAttribute('aria-current')) return;
+      main.setAttribute('aria-busy', 'true');
+      swap(link.href, true, link.getAttribute('data-choice'))
+        .catch(function () { location.href = link.href; })
+        .then(function () { main.removeAttribute('aria-busy'); });
+    });
+    if (document.querySelector('[data-family]')) history.replaceState({ familyPage: true }, '', location.href);
+    window.addEventListener('popstate', function (event) {
+      if (!event.state || !event.state.familyPage) return;
+      swap(location.href, false, null).catch(function () { location.reload(); });
+    });
+  }
+
+  /** Enhancements of what is inside the page's main element, run again when it is swapped. */
+  function enhancePage() {
+    enhanceAutosubmit();
+    enhanceGallery();
+    enhanceCalculator();
+    enhanceScrollRegions();
+  }
+
   ready(function () {
     enhanceImportProgress();
     enhanceLiveDashboard();
     enhanceCheckoutTotals();
-    enhanceAutosubmit();
     enhanceFilters();
-    enhanceGallery();
-    enhanceCalculator();
-    enhanceScrollRegions();
+    enhancePage();
+    enhanceFamilyChooser();
   });
 })();

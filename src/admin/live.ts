@@ -1,6 +1,8 @@
 import type { Request, Response, Router } from 'express';
 import type { AppContext } from '../app';
 import { loadDashboard } from './dashboard';
+import { dateTime } from '../lib/dates';
+import { formatCount } from '../lib/locale';
 import { formatMoney } from '../lib/money';
 import { ORDER_STATUS_LABELS } from '../orders/transitions';
 
@@ -11,9 +13,10 @@ export interface LiveFigures {
   revenueToday: string;
   revenue7: string;
   revenue30: string;
-  awaitingShipment: number;
-  awaitingPayment: number;
-  failedJobs: number;
+  /** Counts as the page shows them ("1,234"): the browser puts the text in as it is. */
+  awaitingShipment: string;
+  awaitingPayment: string;
+  failedJobs: string;
   recentOrders: Array<{ number: string; placed: string; email: string; status: string; payment: string; total: string }>;
 }
 
@@ -41,12 +44,12 @@ export function liveRoutes(router: Router, ctx: AppContext): void {
       revenueToday: money(d.revenue.today),
       revenue7: money(d.revenue.last7),
       revenue30: money(d.revenue.last30),
-      awaitingShipment: d.awaitingShipment,
-      awaitingPayment: d.awaitingPayment,
-      failedJobs: d.failedJobs,
+      awaitingShipment: formatCount(d.awaitingShipment),
+      awaitingPayment: formatCount(d.awaitingPayment),
+      failedJobs: formatCount(d.failedJobs),
       recentOrders: d.recentOrders.map((o) => ({
         number: o.number,
-        placed: o.createdAt.toISOString().slice(0, 16).replace('T', ' '),
+        placed: dateTime(o.createdAt), // as the page's order table shows it
         email: o.email,
         status: ORDER_STATUS_LABELS[o.status],
         payment: `${o.paymentStatus.replace(/_/g, ' ')} · ${o.paymentMethod === 'manual' ? 'bank / pickup' : 'card'}`,

@@ -6,6 +6,7 @@ import { ValidationError } from '../http/errors';
 import { setFlash } from '../http/flash';
 import { upload, type UploadedFile } from '../http/upload';
 import { formPage, validate } from '../http/validate';
+import { formatCount } from '../lib/locale';
 import { staffContext } from './context';
 
 const MAX_CSV_BYTES = 10 * 1024 * 1024;
@@ -47,11 +48,13 @@ export function productCsvRoutes(router: Router, ctx: AppContext): void {
   const shown = validate({ params: ImportParams }, { notFound: 'We could not find that import.' });
   router.get('/products/imports/:id', shown, async (req, res) => {
     const found = await imports.get(shown.params(req).id);
+    // The page and the progress bar's polling show the same words, formatted here once.
+    const progress = found.totalRows ? `${formatCount(Math.min(found.doneRows, found.totalRows))} of ${formatCount(found.totalRows)} rows` : 'Reading the file…';
     if (req.accepts(['html', 'json']) === 'json') {
-      res.json({ status: found.status, totalRows: found.totalRows, doneRows: found.doneRows });
+      res.json({ status: found.status, totalRows: found.totalRows, doneRows: found.doneRows, progress });
       return;
     }
-    res.render('admin/product-import-status', { title: `${found.dryRun ? 'Dry run' : 'Import'} of ${found.filename}`, noindex: true, imp: found, shownProblems: 500 });
+    res.render('admin/product-import-status', { title: `${found.dryRun ? 'Dry run' : 'Import'} of ${found.filename}`, noindex: true, imp: found, progress, shownProblems: 500 });
   });
 }
 

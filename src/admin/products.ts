@@ -1,6 +1,7 @@
 import type { Request, Router } from 'express';
 import type { AppContext } from '../app';
 import { decimalAmount, parseMoney } from '../lib/money';
+import { formatCount } from '../lib/locale';
 import { GRADES, GRADE_VALUES } from '../catalog/grades';
 import { MAX_SPECS, monthlyPrices, PRODUCT_STATUSES, type ProductFields } from '../catalog/product-input';
 import { rentalPrices, type Specs } from '../catalog/product-row';
@@ -28,7 +29,7 @@ function formValues(p: ProductFields, version: number | null): Record<string, st
   return {
     slug: p.slug, name: p.name, brand: p.brand, description: p.description, category: String(p.categoryId), grade: p.grade, status: p.status,
     price: cents(p.priceCents), unit_cost: cents(p.unitCostCents), rent_3: rent(3, suggested.rent3), rent_6: rent(6, suggested.rent6), rent_12: rent(12, suggested.rent12),
-    warranty_months: String(p.warrantyMonths), ...(p.featured ? { featured: 'on' } : {}), ...(version === null ? {} : { version: String(version) }),
+    warranty_months: String(p.warrantyMonths), family: p.family ?? '', ...(p.featured ? { featured: 'on' } : {}), ...(version === null ? {} : { version: String(version) }),
   };
 }
 
@@ -143,7 +144,7 @@ export function productRoutes(router: Router, ctx: AppContext): void {
     if (!(await catalogRepo.findProductForStaff(ctx.db, id))) throw new NotFoundError(notFound);
     const input = receive.body(req);
     const n = await inventory.receive(id, { serials: input.serials, grade: input.grade, costCents: input.cost ?? null, notes: input.notes ?? null }, staffContext(req));
-    setFlash(res, 'success', `${n} unit${n === 1 ? '' : 's'} received into stock.`);
+    setFlash(res, 'success', `${formatCount(n)} unit${n === 1 ? '' : 's'} received into stock.`);
     res.redirect(303, `/admin/products/${id}/units`);
   }));
 

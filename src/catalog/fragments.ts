@@ -19,7 +19,7 @@ import type { CatalogService } from './service';
  */
 
 function renderBody(res: Response, view: string, data: object): Promise<string> {
-  const locals = { ...data, money: res.locals.money, longDate: res.locals.longDate, shortDate: res.locals.shortDate, dateTime: res.locals.dateTime, asset: res.locals.asset, store: res.locals.store, csrfToken: TOKEN_SLOT, variant: VARIANT, layout: false };
+  const locals = { ...data, money: res.locals.money, longDate: res.locals.longDate, shortDate: res.locals.shortDate, dateTime: res.locals.dateTime, formatCount: res.locals.formatCount, asset: res.locals.asset, store: res.locals.store, csrfToken: TOKEN_SLOT, variant: VARIANT, layout: false };
   return new Promise((resolve, reject) => {
     res.app.render(view, locals, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? '')));
   });

@@ -28,7 +28,12 @@ export function specRows(specs: Record<string, SpecValue>): SpecRow[] {
   const keys = Object.keys(specs).filter((k) => k !== 'storage_type' && specs[k] !== null && specs[k] !== '');
   const known = Object.keys(SPEC_LABELS);
   keys.sort((a, b) => rank(known, a) - rank(known, b));
-  return keys.map((key) => ({ label: SPEC_LABELS[key] ?? humanize(key), value: specValue(key, specs[key]!, specs) }));
+  return keys.map((key) => ({ label: specLabel(key), value: specValue(key, specs[key]!, specs) }));
+}
+
+/** A specification's name as shoppers read it: "Memory" for ram_gb, "Battery life" for battery_life. */
+export function specLabel(key: string): string {
+  return SPEC_LABELS[key] ?? humanize(key);
 }
 
 function rank(known: string[], key: string): number {
@@ -41,7 +46,8 @@ function humanize(key: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function specValue(key: string, v: SpecValue, specs: Record<string, SpecValue>): string {
+/** A specification's value as shoppers read it: "16 GB", "1 TB NVMe SSD", "Yes". */
+export function specValue(key: string, v: SpecValue, specs: Record<string, SpecValue>): string {
   if (typeof v === 'boolean') return v ? 'Yes' : 'No';
   if (key === 'ram_gb' && typeof v === 'number') return `${v} GB`;
   if (key === 'storage_gb' && typeof v === 'number') return [formatCapacity(v), specs.storage_type].filter(Boolean).join(' ');

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Conn } from '../db';
+import { formatCount } from '../lib/locale';
 import { decimalAmount } from '../lib/money';
 import { fieldErrors } from '../http/validate';
 import { productColumns, specsFromJson, toProductFields, type ProductFields } from './product-input';
@@ -12,16 +13,17 @@ import { toEditableProduct, type EditableProduct } from './repo';
  * POST /admin/products/import reads, one product per row, matched by slug
  * (an unknown slug creates a product, a known one updates it). Prices are
  * dollars ("649.00"); category is the category's slug; specifications is a
- * JSON object; featured is yes or no; images are managed on their own page
+ * JSON object; featured is yes or no; family is the product family's key
+ * (empty: the product stands alone); images are managed on their own page
  * and are neither exported nor imported.
  */
 
 export const CSV_COLUMNS = [
-  'slug', 'name', 'brand', 'category', 'grade', 'status', 'price', 'unit_cost', 'rent_3', 'rent_6', 'rent_12', 'warranty_months', 'featured', 'description', 'specifications',
+  'slug', 'name', 'brand', 'category', 'family', 'grade', 'status', 'price', 'unit_cost', 'rent_3', 'rent_6', 'rent_12', 'warranty_months', 'featured', 'description', 'specifications',
 ] as const;
 export type CsvColumn = (typeof CSV_COLUMNS)[number];
 
-/** Columns an import must have; the others may be left out (empty: unit cost unknown, suggested monthly prices, not featured, no specifications). */
+/** Columns an import must have; the others may be left out (empty: unit cost unknown, suggested monthly prices, not featured, no specifications, no family). */
 const REQUIRED_COLUMNS: readonly CsvColumn[] = ['slug', 'name', 'brand', 'category', 'grade', 'status', 'price', 'description'];
 
 export const MAX_IMPORT_ROWS = 20_000;
@@ -54,6 +56,7 @@ export function toCsvRecord(p: EditableProduct, categorySlug: string): Record<Cs
     name: guardCell(f.name),
     brand: guardCell(f.brand),
     category: categorySlug,
+    family: f.family ?? '',
     grade: f.grade,
     status: f.status,
     price: cents(f.priceCents),
@@ -101,7 +104,7 @@ export function readProductCsv(text: string, categoryIds: ReadonlyMap<string, nu
   if (missing.length) problems.push({ line: 1, slug: null, message: `Missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.` });
   if (unknown.length) problems.push({ line: 1, slug: null, message: `Unknown column${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. The columns are: ${CSV_COLUMNS.join(', ')}.` });
   if (problems.length) return { rows: [], problems, total: records.length };
-  if (records.length > MAX_IMPORT_ROWS) return { rows: [], total: records.length, problems: [{ line: 1, slug: null, message: `At most ${MAX_IMPORT_ROWS.toLocaleString('en-US')} products per file; this one has ${records.length.toLocaleString('en-US')}.` }] };
+  if (records.length > MAX_IMPORT_ROWS) return { rows: [], total: records.length, problems: [{ line: 1, slug: null, message: `At most ${formatCount(MAX_IMPORT_ROWS)} products per file; this one has ${formatCount(records.length)}.` }] };
 
   const rows: CsvProductRow[] = [];
   const seen = new Map<string, number>();

@@ -29,6 +29,8 @@ export interface ProductFields {
   featured: boolean;
   status: ProductStatus;
   specs: Specs;
+  /** The model this product is one grade or configuration of (product-family.ts); null when it stands alone. */
+  family: string | null;
 }
 
 export const PRODUCT_STATUSES = ['draft', 'active', 'archived'] as const satisfies readonly ProductStatus[];
@@ -82,6 +84,16 @@ export const productColumns = {
     z.string().trim().regex(/^\d{1,2}$/, 'Warranty: whole months from 0 to 60.').transform(Number).pipe(z.number().max(60, 'Warranty: whole months from 0 to 60.')),
   ),
   status: z.enum(PRODUCT_STATUSES, { error: 'Choose draft, active or archived.' }),
+  family: z.preprocess(
+    blankAsMissing,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .max(80, 'The family key is at most 80 characters.')
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'The family key is lower-case letters and digits joined by single dashes, like thinkpad-t14-gen-2.')
+      .optional(),
+  ),
 };
 
 /** The common columns as ProductFields (category and specifications are read by each input its own way). */
@@ -99,6 +111,7 @@ export function toProductFields(
     rent_12?: number;
     warranty_months: number;
     status: ProductStatus;
+    family?: string;
   },
   more: { categoryId: number; featured: boolean; specs: Specs },
 ): ProductFields {
@@ -116,6 +129,7 @@ export function toProductFields(
     featured: more.featured,
     status: c.status,
     specs: more.specs,
+    family: c.family ?? null,
   };
 }
 

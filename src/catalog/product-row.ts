@@ -98,6 +98,8 @@ export interface ProductRowInput {
   images: string[];
   /** Default active. */
   status?: ProductStatus;
+  /** The product family (one model in several grades and configurations); default none. */
+  family?: string | null;
 }
 
 /** A products row as inserted (a type, not an interface, so it passes as a plain record to insert helpers). */
@@ -119,6 +121,7 @@ export type ProductRow = {
   images: string;
   featured: boolean;
   status: ProductStatus;
+  family_key: string | null;
   created_at: string;
   updated_at: string;
 } & SpecColumns;
@@ -145,6 +148,7 @@ export function toProductRow(p: ProductRowInput, categoryId: number, createdAt: 
     images: JSON.stringify(p.images),
     featured: p.featured,
     status: p.status ?? 'active',
+    family_key: p.family ?? null,
     created_at: createdAt,
     updated_at: createdAt,
   };

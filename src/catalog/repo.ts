@@ -10,6 +10,7 @@ import { imageSrcset, smallImage } from './image-paths';
 import { applySearch, orderByRelevance } from './search';
 import { inStockCount, inStockProductIds, unitInStock } from '../inventory/repo';
 import type { IndexedProduct } from './search-index';
+import type { FamilyMember } from './families';
 
 export interface Category {
   id: number;
@@ -36,6 +37,15 @@ export interface ProductSummary {
   ratingAvgX100: number;
   ratingCount: number;
   createdAt: string;
+  /** On a listing by family: the family's other products among the matches, when there are any. */
+  family?: FamilyOffer;
+}
+
+/** What a listing's one card for a family stands for: its matching products, how many grades they come in, and the price of the card's product (the cheapest in stock). */
+export interface FamilyOffer {
+  products: number;
+  grades: number;
+  fromCents: number;
 }
 
 export interface ProductDetail extends ProductSummary {
@@ -53,6 +63,8 @@ export interface ProductDetail extends ProductSummary {
   gallery: Array<{ src: string; small: string; srcset: string | null }>;
   status: 'active' | 'archived';
   updatedAt: string;
+  /** The product family it belongs to (families.ts), or null. */
+  familyKey: string | null;
 }
 
 type Row = Record<string, any>;
@@ -116,6 +128,7 @@ function toProductDetail(r: Row): ProductDetail {
     gallery: images.map((src) => ({ src, small: smallImage(src), srcset: imageSrcset(src) })),
     status: r.status,
     updatedAt: String(r.updated_at ?? ''),
+    familyKey: r.family_key ?? null,
   };
 }
 
@@ -126,7 +139,7 @@ export const SUMMARY_COLUMNS = [
 
 const DETAIL_COLUMNS = [
   ...SUMMARY_COLUMNS, 'p.description', 'p.specifications', 'p.cpu_family', 'p.ram_gb', 'p.storage_gb', 'p.screen_in',
-  'p.rent_3_cents', 'p.rent_6_cents', 'p.warranty_months', 'p.status', 'p.updated_at',
+  'p.rent_3_cents', 'p.rent_6_cents', 'p.warranty_months', 'p.status', 'p.updated_at', 'p.family_key',
 ];
 
 /** Saleable stock of each product row as `in_stock`. */
@@ -159,13 +172,31 @@ export async function findProduct(db: Conn, by: { slug: string } | { id: number 
   return row ? toProductDetail(row) : null;
 }
 
-/** Active products of the same category closest in price: up to `limit` on each side, merged by distance. */
-export async function relatedProducts(db: Conn, p: { id: number; categoryId: number; priceCents: number }, limit: number): Promise<ProductSummary[]> {
+/** The active products of a family (families.ts), at most `limit`, with their stock. */
+export async function familyMembers(db: Conn, familyKey: string, limit = 60): Promise<FamilyMember[]> {
+  const rows = await db('products as p')
+    .select('p.id', 'p.slug', 'p.condition_grade', 'p.price_cents', 'p.specifications', inStockSubquery(db))
+    .where({ 'p.family_key': familyKey, 'p.status': 'active' })
+    .orderBy('p.id')
+    .limit(limit);
+  return rows.map((r: Row) => ({
+    id: r.id,
+    slug: r.slug,
+    grade: r.condition_grade,
+    priceCents: r.price_cents,
+    inStock: Number(r.in_stock ?? 0),
+    specs: parseJson<Record<string, SpecValue>>(r.specifications, {}),
+  }));
+}
+
+/** Active products of the same category closest in price, outside the product's own family: up to `limit` on each side, merged by distance. */
+export async function relatedProducts(db: Conn, p: { id: number; categoryId: number; priceCents: number; familyKey: string | null }, limit: number): Promise<ProductSummary[]> {
   const side = (cmp: '<=' | '>', dir: 'asc' | 'desc') =>
     db('products as p')
       .select(...SUMMARY_COLUMNS, inStockSubquery(db))
       .where({ 'p.status': 'active', 'p.category_id': p.categoryId })
       .whereNot('p.id', p.id)
+      .where((q) => (p.familyKey === null ? q : q.whereNull('p.family_key').orWhereNot('p.family_key', p.familyKey)))
       .where('p.price_cents', cmp, p.priceCents)
       .orderBy('p.price_cents', dir)
       .orderBy('p.id', 'asc')
@@ -237,6 +268,70 @@ export async function pageOfProducts(db: Conn, f: ListFilter, sort: Sort, limit:
   const effective = sort === 'relevance' && !f.words.length ? 'newest' : sort;
   const qb = baseQuery(db, f, effective === 'relevance').select(...SUMMARY_COLUMNS, inStockSubquery(db));
   applyFacetFilters(db, qb, f);
+  orderListing(db, qb, effective, f.words);
+  const rows = await qb.limit(limit).offset(offset);
+  return rows.map(toProductSummary);
+}
+
+/** A product's family, or the product itself when it has none, as one SQL expression. */
+function familyOf(db: Conn): string {
+  return isMysql(db) ? "COALESCE(p.family_key, CONCAT('#', p.id))" : "COALESCE(p.family_key, '#' || p.id)";
+}
+
+/**
+ * One page of matching products with a family shown once: by its cheapest
+ * matching product in stock (the cheapest sold-out one when none is; lowest
+ * id on a tie), carrying the family's FamilyOffer, placed where that product
+ * sorts. `total` counts what is listed (products
+ * without a family and families), for pagination.
+ */
+export async function pageOfFamilies(db: Conn, f: ListFilter, sort: Sort, limit: number, offset: number): Promise<{ items: ProductSummary[]; total: number }> {
+  const effective = sort === 'relevance' && !f.words.length ? 'newest' : sort;
+  const ranked = effective === 'relevance';
+  const family = familyOf(db);
+  const matches = baseQuery(db, f, ranked).select(
+    'p.id as match_id',
+    // In stock first: the stock read only runs for products in a family.
+    db.raw(`ROW_NUMBER() OVER (PARTITION BY ${family} ORDER BY CASE WHEN p.family_key IS NULL THEN 0 WHEN EXISTS ? THEN 0 ELSE 1 END, p.price_cents, p.id) AS family_place`, [unitInStock(db, 'p.id')]),
+    db.raw(`COUNT(*) OVER (PARTITION BY ${family}) AS family_products`),
+  );
+  if (ranked && !isMysql(db)) matches.select('fts.fts_rank');
+  applyFacetFilters(db, matches, f);
+  const qb = db('products as p')
+    .join(matches.as('m'), 'm.match_id', 'p.id')
+    .where('m.family_place', 1)
+    .select(...SUMMARY_COLUMNS, 'p.family_key', 'm.family_products', inStockSubquery(db), db.raw('COUNT(*) OVER () AS listed_total'));
+  orderListing(db, qb, effective, f.words, 'm.fts_rank');
+  const rows = await qb.limit(limit).offset(offset);
+  const total = rows.length ? Number(rows[0].listed_total) : offset === 0 ? 0 : await countListed(db, matches);
+  const items = rows.map(toProductSummary);
+  const families = rows.filter((r: Row) => r.family_key !== null && Number(r.family_products) > 1);
+  if (families.length) {
+    const grades = await familyGrades(db, f, families.map((r: Row) => r.family_key as string));
+    for (const item of items) {
+      const r = families.find((row: Row) => row.id === item.id);
+      if (r) item.family = { products: Number(r.family_products), grades: grades.get(r.family_key) ?? 1, fromCents: item.priceCents };
+    }
+  }
+  return { items, total };
+}
+
+/** How many rows a listing by family has, for a page past its end (which holds no row to read the total from). */
+async function countListed(db: Conn, matches: Knex.QueryBuilder): Promise<number> {
+  const row = await db.from(matches.clone().as('m')).where('m.family_place', 1).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+/** How many grades each of these families' matching products come in. */
+async function familyGrades(db: Conn, f: ListFilter, keys: string[]): Promise<Map<string, number>> {
+  const qb = baseQuery(db, f).whereIn('p.family_key', keys).select('p.family_key').countDistinct({ n: 'p.condition_grade' }).groupBy('p.family_key');
+  applyFacetFilters(db, qb, f);
+  const rows = await qb;
+  return new Map(rows.map((r: Row) => [r.family_key as string, Number(r.n)]));
+}
+
+/** The listing orders; ties end on the id, so every order is total. */
+function orderListing(db: Conn, qb: Knex.QueryBuilder, effective: Sort, words: string[], rankColumn?: string): void {
   const nameOrder = isMysql(db) ? 'p.name' : 'p.name COLLATE NOCASE';
   switch (effective) {
     case 'price_asc':
@@ -252,7 +347,7 @@ export async function pageOfProducts(db: Conn, f: ListFilter, sort: Sort, limit:
       qb.orderBy('p.rating_avg_x100', 'desc').orderBy('p.rating_count', 'desc');
       break;
     case 'relevance':
-      orderByRelevance(db, qb, f.words);
+      orderByRelevance(db, qb, words, rankColumn);
       qb.orderByRaw(`${nameOrder} ASC`);
       break;
     case 'newest':
@@ -260,8 +355,6 @@ export async function pageOfProducts(db: Conn, f: ListFilter, sort: Sort, limit:
       break;
   }
   qb.orderBy('p.id', effective === 'newest' ? 'desc' : 'asc');
-  const rows = await qb.limit(limit).offset(offset);
-  return rows.map(toProductSummary);
 }
 
 /** Active products by id, in the order of `ids` (a search index page); ids no longer active are left out. */
@@ -277,7 +370,7 @@ export async function searchIndexRows(db: Conn, batch = 5000): Promise<IndexedPr
   const out: IndexedProduct[] = [];
   for (let after = 0; ; ) {
     const rows = await db('products')
-      .select('id', 'name', 'search_text', 'category_id', ...FILTERS.map((d) => d.column), 'price_cents', 'rating_avg_x100', 'rating_count', 'created_at')
+      .select('id', 'name', 'search_text', 'category_id', ...FILTERS.map((d) => d.column), 'price_cents', 'rating_avg_x100', 'rating_count', 'created_at', 'family_key')
       .where('status', 'active')
       .andWhere('id', '>', after)
       .orderBy('id')
@@ -293,6 +386,7 @@ export async function searchIndexRows(db: Conn, batch = 5000): Promise<IndexedPr
         ratingAvgX100: Number(r.rating_avg_x100 ?? 0),
         ratingCount: Number(r.rating_count ?? 0),
         createdAt: String(r.created_at ?? ''),
+        familyKey: r.family_key ?? null,
       });
     }
     if (rows.length < batch) return out;
@@ -435,6 +529,7 @@ export function toEditableProduct(r: Row): EditableProduct {
       featured: Boolean(r.featured),
       status: r.status,
       specs: JSON.parse(r.specifications),
+      family: r.family_key ?? null,
     },
     images: JSON.parse(r.images),
     updatedAt: fromDbTime(r.updated_at)!,

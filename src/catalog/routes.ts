@@ -100,7 +100,7 @@ export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'cloc
   });
 
   async function renderListing(res: Response, basePath: string, filters: ProductFilters, inCategory: boolean): Promise<void> {
-    const listing = await catalog.listing(filters);
+    const listing = await catalog.listing(filters, { byFamily: true });
     if (filters.page > listing.pages) {
       // Past the last page: send the shopper to the last page that exists.
       res.redirect(302, basePath + filtersToQuery({ ...filters, page: listing.pages }, { omitCategory: inCategory }));

@@ -1,6 +1,7 @@
 import { matchesSelection } from './facets';
 import { FILTER_KEYS, pickFilters, type FacetValues } from './filters';
-import type { FacetCombo, ListFilter } from './repo';
+import { GRADE_VALUES, type Grade } from './grades';
+import type { FacetCombo, FamilyOffer, ListFilter } from './repo';
 import type { Sort } from './schemas';
 
 /**
@@ -32,6 +33,8 @@ export interface IndexedProduct extends FacetValues {
   ratingCount: number;
   /** UTC 'YYYY-MM-DD HH:MM:SS[.mmm]', as the database returns it. */
   createdAt: string;
+  /** Its product family's key (families.ts); absent or null when it has none. */
+  familyKey?: string | null;
 }
 
 export interface IndexHits {
@@ -39,6 +42,8 @@ export interface IndexHits {
   ids: number[];
   /** Facet combinations of every match that passes the non-facet filters (as repo.facetCombos returns them). */
   combos: FacetCombo[];
+  /** Searched by family: how many products and families are listed, and the offer of each family on the page, by its product's id. */
+  families?: { total: number; offers: Map<number, FamilyOffer> };
 }
 
 type Combo = Omit<FacetCombo, 'count'>;
@@ -69,6 +74,8 @@ interface IndexParts {
   created: Float64Array;
   comboOf: Int32Array;
   combos: Combo[];
+  /** Each product's family as a number, -1 for none. */
+  family: Int32Array;
   vocab: string[];
   termStart: Int32Array;
   idf: Float64Array;
@@ -178,6 +185,7 @@ export async function buildSearchIndex(products: IndexedProduct[], inStockIds: I
     created: Float64Array.from(rows, (r) => Date.parse(`${r.createdAt.replace(' ', 'T')}Z`) || 0),
     comboOf,
     combos,
+    family: familyNumbers(rows),
     vocab,
     termStart,
     idf,
@@ -185,6 +193,23 @@ export async function buildSearchIndex(products: IndexedProduct[], inStockIds: I
     postWeight,
   };
   return new SearchIndex(parts, inStockIds);
+}
+
+function bitCount(bits: number): number {
+  let n = 0;
+  for (let b = bits; b; b &= b - 1) n++;
+  return n;
+}
+
+/** Numbers products of one family alike (in slot order), -1 for a product without one. */
+function familyNumbers(rows: readonly IndexedProduct[]): Int32Array {
+  const numbers = new Map<string, number>();
+  return Int32Array.from(rows, (r) => {
+    if (!r.familyKey) return -1;
+    let k = numbers.get(r.familyKey);
+    if (k === undefined) numbers.set(r.familyKey, (k = numbers.size));
+    return k;
+  });
 }
 
 export class SearchIndex {
@@ -245,8 +270,12 @@ export class SearchIndex {
     return flags;
   }
 
-  /** One page of a search and the facet combinations of all its matches (a query without words matches nothing). */
-  search(f: ListFilter, sort: Sort, limit: number, offset: number): IndexHits {
+  /**
+   * One page of a search and the facet combinations of all its matches (a
+   * query without words matches nothing). `byFamily` lists a family once, as
+   * repo.pageOfFamilies does.
+   */
+  search(f: ListFilter, sort: Sort, limit: number, offset: number, byFamily = false): IndexHits {
     const words = [...new Set(f.words.map(fold))].filter((w) => w !== '');
     const matched = f.noMatch || !words.length ? 0 : this.match(words);
 
@@ -270,12 +299,56 @@ export class SearchIndex {
       if (flags & 2) results.push(slot);
     }
 
-    const page = this.page(results, this.comparator(sort, words), offset + limit).slice(offset);
+    const grouped = byFamily ? this.byFamily(results) : null;
+    const listed = grouped?.listed ?? results;
+    const page = this.page(listed, this.comparator(sort, words), offset + limit).slice(offset);
     const combos: FacetCombo[] = [];
     comboCount.forEach((count, i) => {
       if (count) combos.push({ ...this.p.combos[i]!, count });
     });
-    return { ids: page.map((slot) => this.p.ids[slot]!), combos };
+    const ids = page.map((slot) => this.p.ids[slot]!);
+    if (!grouped) return { ids, combos };
+    const offers = new Map<number, FamilyOffer>();
+    for (const slot of page) {
+      const offer = grouped.offers.get(this.p.family[slot]!);
+      if (offer) offers.set(this.p.ids[slot]!, offer);
+    }
+    return { ids, combos, families: { total: listed.length, offers } };
+  }
+
+  /** Whether `a` stands for its family before `b`: in stock first, then cheaper, then the lower id (as repo.pageOfFamilies). */
+  private leads(a: number, b: number): boolean {
+    const p = this.p;
+    return (this.inStock[b]! - this.inStock[a]! || p.price[a]! - p.price[b]! || p.ids[a]! - p.ids[b]!) < 0;
+  }
+
+  /**
+   * The results with each family's cheapest product in stock (see leads) in
+   * place of the family, and each family's offer when it has more than one
+   * product among them.
+   */
+  private byFamily(results: number[]): { listed: number[]; offers: Map<number, FamilyOffer> } {
+    const lead = new Map<number, number>();
+    const counts = new Map<number, { products: number; grades: number }>();
+    for (const slot of results) {
+      const family = this.p.family[slot]!;
+      if (family < 0) continue;
+      const grade = 1 << GRADE_VALUES.indexOf(this.p.combos[this.p.comboOf[slot]!]!.condition as Grade);
+      const c = counts.get(family);
+      if (c) {
+        c.products++;
+        c.grades |= grade;
+      } else counts.set(family, { products: 1, grades: grade });
+      const best = lead.get(family);
+      if (best === undefined || this.leads(slot, best)) lead.set(family, slot);
+    }
+    if (!lead.size) return { listed: results, offers: new Map() };
+    const offers = new Map<number, FamilyOffer>();
+    for (const [family, c] of counts) {
+      if (c.products > 1) offers.set(family, { products: c.products, grades: bitCount(c.grades), fromCents: this.p.price[lead.get(family)!]! });
+    }
+    const listed = results.filter((slot) => this.p.family[slot]! < 0 || lead.get(this.p.family[slot]!) === slot);
+    return { listed, offers };
   }
 
   /**

@@ -55,14 +55,14 @@ export function applySearch(db: Conn, qb: Knex.QueryBuilder, words: string[], ra
   }
 }
 
-/** Adds the relevance ordering (name hits first, then engine score); the query must have been built with applySearch(…, ranked = true). */
-export function orderByRelevance(db: Conn, qb: Knex.QueryBuilder, words: string[]): void {
+/** Adds the relevance ordering (name hits first, then engine score); the query must have been built with applySearch(…, ranked = true), or select its SQLite score as `rankColumn`. */
+export function orderByRelevance(db: Conn, qb: Knex.QueryBuilder, words: string[], rankColumn = 'fts.fts_rank'): void {
   // Words hold only letters and digits, so they need no LIKE escaping.
   const nameHits = words.map(() => '(CASE WHEN p.name LIKE ? THEN 1 ELSE 0 END)').join(' + ');
   qb.orderByRaw(`(${nameHits}) DESC`, words.map((w) => `%${w}%`));
   if (isMysql(db)) {
     qb.orderByRaw('MATCH (p.search_terms) AGAINST (? IN BOOLEAN MODE) DESC', [mysqlBooleanQuery(words)]);
   } else {
-    qb.orderBy('fts.fts_rank', 'asc'); // bm25: lower is better
+    qb.orderBy(rankColumn, 'asc'); // bm25: lower is better
   }
 }

@@ -5,6 +5,7 @@ import { TtlCache } from '../lib/ttl-cache';
 import type { GuestPage, GuestPageStore } from '../http/page-cache';
 import { RENTAL_TERMS, monthlyFor, rentalQuote, type RentalQuote, type RentalTerm } from '../rentals/quote';
 import { computeFacets, type Facet } from './facets';
+import { familyChoices, type FamilyChoice } from './families';
 import { pickFilters } from './filters';
 import * as repo from './repo';
 import type { ProductFilters } from './schemas';
@@ -39,6 +40,8 @@ export interface ProductPage {
   /** Top-down path of categories, for breadcrumbs. */
   trail: repo.Category[];
   quotes: RentalQuote[];
+  /** The family chooser (families.ts): empty unless the product has a family with other products in it. */
+  family: FamilyChoice[];
 }
 
 const CACHE_TTL_MS = 30_000;
@@ -181,12 +184,19 @@ export class CatalogService implements CatalogEvents {
     return this.cached(`featured:${limit}`, () => repo.featuredProducts(this.db, limit));
   }
 
-  /** Filtered, sorted, paginated products with facet counts. A page past the end has no items. */
-  listing(f: ProductFilters): Promise<Listing> {
-    return this.cached(`listing:${JSON.stringify(f)}`, () => this.loadListing(f));
+  /**
+   * Filtered, sorted, paginated products with facet counts. A page past the
+   * end has no items. `byFamily` lists each product family once, by its
+   * cheapest matching product with the family's offer (repo.pageOfFamilies);
+   * then `total` and the pages count what is listed, while facet counts stay
+   * counts of products.
+   */
+  listing(f: ProductFilters, options: { byFamily?: boolean } = {}): Promise<Listing> {
+    const byFamily = options.byFamily ?? false;
+    return this.cached(`listing:${byFamily ? 'families:' : ''}${JSON.stringify(f)}`, () => this.loadListing(f, byFamily));
   }
 
-  private async loadListing(f: ProductFilters): Promise<Listing> {
+  private async loadListing(f: ProductFilters, byFamily: boolean): Promise<Listing> {
     const all = await this.categories();
     let category: repo.Category | null = null;
     let categoryIds: number[] | null = null;
@@ -205,8 +215,9 @@ export class CatalogService implements CatalogEvents {
       maxPriceCents: f.maxPriceCents,
       inStock: f.inStock,
     };
-    const { combos, items } = await this.search(filter, f);
-    const { total, facets, byCategory } = computeFacets(combos, filter);
+    const { combos, items, listed } = await this.search(filter, f, byFamily);
+    const { total: products, facets, byCategory } = computeFacets(combos, filter);
+    const total = listed ?? products;
     const children = all.filter((c) => c.parentId === (category?.id ?? null));
     const subcategories = children
       .map((c) => ({ category: c, count: descendantIds(all, c.id).reduce((n, id) => n + (byCategory.get(id) ?? 0), 0) }))
@@ -215,12 +226,23 @@ export class CatalogService implements CatalogEvents {
   }
 
   /** The facet combinations of every match and one page of products: from the search index when it can answer, else the database. */
-  private async search(filter: repo.ListFilter, f: ProductFilters): Promise<{ combos: repo.FacetCombo[]; items: repo.ProductSummary[] }> {
+  private async search(
+    filter: repo.ListFilter,
+    f: ProductFilters,
+    byFamily: boolean,
+  ): Promise<{ combos: repo.FacetCombo[]; items: repo.ProductSummary[]; listed?: number }> {
     const offset = (f.page - 1) * f.perPage;
     const index = filter.words.length ? this.searchIndex?.current() : null;
     if (index) {
-      const hits = index.search(filter, f.sort, f.perPage, offset);
-      return { combos: hits.combos, items: await repo.productsByIds(this.db, hits.ids) };
+      const hits = index.search(filter, f.sort, f.perPage, offset, byFamily);
+      const items = await repo.productsByIds(this.db, hits.ids);
+      if (!hits.families) return { combos: hits.combos, items };
+      const offers = hits.families.offers;
+      return { combos: hits.combos, items: items.map((p) => (offers.has(p.id) ? { ...p, family: offers.get(p.id)! } : p)), listed: hits.families.total };
+    }
+    if (byFamily) {
+      const [combos, page] = await Promise.all([repo.facetCombos(this.db, filter), repo.pageOfFamilies(this.db, filter, f.sort, f.perPage, offset)]);
+      return { combos, items: page.items, listed: page.total };
     }
     const [combos, items] = await Promise.all([
       repo.facetCombos(this.db, filter),
@@ -236,7 +258,9 @@ export class CatalogService implements CatalogEvents {
       if (!product) return null;
       const all = await this.categories();
       const category = all.find((c) => c.id === product.categoryId) ?? null;
-      return { product, category, trail: trail(all, category), quotes: quotesFor(product) };
+      const members = product.familyKey ? await repo.familyMembers(this.db, product.familyKey) : [];
+      const family = familyChoices({ id: product.id, slug: product.slug, grade: product.conditionGrade, priceCents: product.priceCents, inStock: product.inStock, specs: product.specifications }, members);
+      return { product, category, trail: trail(all, category), quotes: quotesFor(product), family };
     });
   }
 

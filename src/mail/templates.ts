@@ -3,6 +3,7 @@ import path from 'node:path';
 import ejs from 'ejs';
 import { VIEWS_DIR } from '../http/views';
 import { dateTime, longDate, shortDate } from '../lib/dates';
+import { formatCount } from '../lib/locale';
 import { formatMoney } from '../lib/money';
 
 /**
@@ -60,10 +61,11 @@ export async function renderEmail(name: string, data: Record<string, unknown>, g
     baseUrl: globals.baseUrl,
     money: (cents: number) => formatMoney(cents, globals.currency),
     url: (p: string) => `${globals.baseUrl}${p.startsWith('/') ? '' : '/'}${p}`,
-    // The same date helpers as pages' res.locals (src/app.ts).
+    // The same date and count helpers as pages' res.locals (src/app.ts).
     longDate,
     shortDate,
     dateTime,
+    formatCount,
   };
   const base = { root: VIEWS_DIR, views: [VIEWS_DIR] };
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { GRADES, type Grade } from '../catalog/grades';
 import { longDate, type DateOnly } from '../lib/dates';
+import { STORE_LOCALE } from '../lib/locale';
 import { formatMoney } from '../lib/money';
 import type { RentalPolicy } from './policy';
 import { earlyPurchasePrice } from './quote';
@@ -199,6 +200,6 @@ export function agreementSha256(text: string): string {
 
 /** The typed signature matches the account's full name: case, accents' composition and spacing ignored. */
 export function signatureMatches(typed: string, fullName: string): boolean {
-  const norm = (s: string) => s.normalize('NFC').toLocaleLowerCase('en-US').replace(/\s+/g, '');
+  const norm = (s: string) => s.normalize('NFC').toLocaleLowerCase(STORE_LOCALE).replace(/\s+/g, '');
   return norm(typed) !== '' && norm(typed) === norm(fullName);
 }

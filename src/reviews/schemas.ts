@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { blankAsMissing, optionalField } from '../http/validate';
+import { formatCount } from '../lib/locale';
 import { REVIEW_STATUSES } from './transitions';
 
 /** The review form (SPEC §7: rating, title, body) and the moderation pages' inputs. */
@@ -25,7 +26,7 @@ export const ReviewInput = z
       .string({ error: 'Write your review.' })
       .trim()
       .min(1, 'Write your review.')
-      .max(BODY_MAX, `Keep your review to ${BODY_MAX.toLocaleString('en-US')} characters; it is longer than that.`),
+      .max(BODY_MAX, `Keep your review to ${formatCount(BODY_MAX)} characters; it is longer than that.`),
   })
   .strict();
 export type ReviewFields = z.output<typeof ReviewInput>;

@@ -72,4 +72,21 @@ describe('admin dashboard', () => {
     expect(page.text.match(/<rect class="chart-bar"/g)).toHaveLength(60);
     expect(page.text).toContain('<th scope="row">2026-11-20</th><td class="num">$210.00</td>');
   });
+
+  it('both charts name their days as ISO dates (UTC): under the axis, in the description and in the table', async () => {
+    const s = await createUser(t.db, { email: 'iso@giggatek.test', role: 'staff' });
+    const staff = shopper(t.app);
+    await staff.login(s.email, s.password);
+    const page = (await staff.agent.get('/admin')).text;
+    // Thirty days ending on the shop's today, 2026-11-21.
+    const axis = [...page.matchAll(/<text class="chart-tick" x="[\d.]+" y="[\d.]+"(?: text-anchor="end")?>([^<]*)<\/text>/g)].map((m) => m[1]).filter((l) => !/^\$?[\d,]+$/.test(l!));
+    expect(axis).toEqual(['2026-10-23', '2026-11-21', '2026-10-23', '2026-11-21']);
+    expect(page.match(/Bars for each of the last 30 days, 2026-10-23 to 2026-11-21 \(UTC\), oldest on the left;/g)).toHaveLength(2);
+    const rows = [...page.matchAll(/<tr><th scope="row">([^<]+)<\/th><td class="num">/g)].map((m) => m[1]);
+    expect(rows).toHaveLength(60);
+    expect(rows.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d!))).toBe(true);
+    expect(rows.slice(0, 2)).toEqual(['2026-10-23', '2026-10-24']);
+    expect(page).toContain('<rect class="chart-bar" x="');
+    expect(page).toMatch(/<title>2026-11-20: \$210\.00<\/title>/);
+  });
 });

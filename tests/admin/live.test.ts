@@ -51,8 +51,8 @@ describe('live dashboard (Server-Sent Events)', () => {
     expect(headers['content-type']).toMatch(/^text\/event-stream/);
     expect(headers['cache-control']).toContain('no-store');
     expect(event).toBe('dashboard');
-    expect(data).toMatchObject({ awaitingPayment: 1, awaitingShipment: 0, failedJobs: 0, revenueToday: '$0.00' });
-    expect(data.recentOrders[0]).toMatchObject({ email: 'live@example.com', status: 'Awaiting payment' });
+    expect(data).toMatchObject({ awaitingPayment: '1', awaitingShipment: '0', failedJobs: '0', revenueToday: '$0.00' });
+    expect(data.recentOrders[0]).toMatchObject({ email: 'live@example.com', status: 'Awaiting payment', placed: 'Nov 21, 2026, 10:00 UTC' });
   });
 
   it('open streams end when the server shuts down, so it can stop', async () => {

@@ -80,6 +80,7 @@ describe('admin product form: create, edit, archive', () => {
     ['a specification value without a name', { spec_key: ['cpu', ''], spec_value: ['i5', '16 GB'] }, 'specs', 'Name the specification whose value is “16 GB”.'],
     ['the same specification twice', { spec_key: ['cpu', 'CPU'], spec_value: ['i5', 'i7'] }, 'specs', 'cpu is listed twice.'],
     ['a warranty of 61 months', { warranty_months: '61' }, 'warranty_months', 'Warranty: whole months from 0 to 60.'],
+    ['a family key with spaces', { family: 'ThinkPad T14!' }, 'family', 'The family key is lower-case letters and digits joined by single dashes'],
   ])('refuses %s with the message on the form, keeping what was typed, writing nothing', async (_what, over, field, message) => {
     const before = await productCount();
     await staff.refreshToken('/admin/products/new');
@@ -120,6 +121,24 @@ describe('admin product form: create, edit, archive', () => {
     const again = await staff.agent.get(`/admin/products/${id}`);
     expect(again.text).toMatch(/name="rent_3"[^>]*value="210.00"/);
     expect(again.text).not.toMatch(/name="rent_12"[^>]*value=/);
+  });
+
+  it('puts a product in a family: the key is saved, shown in the form, and the shop offers the family members on each other’s pages', async () => {
+    const { id } = await t.db('products').where({ slug: 'thinkpad-t14-gen-2' }).first('id', 'version');
+    const { version } = await t.db('products').where({ id }).first('version');
+    await staff.refreshToken(`/admin/products/${id}`);
+    expect((await post(staff, `/admin/products/${id}`, valid({ slug: 'thinkpad-t14-gen-2', price: '599', version: String(version), family: 'ThinkPad-T14-Gen-2' }))).status).toBe(303);
+    await staff.refreshToken('/admin/products/new');
+    expect((await post(staff, '/admin/products', valid({ name: 'ThinkPad T14 Gen 2 (grade C)', grade: 'C', price: '449', family: 'thinkpad-t14-gen-2' }))).status).toBe(303);
+    expect(await t.db('products').where({ family_key: 'thinkpad-t14-gen-2' }).orderBy('id').pluck('slug')).toEqual(['thinkpad-t14-gen-2', 'thinkpad-t14-gen-2-grade-c']);
+    expect((await staff.agent.get(`/admin/products/${id}`)).text).toMatch(/name="family"[^>]*value="thinkpad-t14-gen-2"/);
+    const page = await request(t.app).get('/products/thinkpad-t14-gen-2');
+    expect(page.text).toMatch(/<a class="family-option[^"]*" href="\/products\/thinkpad-t14-gen-2-grade-c"/);
+    // An empty key takes the product out of its family again.
+    const { version: v2 } = await t.db('products').where({ id }).first('version');
+    expect((await post(staff, `/admin/products/${id}`, valid({ slug: 'thinkpad-t14-gen-2', price: '599', version: String(v2), family: '' }))).status).toBe(303);
+    expect((await t.db('products').where({ id }).first('family_key')).family_key).toBeNull();
+    expect((await request(t.app).get('/products/thinkpad-t14-gen-2')).text).not.toContain('data-family');
   });
 
   it('two staff editing the same product: the second save gets a conflict message and overwrites nothing', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { createUser } from '../helpers/auth';
 import { shopper, startShop, type Shop } from '../checkout/shop';
 
@@ -123,11 +124,32 @@ describe('admin product CSV import and export', () => {
     expect(res.headers['content-type']).toContain('text/csv');
     const records = parse(res.body as string, { columns: true }) as Array<Record<string, string>>;
     expect(records).toHaveLength(Number((await t.db('products').count({ n: '*' }).first())!.n));
-    expect(records.find((r) => r.slug === 'bulk-laptop-300')).toMatchObject({ name: 'Bulk Laptop 300', category: 'laptops', price: '600.00', featured: 'no', specifications: '{"cpu":"Intel Core i5","ram_gb":8}' });
+    expect(records.find((r) => r.slug === 'bulk-laptop-300')).toMatchObject({ name: 'Bulk Laptop 300', category: 'laptops', family: '', price: '600.00', featured: 'no', specifications: '{"cpu":"Intel Core i5","ram_gb":8}' });
     const before = await snapshot();
     const back = await runImport(res.body as string, false);
     expect(back.page).toMatch(/Imported: 0 products created, 0 updated, \d+ unchanged\./);
     expect(await snapshot()).toBe(before);
+  });
+
+  it('sets and clears product families through the family column, and exports them', async () => {
+    const exported = async () => parse((await staff.agent.get('/admin/products/export.csv').buffer(true).parse((r, cb) => {
+      let data = '';
+      r.on('data', (c: Buffer) => (data += c.toString()));
+      r.on('end', () => cb(null, data));
+    })).body as string, { columns: true }) as Array<Record<string, string>>;
+    const records = await exported();
+    const pick = (slug: string) => ({ ...records.find((r) => r.slug === slug)! });
+    const rows = [{ ...pick('bulk-laptop-10'), family: 'Bulk-Model' }, { ...pick('bulk-laptop-11'), family: 'bulk-model' }, { ...pick('bulk-laptop-12'), family: 'not a key' }];
+    const csv = (list: Array<Record<string, string>>) => stringify([Object.keys(list[0]!), ...list.map((r) => Object.values(r))]);
+    const bad = await runImport(csv(rows), false);
+    expect(bad.page).toContain('The family key is lower-case letters and digits joined by single dashes');
+    expect(await t.db('products').whereNotNull('family_key').count({ n: '*' }).first()).toEqual({ n: 0 });
+    const good = await runImport(csv(rows.slice(0, 2)), false);
+    expect(good.page).toContain('2 updated');
+    expect(await t.db('products').where({ family_key: 'bulk-model' }).orderBy('slug').pluck('slug')).toEqual(['bulk-laptop-10', 'bulk-laptop-11']);
+    expect((await exported()).filter((r) => r.family === 'bulk-model').map((r) => r.slug).sort()).toEqual(['bulk-laptop-10', 'bulk-laptop-11']);
+    await runImport(csv([{ ...rows[0]!, family: '' }, rows[1]!]), false);
+    expect(await t.db('products').where({ family_key: 'bulk-model' }).pluck('slug')).toEqual(['bulk-laptop-11']);
   });
 
   it('guards spreadsheet formulas on export and takes the guard off on import', async () => {

@@ -3,7 +3,7 @@ import { dollars, monthlyPrices, productRuleErrors, specKey, specsFromJson, spec
 
 const product = (over: Partial<ProductFields> = {}): ProductFields => ({
   slug: 'latitude-7420', name: 'Latitude 7420', brand: 'Dell', description: 'A laptop.', categoryId: 1, grade: 'A',
-  priceCents: 40_000, unitCostCents: null, rentCents: { 3: null, 6: null, 12: null }, warrantyMonths: 12, featured: false, status: 'active', specs: {},
+  priceCents: 40_000, unitCostCents: null, rentCents: { 3: null, 6: null, 12: null }, warrantyMonths: 12, featured: false, status: 'active', specs: {}, family: null,
   ...over,
 });
 

@@ -80,7 +80,7 @@ describe('toProductRow', () => {
       search_text: 'Intel Core i7 16GB RAM 512GB 13.4"',
       condition_grade: 'B', price_cents: 57_900, unit_cost_cents: 35_000,
       rent_3_cents: 22_195, rent_6_cents: 13_028, rent_12_cents: 8_444,
-      warranty_months: 12, images: '["/a.svg"]', featured: false, status: 'active',
+      warranty_months: 12, images: '["/a.svg"]', featured: false, status: 'active', family_key: null,
       created_at: '2026-01-01 00:00:00.000', updated_at: '2026-01-01 00:00:00.000',
     });
   });

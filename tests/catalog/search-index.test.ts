@@ -189,3 +189,56 @@ describe('SearchIndex agrees with the database full-text search', () => {
     expect(fromDb.length).toBeGreaterThan(2);
   });
 });
+
+describe('listing by family: the database and the search index list a family once, alike', () => {
+  let t: TestDb;
+  let live: SearchIndex;
+  let products: Record<string, number>;
+  beforeAll(async () => {
+    t = await freshDb();
+    products = (await seedCatalogFixture(t.db)).products;
+    // fam-a: T14 (A, $449, in stock), X1 Carbon (B, $699, in stock), Latitude 5420 (B, $349, sold out); fam-b: MacBook Air (A, $549), XPS 13 (B, $579).
+    await t.db('products').whereIn('id', [products['Lenovo ThinkPad T14']!, products['Lenovo ThinkPad X1 Carbon']!, products['Dell Latitude 5420']!]).update({ family_key: 'fam-a' });
+    await t.db('products').whereIn('id', [products['Apple MacBook Air M1']!, products['Dell XPS 13']!]).update({ family_key: 'fam-b' });
+    live = await buildSearchIndex(await repo.searchIndexRows(t.db), await repo.inStockProductIds(t.db));
+  });
+  afterAll(() => t.destroy());
+
+  const names = (items: repo.ProductSummary[]) => items.map((p) => `${p.name}${p.family ? ` (${p.family.products} products, ${p.family.grades} grades, from ${p.family.fromCents})` : ''}`);
+
+  it('without words (database): a family is its cheapest product in stock, with the family offer; pages count what is listed', async () => {
+    const page = await repo.pageOfFamilies(t.db, ALL, 'price_asc', 100, 0);
+    expect(names(page.items)).toEqual([
+      'HP ProDesk 400',
+      'Dell UltraSharp U2720Q',
+      'HP EliteBook 840 G8',
+      'Lenovo ThinkPad T14 (3 products, 2 grades, from 44900)',
+      'Dell OptiPlex 7090',
+      'Apple MacBook Air M1 (2 products, 2 grades, from 54900)',
+    ]);
+    expect(page.total).toBe(6);
+    const second = await repo.pageOfFamilies(t.db, ALL, 'price_asc', 4, 4);
+    expect(second.items.map((p) => p.name)).toEqual(['Dell OptiPlex 7090', 'Apple MacBook Air M1']);
+    expect(second.total).toBe(6);
+    expect(await repo.pageOfFamilies(t.db, ALL, 'price_asc', 4, 8)).toEqual({ items: [], total: 6 });
+    // Filters apply before grouping: grade B alone leaves X1 Carbon (in stock) for fam-a, XPS 13 alone for fam-b.
+    const gradeB = await repo.pageOfFamilies(t.db, { ...ALL, condition: ['B'] }, 'price_asc', 100, 0);
+    expect(names(gradeB.items)).toEqual(['Dell XPS 13', 'Lenovo ThinkPad X1 Carbon (2 products, 1 grades, from 69900)']);
+  });
+
+  it.each<[string, Partial<repo.ListFilter>, Sort]>([
+    ['intel', {}, 'price_asc'],
+    ['intel', {}, 'newest'],
+    ['laptop', {}, 'name'],
+    ['16gb', { condition: ['A', 'B'] }, 'price_desc'],
+    ['dell', {}, 'rating'],
+    ['apple', {}, 'relevance'],
+  ])('q=%s %j sort=%s: the same cards, offers and total from both', async (q, more, sort) => {
+    const f = query(q, more);
+    const fromDb = await repo.pageOfFamilies(t.db, f, sort, 100, 0);
+    const hits = live.search(f, sort, 100, 0, true);
+    expect(hits.ids).toEqual(fromDb.items.map((p) => p.id));
+    expect(hits.families!.total).toBe(fromDb.total);
+    expect(Object.fromEntries(hits.families!.offers)).toEqual(Object.fromEntries(fromDb.items.filter((p) => p.family).map((p) => [p.id, p.family])));
+  });
+});

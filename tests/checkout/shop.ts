@@ -7,7 +7,7 @@ import { createLogger } from '../../src/lib/log';
 import { JobWorker } from '../../src/jobs/worker';
 import type { MailMessage, MailTransport } from '../../src/mail/transports';
 import { testApp, type TestApp } from '../helpers/app';
-import { insertProduct } from '../helpers/fixtures';
+import { insertProduct, type ProductFixture } from '../helpers/fixtures';
 
 /** Shared set-up for the buy-journey tests: an app with captured e-mail, a movable clock and a job runner. */
 export interface Shop extends TestApp {
@@ -16,7 +16,7 @@ export interface Shop extends TestApp {
   /** Runs every due job (e-mail, expiry, refunds) now. */
   runJobs(): Promise<number>;
   categoryId: number;
-  product(p: { name: string; priceCents?: number; units?: number; status?: 'active' | 'draft' | 'archived' }): Promise<number>;
+  product(p: Omit<ProductFixture, 'categoryId' | 'createdAt'>): Promise<number>;
 }
 
 export async function startShop(options: { env?: Record<string, string>; deps?: Partial<AppDeps>; now?: string } = {}): Promise<Shop> {

@@ -19,6 +19,7 @@ export interface ProductFixture {
   searchText?: string;
   createdAt?: Date;
   ratingAvgX100?: number;
+  family?: string;
 }
 
 /** Inserts one product with `units` in-stock units; returns its id. */
@@ -47,6 +48,7 @@ export async function insertProduct(db: Db, p: ProductFixture): Promise<number> 
     featured: p.featured ?? false,
     status: p.status ?? 'active',
     rating_avg_x100: p.ratingAvgX100 ?? 0,
+    family_key: p.family ?? null,
     created_at: at,
     updated_at: at,
   });

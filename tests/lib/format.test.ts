@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dateTime, longDate, shortDate } from '../../src/lib/dates';
+import { formatCount } from '../../src/lib/locale';
 import { formatMoney } from '../../src/lib/money';
 
 describe('date formatters (store locale, UTC)', () => {
@@ -49,5 +50,24 @@ describe('formatMoney', () => {
     [64900, 'EUR', '€649.00'],
   ] as const)('%i %s → %s', (cents, currency, text) => {
     expect(formatMoney(cents, currency)).toBe(text);
+  });
+});
+
+describe('formatCount', () => {
+  it.each([
+    [0, '0'],
+    [7, '7'],
+    [999, '999'],
+    [1000, '1,000'],
+    [10_000, '10,000'],
+    [1_234_567, '1,234,567'],
+    [-1, '-1'],
+    [-1234, '-1,234'],
+  ] as const)('%i → %s', (n, text) => {
+    expect(formatCount(n)).toBe(text);
+  });
+
+  it.each([1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses %s rather than rounding it or printing "NaN"', (n) => {
+    expect(() => formatCount(n)).toThrow(RangeError);
   });
 });

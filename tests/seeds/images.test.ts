@@ -70,10 +70,16 @@ describe('product placeholder drawings', () => {
     }
   });
 
-  it('gives the demo catalog distinct drawings, laptops in more than one colour', () => {
+  it('gives each family of the demo catalog one drawing of its own, laptops in more than one colour', () => {
     const laptops = DEMO_PRODUCTS.filter((p) => p.category.endsWith('laptops'));
-    const drawings = new Set(laptops.map((p) => drawing(renderProductSvg(p, 1))));
-    expect(drawings.size).toBe(laptops.length);
+    const byFamily = new Map<string, Set<string>>();
+    for (const p of laptops) {
+      const key = p.family ?? p.name;
+      byFamily.set(key, (byFamily.get(key) ?? new Set()).add(drawing(renderProductSvg(p, 1))));
+    }
+    expect(byFamily.size).toBeLessThan(laptops.length);
+    for (const [family, drawings] of byFamily) expect(drawings.size, family).toBe(1);
+    expect(new Set([...byFamily.values()].flatMap((d) => [...d])).size).toBe(byFamily.size);
     const bodies = new Set(laptops.map((p) => bodyColour(renderProductSvg(p, 1))));
     expect(bodies.has(undefined)).toBe(false);
     expect(bodies.size).toBeGreaterThan(2);

@@ -85,8 +85,12 @@ describe('seedDemo', () => {
     expect(perTop.size).toBe(6);
     for (const n of perTop.values()) expect(n).toBeGreaterThanOrEqual(6);
 
+    // Every product has one to three units in stock, except the demo's sold-out family members (shown marked on their family's pages).
+    const soldOut = DEMO_PRODUCTS.filter((p) => p.units.length === 0);
+    expect(soldOut.length).toBeGreaterThan(0);
+    expect(soldOut.every((p) => p.family)).toBe(true);
     const unitsPerProduct = await t.db('inventory_units').select('product_id').count('* as n').where('status', 'in_stock').groupBy('product_id');
-    expect(unitsPerProduct).toHaveLength(products.length);
+    expect(unitsPerProduct).toHaveLength(products.length - soldOut.length);
     for (const u of unitsPerProduct) {
       expect(Number(u.n)).toBeGreaterThanOrEqual(1);
       expect(Number(u.n)).toBeLessThanOrEqual(3);
@@ -142,6 +146,15 @@ describe('seedDemo', () => {
     expect(new Set(generated.map((p) => p.category_id)).size).toBe(CATEGORIES.length);
     expect(new Set(generated.map((p) => p.brand)).size).toBeGreaterThan(8);
     expect(generated.every((p) => p.search_text.length > 0 && p.status === 'active')).toBe(true);
+    // Product families of up to four: one brand and category each, in several grades.
+    const families = new Map<string, typeof generated>();
+    for (const p of generated) families.set(p.family_key, [...(families.get(p.family_key) ?? []), p]);
+    expect(families.size).toBeGreaterThanOrEqual(500);
+    expect(Math.max(...[...families.values()].map((f) => f.length))).toBe(4);
+    for (const members of families.values()) {
+      expect(new Set(members.map((p) => `${p.brand}|${p.category_id}`)).size).toBe(1);
+    }
+    expect([...families.values()].filter((f) => new Set(f.map((p) => p.condition_grade)).size > 1).length).toBeGreaterThan(families.size / 2);
 
     // A second run with the same seed appends instead of colliding.
     await generateProducts(t.db, 10);
