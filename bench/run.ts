@@ -19,6 +19,8 @@ import { percentile } from './stats';
 import { benchStorm } from './storm';
 import { benchImport } from './import';
 import { benchRentals } from './rentals';
+import { benchWeight } from './weight';
+import { seedDemo } from '../seeds';
 
 /**
  * npm run bench — one run measures:
@@ -39,7 +41,11 @@ import { benchRentals } from './rentals';
  *     number, by e-mail), p50/p95/p99 of sequential requests by signed-in staff,
  *  6. rent-to-own collection (bench/rentals.ts): 100,000 due installments
  *     charged by two job workers against the local Stripe stand-in, each
- *     exactly once (database gg_bench_rentals, rebuilt every run).
+ *     exactly once (database gg_bench_rentals, rebuilt every run),
+ *  7. page weight (bench/weight.ts): the bytes Chromium transfers for the
+ *     home page and a product page of the demo store on a first visit,
+ *     against 60 KB and 40 KB (SQLite file var/bench/weight.sqlite, rebuilt
+ *     every run, whatever the database of the other parts).
  * MariaDB/MySQL at BENCH_DATABASE_URL (default mysql://root@127.0.0.1:3306/gg_bench)
  * when reachable, SQLite under var/bench otherwise (or when BENCH_DATABASE_URL=sqlite). Generated catalogs
  * (gg_bench, gg_bench_100000) and the order history (gg_bench_orders, on its own catalog of BENCH_SMALL
@@ -48,7 +54,7 @@ import { benchRentals } from './rentals';
  * Options (environment): BENCH_DURATION seconds per endpoint (10),
  * BENCH_CONNECTIONS (50), BENCH_SMALL (10000), BENCH_LARGE (100000),
  * BENCH_ORDERS (200000), BENCH_ADMIN_REQUESTS (200 per page), BENCH_RENTALS (100000),
- * BENCH_PARTS (pages,storm,import,search,admin,rentals: which measurements to run).
+ * BENCH_PARTS (pages,storm,import,search,admin,rentals,weight: which measurements to run).
  */
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -58,7 +64,7 @@ const LARGE = Number(process.env.BENCH_LARGE ?? 100_000);
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 200_000);
 const RENTALS = Number(process.env.BENCH_RENTALS ?? 100_000);
 const FRESH = process.argv.includes('--fresh');
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'pages,storm,import,search,admin,rentals').split(',').map((p) => p.trim()));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'pages,storm,import,search,admin,rentals,weight').split(',').map((p) => p.trim()));
 /** What shoppers type: models, product lines, specs, and two whole brands (the broadest searches). */
 const SEARCH_QUERIES = [
   'thinkpad t490', 'latitude 7420', 'elitebook 840', 'optiplex', 'macbook air', 'proliant dl380', 'zbook fury', 'vivobook',
@@ -94,6 +100,49 @@ async function main(): Promise<void> {
   }
   if (PARTS.has('admin')) await benchAdminPart(target);
   if (PARTS.has('rentals')) await benchRentalsPart(target);
+  if (PARTS.has('weight')) await benchWeightPart();
+}
+
+/** Targets for a first visit's transferred bytes (HTML + CSS + JS + images). */
+const WEIGHT_BUDGETS = { home: 60 * 1024, product: 40 * 1024 };
+
+/**
+ * Page weight of the demo store (real product photos, not the generated
+ * catalog's placeholders) on a SQLite file of its own. The product page is
+ * the demo product with the most photos, the heaviest gallery.
+ */
+async function benchWeightPart(): Promise<void> {
+  const dir = rootPath('var/bench');
+  fs.mkdirSync(dir, { recursive: true });
+  const config: Config['db'] = { client: 'sqlite', filename: path.join(dir, 'weight.sqlite') };
+  await dropDatabase(config);
+  const db = createDb(config);
+  let slug: string;
+  try {
+    await migrateLatest(db);
+    await seedDemo(db);
+    const products = await db('products').where({ status: 'active' }).orderBy('id').select('slug', 'images');
+    slug = products.reduce((best, p) => ((JSON.parse(p.images) as string[]).length > (JSON.parse(best.images) as string[]).length ? p : best)).slug;
+  } finally {
+    await db.destroy();
+  }
+  const env = {
+    NODE_ENV: 'test', SQLITE_PATH: config.filename, DATABASE_URL: '', RUN_WORKER: 'false', SEED_DEMO: 'false', LOG_LEVEL: 'silent',
+    JWT_SECRET: crypto.randomBytes(32).toString('hex'), COOKIE_SECRET: crypto.randomBytes(32).toString('hex'),
+  };
+  const app = await startChild('bench/server.ts', env);
+  try {
+    await benchWeight({
+      baseUrl: `http://127.0.0.1:${app.port}`,
+      targets: [
+        { name: 'home `/`', path: '/', budget: WEIGHT_BUDGETS.home },
+        { name: 'product `/products/:slug`', path: `/products/${slug}`, budget: WEIGHT_BUDGETS.product },
+      ],
+      out,
+    });
+  } finally {
+    stopChild(app.child);
+  }
 }
 
 async function benchPages(target: Target): Promise<void> {
