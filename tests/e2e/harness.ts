@@ -81,19 +81,67 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Fails on any serious or critical axe-core violation of the current page. */
+/** The axe rule sets a page is held to: WCAG 2.0, 2.1 and 2.2 at A and AA, and axe's best practices. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+
+/** Fails on any serious or critical axe-core violation of the current page (WCAG 2.2 AA and best practices). */
 export async function expectAccessible(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
   const bad = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}) on ${page.url()}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
   expect(bad).toEqual([]);
 }
 
-/** Nothing on the page is wider than the screen (wide tables scroll inside their own region). */
+/**
+ * The elements whose box is wider than the screen or reaches past its right
+ * edge, as short CSS paths with their right edge and width. Elements inside a
+ * container that scrolls or clips sideways (a .scroll-region table wrapper)
+ * are that container's business, and visually hidden ones (a 1 px clipped
+ * box, nothing rendered) are skipped.
+ */
+export async function elementsWiderThanScreen(page: Page): Promise<string[]> {
+  return (await page.evaluate(WIDER_THAN_SCREEN)) as string[];
+}
+
+// Runs in the page (a string: this project compiles without the DOM's types).
+const WIDER_THAN_SCREEN = `(() => {
+  const screen = document.documentElement.clientWidth;
+  const label = (el) => {
+    const parts = [];
+    for (let e = el; e && e !== document.body && parts.length < 4; e = e.parentElement) {
+      parts.unshift(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + [...e.classList].slice(0, 2).map((c) => '.' + c).join(''));
+    }
+    return parts.join(' > ');
+  };
+  const found = [];
+  const walk = (el) => {
+    const style = getComputedStyle(el);
+    if (style.display === 'none') return;
+    const box = el.getBoundingClientRect();
+    const hidden = style.visibility === 'hidden' || (box.width <= 1 && box.height <= 1)
+      || /rect\\(0(px)?,? 0(px)?,? 0(px)?,? 0(px)?\\)|inset\\(50%\\)/.test(style.clip + ' ' + style.clipPath);
+    // Half a pixel of slack for sub-pixel rounding.
+    if (!hidden && box.width > 0 && (box.width > screen + 0.5 || box.right > screen + 0.5)) {
+      found.push(label(el) + ' (right edge ' + Math.round(box.right) + ' px, width ' + Math.round(box.width) + ' px)');
+    }
+    // What a container scrolls sideways on purpose is its own business (a .scroll-region table wrapper).
+    if (el !== document.body && /^(auto|scroll)$/.test(style.overflowX)) return;
+    for (const child of el.children) walk(child);
+  };
+  walk(document.body);
+  return found;
+})()`;
+
+/**
+ * Nothing on the page is wider than the screen: the document does not scroll
+ * sideways and no element is wider than the viewport or sticks out past its
+ * right edge (wide tables scroll inside their own region).
+ */
 export async function expectFitsScreen(page: Page, what: string): Promise<void> {
   const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
   expect(overflow, `${what} is wider than the screen`).toBeLessThanOrEqual(0);
+  expect(await elementsWiderThanScreen(page), `elements of ${what} wider than the screen`).toEqual([]);
 }
 
 export async function saveScreenshot(page: Page | undefined, name: string): Promise<string | null> {
