@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     fileParallelism: false,
+    // Tests marked concurrent (every-page.e2e.ts: one per screen size) run two at a time, one a core.
+    maxConcurrency: 2,
   },
 });
