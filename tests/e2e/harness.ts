@@ -86,7 +86,8 @@ export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa',
 
 /** Fails on any serious or critical axe-core violation of the current page (WCAG 2.2 AA and best practices). */
 export async function expectAccessible(page: Page): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  // Only violations are read: asking for them alone spares axe from listing every passing node (much faster on long pages).
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).options({ resultTypes: ['violations'] }).analyze();
   const bad = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}) on ${page.url()}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
@@ -144,8 +145,9 @@ export async function expectFitsScreen(page: Page, what: string): Promise<void> 
   expect({ overflow, elements }, `${what} is wider than the screen`).toEqual({ overflow: 0, elements: [] });
 }
 
+/** A full-page screenshot under tests/e2e/screenshots, to look at; E2E_SCREENSHOTS=0 skips them (CI, where nobody looks). */
 export async function saveScreenshot(page: Page | undefined, name: string): Promise<string | null> {
-  if (!page) return null;
+  if (!page || process.env.E2E_SCREENSHOTS === '0') return null;
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name.replace(/[^\w-]+/g, '_')}.png`);
   await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);

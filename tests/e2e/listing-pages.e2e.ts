@@ -4,8 +4,9 @@ import { expectAccessible, launchBrowser, saveScreenshot, startStore, type Store
 
 /**
  * The pages a shopper browses (home, /products with two filters, a category)
- * at a phone's and a laptop's width, as a guest: axe finds no serious or
- * critical violation, nothing is wider than the screen, and on the phone the
+ * at a phone's and a laptop's width, as a guest (axe runs on each in
+ * every-page.e2e.ts; here on the phone's opened filters panel): nothing is
+ * wider than the screen, the category bar lines up, and on the phone the
  * first product comes within the first screen and a half. With JS, ticking
  * a filter box applies it without the "Apply filters" button.
  */
@@ -34,14 +35,13 @@ describe('listing pages in a browser', () => {
   }
 
   for (const width of [390, 1366]) {
-    it(`at ${width} px the home page, a filtered listing and a category page pass axe and fit the screen`, async () => {
+    it(`at ${width} px the home page, a filtered listing and a category page fit the screen, the open filters pass axe`, async () => {
       const page = await open(width);
       const paths = ['/', `/products?brand=${encodeURIComponent(brand)}&in_stock=1`, `/categories/${categorySlug}`];
       for (const path of paths) {
         await page.goto(store.baseUrl + path);
         await saveScreenshot(page, `listing-${width}-${path === '/' ? 'home' : path.split('?')[0]!.slice(1)}`);
         await expectFitsScreen(page, path);
-        await expectAccessible(page);
         // The category bar lines up with the logo above it.
         const [logo, firstCategory] = await page.evaluate(`[document.querySelector('.logo').getBoundingClientRect().left, document.querySelector('.category-nav a').getBoundingClientRect().left]`) as number[];
         expect(Math.abs(logo! - firstCategory!), 'category bar aligned with the logo').toBeLessThanOrEqual(2);

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { storeValue } from '../../src/settings/repo';
-import { expectAccessible, launchBrowser, saveScreenshot, startStore, type Store, expectFitsScreen } from './harness';
+import { launchBrowser, saveScreenshot, startStore, type Store, expectFitsScreen } from './harness';
 
 /**
  * The buying pages at a phone's and a laptop's width: the cart with an item,
  * checkout, the confirmation of an order paid by bank transfer and collected,
- * a product page's rent-to-own calculator and /rent-to-own. Each passes axe
- * and nothing is wider than the screen (wide tables scroll inside their region).
+ * a product page's rent-to-own calculator and /rent-to-own. Nothing is wider
+ * than the screen (wide tables scroll inside their region) and each does its
+ * job there; axe runs on these pages in every-page.e2e.ts.
  */
 describe('buying pages on a phone and a laptop', () => {
   let store: Store;
@@ -30,12 +31,11 @@ describe('buying pages on a phone and a laptop', () => {
 
   async function check(page: Page, name: string, width: number): Promise<void> {
     await saveScreenshot(page, `phone-pages-${name}-${width}`);
-    await expectAccessible(page);
     await expectFitsScreen(page, `${name} at ${width} px`);
   }
 
   for (const width of [390, 1366]) {
-    it(`at ${width} px the cart, checkout, confirmation and rent-to-own pages fit and pass axe`, async () => {
+    it(`at ${width} px the cart, checkout, confirmation and rent-to-own pages fit and work`, async () => {
       const ctx = await browser.newContext({ viewport: { width, height: width < 500 ? 844 : 900 } });
       const page = await ctx.newPage();
 
