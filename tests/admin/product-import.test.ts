@@ -44,6 +44,14 @@ describe('admin product CSV import and export', () => {
   }
 
   const snapshot = async () => JSON.stringify(await t.db('products').orderBy('id').select());
+  /** GET /admin/products/export.csv with its body read as text. */
+  const exportCsv = () =>
+    staff.agent.get('/admin/products/export.csv').buffer(true).parse((r, cb) => {
+      let data = '';
+      r.on('data', (c: Buffer) => (data += c.toString()));
+      r.on('end', () => cb(null, data));
+    });
+
   const problemLines = (html: string) => [...html.matchAll(/<tr><th scope="row" class="num">(\d+)<\/th>/g)].map((m) => Number(m[1]));
 
   beforeAll(async () => {
@@ -115,11 +123,7 @@ describe('admin product CSV import and export', () => {
   });
 
   it('exports every product as a CSV the import reads back unchanged', async () => {
-    const res = await staff.agent.get('/admin/products/export.csv').buffer(true).parse((r, cb) => {
-      let data = '';
-      r.on('data', (c: Buffer) => (data += c.toString()));
-      r.on('end', () => cb(null, data));
-    });
+    const res = await exportCsv();
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
     const records = parse(res.body as string, { columns: true }) as Array<Record<string, string>>;
@@ -132,11 +136,7 @@ describe('admin product CSV import and export', () => {
   });
 
   it('sets and clears product families through the family column, and exports them', async () => {
-    const exported = async () => parse((await staff.agent.get('/admin/products/export.csv').buffer(true).parse((r, cb) => {
-      let data = '';
-      r.on('data', (c: Buffer) => (data += c.toString()));
-      r.on('end', () => cb(null, data));
-    })).body as string, { columns: true }) as Array<Record<string, string>>;
+    const exported = async () => parse((await exportCsv()).body as string, { columns: true }) as Array<Record<string, string>>;
     const records = await exported();
     const pick = (slug: string) => ({ ...records.find((r) => r.slug === slug)! });
     const rows = [{ ...pick('bulk-laptop-10'), family: 'Bulk-Model' }, { ...pick('bulk-laptop-11'), family: 'bulk-model' }, { ...pick('bulk-laptop-12'), family: 'not a key' }];
@@ -154,11 +154,7 @@ describe('admin product CSV import and export', () => {
 
   it('guards spreadsheet formulas on export and takes the guard off on import', async () => {
     await t.db('products').where({ slug: 'bulk-laptop-3' }).update({ name: '=HYPERLINK("http://evil.example")' });
-    const csv = (await staff.agent.get('/admin/products/export.csv').buffer(true).parse((r, cb) => {
-      let data = '';
-      r.on('data', (c: Buffer) => (data += c.toString()));
-      r.on('end', () => cb(null, data));
-    })).body as string;
+    const csv = (await exportCsv()).body as string;
     expect(csv).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
     const [row] = (parse(csv, { columns: true }) as Array<Record<string, string>>).filter((r) => r.slug === 'bulk-laptop-3');
     expect(row!.name).toBe(`'=HYPERLINK("http://evil.example")`);
