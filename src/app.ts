@@ -136,7 +136,7 @@ export function buildContext(deps: AppDeps): AppContext {
   rateLimits.registerJobs(jobs);
   mailer.registerJobs(jobs);
   accounts.registerJobs(jobs);
-  const catalog = deps.catalog ?? new CatalogService(deps.db, { searchIndex: config.searchIndex === 'memory' });
+  const catalog = deps.catalog ?? new CatalogService(deps.db, { searchIndex: config.searchIndex === 'memory', refreshMs: config.catalogRefreshSeconds * 1000 });
   const settings = new SettingsService({ db, clock });
   const { loginHook: mergeCartAtLogin, ...commerce } = buildCommerce({
     config, db, clock, logger, jobs, settings,
