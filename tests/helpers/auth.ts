@@ -65,3 +65,28 @@ export async function postForm(agent: Agent, path: string, fields: Record<string
   const token = await csrfToken(agent, from);
   return agent.post(path).type('form').send({ _csrf: token, ...fields });
 }
+
+/** The Set-Cookie lines of a response (none: an empty list). */
+export function setCookies(res: request.Response): string[] {
+  return (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+}
+
+/** The value a response sets for one cookie, decoded; undefined when it sets none. */
+export function cookieValue(res: request.Response, name: string): string | undefined {
+  const c = setCookies(res).find((x) => x.startsWith(`${name}=`));
+  return c ? decodeURIComponent(c.slice(name.length + 1).split(';')[0]!) : undefined;
+}
+
+/** Logs in through the form and returns the session cookies' values (access JWT, refresh token). */
+export async function loginTokens(app: Express, user: Pick<TestUser, 'email' | 'password'>): Promise<{ access: string; refresh: string }> {
+  const agent = request.agent(app);
+  const token = await csrfToken(agent, '/login');
+  const res = await agent.post('/login').type('form').send({ _csrf: token, email: user.email, password: user.password }).expect(303);
+  return { access: cookieValue(res, 'gg_at')!, refresh: cookieValue(res, 'gg_rt')! };
+}
+
+/** Whether a request carrying only these cookies is treated as a guest (sent to log in from /account). */
+export async function isGuest(app: Express, cookie: string): Promise<boolean> {
+  const res = await request(app).get('/account').set('Cookie', cookie);
+  return res.status === 303 && String(res.headers.location).startsWith('/login');
+}

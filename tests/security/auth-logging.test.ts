@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app';
 import { createUser, csrfToken, type TestUser } from '../helpers/auth';
 
-describe('security logging', () => {
+describe('ASVS 16.3.1 authentication events are logged, secrets never', () => {
   let t: TestApp;
   let user: TestUser;
   const lines: string[] = [];
