@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app';
 import { createUser, csrfToken, postForm, signIn, type Agent, type TestUser } from '../helpers/auth';
 import { insertProduct } from '../helpers/fixtures';
+import { notify } from '../../src/notifications/repo';
 
 /** Ways of writing "another site" that browsers follow from a Location header, plain and encoded. */
 const OFFSITE = [
@@ -78,5 +79,19 @@ describe('ASVS 3.7.2 no open redirects: every "next" or return address stays on 
     }
     const back = await postForm(member, `/wishlist/${productId}`, { next: '/categories/laptops?page=2' }, '/products/thinkpad-t14');
     expect(back.headers.location).toBe('/categories/laptops?page=2');
+  });
+
+  it('a notification leads only to a page of the store, whatever link it was given', async () => {
+    for (const url of OFFSITE) await notify(t.db, { userId: user.id, kind: 'order', title: 'Your order', url }, new Date());
+    // A link written to the table by other means is not followed off the store either.
+    await t.db('notifications').insert({ user_id: user.id, kind: 'order', title: 'Planted', url: '//evil.example/planted', created_at: '2026-01-01 00:00:00.000' });
+    const ids = await t.db('notifications').where({ user_id: user.id }).pluck('id');
+    expect(ids).toHaveLength(OFFSITE.length + 1);
+    for (const id of ids) {
+      const res = await postForm(member, `/account/notifications/${id}/read`, {}, '/account/notifications');
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/account/notifications');
+    }
+    expect(await t.db('notifications').where({ user_id: user.id }).where('url', 'like', '%evil%').whereNot({ title: 'Planted' })).toEqual([]);
   });
 });
