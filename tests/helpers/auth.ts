@@ -90,3 +90,45 @@ export async function isGuest(app: Express, cookie: string): Promise<boolean> {
   const res = await request(app).get('/account').set('Cookie', cookie);
   return res.status === 303 && String(res.headers.location).startsWith('/login');
 }
+
+/**
+ * A browser for an app in production mode, where every cookie is Secure:
+ * supertest's agent does not send those back over plain http, so this one
+ * keeps the cookies by hand, as a browser on https would. `token` is the
+ * CSRF token of the last page with a form.
+ */
+export function secureBrowser(app: Express) {
+  const cookies = new Map<string, string>();
+  const seen = new Map<string, string>();
+  let token = '';
+  const keep = (res: request.Response) => {
+    for (const line of setCookies(res)) {
+      const [pair] = line.split(';');
+      const name = pair!.slice(0, pair!.indexOf('='));
+      seen.set(name, line);
+      if (/Expires=Thu, 01 Jan 1970/i.test(line)) cookies.delete(name);
+      else cookies.set(name, pair!);
+    }
+    const m = /name="_csrf" value="([^"]+)"/.exec(res.text ?? '');
+    if (m) token = m[1]!;
+    return res;
+  };
+  const cookie = () => [...cookies.values()].join('; ');
+  return {
+    /** Every Set-Cookie line received, by cookie name (the latest of each). */
+    seen,
+    get token() {
+      return token;
+    },
+    get: async (path: string) => keep(await request(app).get(path).set('Cookie', cookie())),
+    /** A request with the cookies attached, to finish and send (await keep(…) to record what it sets). */
+    post: (path: string) => request(app).post(path).set('Cookie', cookie()),
+    keep,
+    async login(email: string, password: string) {
+      await this.get('/login');
+      const res = keep(await request(app).post('/login').set('Cookie', cookie()).type('form').send({ _csrf: token, email, password }));
+      if (res.status !== 303) throw new Error(`log-in as ${email} failed: ${res.status}`);
+      return res;
+    },
+  };
+}

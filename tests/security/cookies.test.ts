@@ -1,27 +1,19 @@
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app';
-import { createUser, csrfFrom, setCookies, type TestUser } from '../helpers/auth';
+import { createUser, secureBrowser, type TestUser } from '../helpers/auth';
 import { insertProduct } from '../helpers/fixtures';
 
 const PRODUCTION = { NODE_ENV: 'production', DATABASE_URL: 'mysql://u:p@127.0.0.1:3306/unused' };
 
 /** The cookies a browser goes through buying as a guest and logging in: CSRF, cart, flash message, session (access and refresh). */
 async function cookiesOfAVisit(t: TestApp, user: TestUser, prefix: string): Promise<Map<string, string>> {
-  const seen = new Map<string, string>();
-  const keep = (res: request.Response) => {
-    for (const c of setCookies(res)) seen.set(c.slice(0, c.indexOf('=')), c);
-  };
-  // Secure cookies are not sent back over plain http by supertest: carry them by hand, as a browser on https would.
-  const jar = () => [...seen.values()].filter((c) => !/Expires=Thu, 01 Jan 1970/.test(c)).map((c) => c.split(';')[0]!).join('; ');
-  const login = await request(t.app).get('/login').expect(200);
-  keep(login);
-  const token = csrfFrom(login.text);
+  const browser = secureBrowser(t.app);
+  await browser.get('/login');
   const productId = Number((await t.db('products').first('id')).id);
-  keep(await request(t.app).post('/cart/items').set('Cookie', jar()).type('form').send({ _csrf: token, product_id: productId, quantity: 1 }).expect(303));
-  keep(await request(t.app).post('/login').set('Cookie', jar()).type('form').send({ _csrf: token, email: user.email, password: user.password }).expect(303));
-  for (const name of [`${prefix}gg_csrf`, 'gg_cart', 'gg_flash', `${prefix}gg_at`, `${prefix}gg_rt`]) expect([...seen.keys()]).toContain(name);
-  return seen;
+  browser.keep(await browser.post('/cart/items').type('form').send({ _csrf: browser.token, product_id: productId, quantity: 1 }).expect(303));
+  await browser.login(user.email, user.password);
+  for (const name of [`${prefix}gg_csrf`, 'gg_cart', 'gg_flash', `${prefix}gg_at`, `${prefix}gg_rt`]) expect([...browser.seen.keys()]).toContain(name);
+  return browser.seen;
 }
 
 describe.each([
