@@ -8,7 +8,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/security/**/*.test.ts'],
-    testTimeout: 30_000,
+    // Table-driven tests (every route, every attack) make hundreds of requests each.
+    testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,

@@ -68,7 +68,7 @@ describe('ASVS 3.5.1 CSRF: every state-changing route refuses a request without 
     }
     expect(failures).toEqual([]);
     expect(await databaseFingerprint(t.db)).toEqual(before);
-  });
+  }, 180_000);
 
   it('the 403 is a clear page (and JSON under /api)', async () => {
     const page = await request(t.app).post('/login').type('form').send({ email: 'x@example.test', password: 'whatever1234' }).expect(403);
