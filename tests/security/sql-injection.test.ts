@@ -70,7 +70,8 @@ function runSqlmap(url: string, params: string[], outputDir: string, dbms: 'SQLi
  * ASVS 1.2.4: every query is parameterised. Proven from outside: sqlmap
  * (Debian package; .ci/run installs it) attacks a real instance — the server
  * as `npm start` runs it, with the demo catalog, on SQLite or, with
- * TEST_DATABASE_URL, on MariaDB/MySQL — through every search and filter
+ * TEST_DATABASE_URL, on MariaDB/MySQL; searches answered by the database's
+ * full-text index, not the in-memory one — through every search and filter
  * parameter of the listing pages and the JSON API. The test fails if sqlmap
  * confirms any injection, if a payload makes the server fail (500), or if
  * sqlmap did not actually test each parameter.
@@ -84,7 +85,8 @@ describe('ASVS 1.2.4 parameterised SQL: sqlmap finds no injectable search or fil
     if (!sqlmapInstalled()) throw new Error('sqlmap is not installed: apt-get install -y sqlmap (.ci/run does it)');
     store = await freshDb({ migrate: false });
     const database = store.dbConfig.client === 'mysql' ? { DATABASE_URL: store.dbConfig.url } : { SQLITE_PATH: store.dbConfig.filename };
-    server = await startServer({ ...database, MAIL_DIR: path.join(dir, 'mail'), RUN_WORKER: 'false', LOG_LEVEL: 'warn', SEED_DEMO: 'true' }, 90_000);
+    // Searches answered by the database (its full-text index), not the in-memory search index: every payload reaches SQL.
+    server = await startServer({ ...database, SEARCH_INDEX: 'database', MAIL_DIR: path.join(dir, 'mail'), RUN_WORKER: 'false', LOG_LEVEL: 'warn', SEED_DEMO: 'true' }, 90_000);
   }, 120_000);
   afterAll(async () => {
     await server?.stop('SIGKILL');
