@@ -4,7 +4,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import knex from 'knex';
 import type { Config } from '../../src/config';
-import { createDb, ensureMysqlDatabase, migrateLatest, type Db } from '../../src/db';
+import { createDb, ensureMysqlDatabase, isMysql, migrateLatest, type Db } from '../../src/db';
 import { migrations } from '../../migrations';
 
 export interface TestDb {
@@ -162,4 +162,21 @@ async function dropMysqlDatabase(url: URL): Promise<void> {
   } finally {
     await admin.destroy();
   }
+}
+
+/**
+ * A fingerprint of every row of every table: equal fingerprints before and
+ * after a request prove it changed nothing (inserts, updates or deletes).
+ */
+export async function databaseFingerprint(db: Db): Promise<Record<string, string>> {
+  const tables: string[] =
+    isMysql(db)
+      ? (await db.raw('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()'))[0].map((r: { name: string }) => r.name)
+      : (await db.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")).map((r: { name: string }) => r.name);
+  const out: Record<string, string> = {};
+  for (const table of tables.sort()) {
+    const rows = (await db(table).select('*')).map((r: unknown) => JSON.stringify(r)).sort();
+    out[table] = crypto.createHash('sha256').update(rows.join('\n')).digest('hex').slice(0, 16);
+  }
+  return out;
 }
