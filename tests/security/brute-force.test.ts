@@ -45,7 +45,10 @@ describe('ASVS 6.3.1 brute force: password guessing and reset-token guessing are
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) statuses.push((await guess(`spray${i}@example.test`, 'Summer2026!!', '10.63.2.1')).status);
     expect(statuses.slice(0, 20)).toEqual(Array(20).fill(401));
-    expectThrottled(await guess('spray-last@example.test', 'Summer2026!!', '10.63.2.1'));
+    const stopped = await guess('spray-last@example.test', 'Summer2026!!', '10.63.2.1');
+    expectThrottled(stopped);
+    expect(stopped.text).toContain('Slow down');
+    expect(stopped.text).toContain('Too many failed log-in attempts from your network.');
     const someone = await createUser(t.db);
     expect((await guess(someone.email, someone.password, '10.63.2.2')).status).toBe(303);
   });
