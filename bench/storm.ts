@@ -52,7 +52,8 @@ export interface StormResult {
   checkoutsPerSecond: number;
 }
 
-const ADDRESS = {
+/** The checkout form every storm shopper sends (with its own e-mail and payment method). */
+export const CHECKOUT_FORM = {
   first_name: 'Storm',
   last_name: 'Shopper',
   line1: '1 Load Test Way',
@@ -162,7 +163,7 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
   const started = performance.now();
   await inBatches(browsers.map((b, i) => ({ b, i })), o.concurrency ?? shoppers, async ({ b, i }) => {
     try {
-      const form = { ...ADDRESS, payment_method: o.paymentMethod ?? 'manual', email: `storm${i}@example.com` };
+      const form = { ...CHECKOUT_FORM, payment_method: o.paymentMethod ?? 'manual', email: `storm${i}@example.com` };
       const res = await b.request('POST', '/checkout', form, checkoutServer(i));
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       if (res.status === 303 && placed.test(res.location ?? '')) orders++;

@@ -34,6 +34,7 @@ export function createDb(db: Config['db'], logger?: Logger): Db {
         dateStrings: true,
         decimalNumbers: true,
         supportBigNumbers: true,
+        connectTimeout: 5_000,
       },
       pool: {
         min: 0,
@@ -42,7 +43,8 @@ export function createDb(db: Config['db'], logger?: Logger): Db {
           conn.query("SET time_zone = '+00:00'", (err) => done(err, conn));
         },
       },
-      acquireConnectionTimeout: 10_000,
+      // With the database away a request fails within seconds (a 503 page) instead of waiting on the pool.
+      acquireConnectionTimeout: 5_000,
     });
   }
   if (db.filename !== ':memory:') fs.mkdirSync(path.dirname(db.filename), { recursive: true });

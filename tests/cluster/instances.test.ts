@@ -6,7 +6,7 @@ import { createUser } from '../helpers/auth';
 import { freshDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db';
 import { insertProduct } from '../helpers/fixtures';
 import { startSmtpServer } from '../helpers/mail';
-import { startWebProcess, startWorkerProcess, type RunningEntry } from '../helpers/spawn';
+import { startWebProcess, startWorkerProcess, waitUntil, type RunningEntry } from '../helpers/spawn';
 
 /** How often each process looks for catalog changes made by the others (CATALOG_REFRESH_SECONDS). */
 const REFRESH_SECONDS = 1;
@@ -131,12 +131,3 @@ describe.skipIf(!TEST_DATABASE_URL)('several instances on one MariaDB database (
     }
   }, 30_000);
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -151,3 +151,13 @@ export async function startWebProcess(env: Record<string, string | undefined>): 
 export function startWorkerProcess(env: Record<string, string | undefined>): Promise<RunningEntry> {
   return startEntry('src/cli/worker.ts', { ...env, LOG_LEVEL: 'info' }, { ready: /"msg":"job worker started"/ });
 }
+
+/** Polls `check` every 100 ms until it holds; returns how long that took, or throws after timeoutMs. */
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what = 'condition'): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if (await check().catch(() => false)) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
