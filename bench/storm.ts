@@ -74,9 +74,14 @@ export class Browser {
 
   constructor(private readonly baseUrl: string) {}
 
+  /** The Cookie header this browser sends. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
   /** A request to the browser's app, or to another process of the same store (`baseUrl`), cookies shared. */
   async request(method: 'GET' | 'POST', path: string, form?: Record<string, string | number>, baseUrl = this.baseUrl): Promise<{ status: number; location: string | null; headers: Headers; text: string }> {
-    const headers: Record<string, string> = { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+    const headers: Record<string, string> = { cookie: this.cookieHeader() };
     let body: string | undefined;
     if (form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';

@@ -37,6 +37,14 @@ async function main(): Promise<void> {
   );
 
   let stopping = false;
+  // An idle keep-alive connection would hold a stopping process open until it times out (65 s): once
+  // stopping, each connection closes as soon as its answer is sent.
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (stopping) res.setHeader('Connection', 'close');
+    res.once('finish', () => {
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;

@@ -3,7 +3,7 @@ import { Browser } from '../../bench/storm';
 import { countRows } from '../../src/db';
 import type { RunningEntry } from '../helpers/spawn';
 import { waitUntil } from '../helpers/spawn';
-import { buyByCard, startFaultStore, type FaultStore } from './store';
+import { buy, startFaultStore, type FaultStore } from './store';
 
 /** A page must answer this fast while the database is away (no request left hanging on the pool). */
 const FAIL_FAST_MS = 6000;
@@ -34,10 +34,10 @@ describe('the database stops during load', () => {
   });
 
   it('answers 503 while MariaDB is down, takes a webhook as not processed, and recovers by itself once it is back', async () => {
-    const { browser, sessionId } = await buyByCard(web.url, productId, 'outage@example.com');
+    const { browser, sessionId } = await buy(web.url, productId, 'outage@example.com');
     const order = await store.db('orders').where({ checkout_session_id: sessionId }).first('id', 'number', 'status');
     expect(order.status).toBe('pending_payment');
-    const paid = store.stripe.paySession(sessionId);
+    const paid = store.stripe.paySession(sessionId!);
     const completed = store.stripe.event('checkout.session.completed', paid.session);
     const deliver = async () => {
       const { body, signature } = store.stripe.sign(completed);

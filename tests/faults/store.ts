@@ -29,7 +29,7 @@ export interface FaultStore {
   destroy(): Promise<void>;
 }
 
-export async function startFaultStore(env: Record<string, string> = {}): Promise<FaultStore> {
+export async function startFaultStore(env: Record<string, string> = {}, o: { smtpDelayMs?: number } = {}): Promise<FaultStore> {
   const mariadb = await startPrivateMariaDb();
   const url = mariadb.url('giggatek_faults');
   await ensureMysqlDatabase(url);
@@ -38,7 +38,7 @@ export async function startFaultStore(env: Record<string, string> = {}): Promise
   const now = toDbTime(new Date());
   await db('categories').insert({ slug: 'laptops', name: 'Laptops', position: 1, created_at: now, updated_at: now });
   const { id: categoryId } = await db('categories').where({ slug: 'laptops' }).first('id');
-  const [stripe, smtp] = await Promise.all([startStripeServer(), startSmtpServer()]);
+  const [stripe, smtp] = await Promise.all([startStripeServer(), startSmtpServer({ delayMs: o.smtpDelayMs })]);
   const storeEnv = {
     NODE_ENV: 'production',
     DATABASE_URL: url,
@@ -67,15 +67,19 @@ export async function startFaultStore(env: Record<string, string> = {}): Promise
   };
 }
 
-/** A shopper who puts the product in the cart and checks out by card: returns the Stripe Checkout session the store opened. */
-export async function buyByCard(baseUrl: string, productId: number, email: string): Promise<{ browser: Browser; sessionId: string }> {
+/**
+ * A shopper who puts the product in the cart and checks out: by card, the
+ * Stripe Checkout session the store opened; manually, the order's number.
+ */
+export async function buy(baseUrl: string, productId: number, email: string, paymentMethod: 'stripe' | 'manual' = 'stripe'): Promise<{ browser: Browser; sessionId: string | null; orderNumber: string | null }> {
   const browser = new Browser(baseUrl);
   await browser.request('GET', '/login');
   const added = await browser.request('POST', '/cart/items', { product_id: productId, quantity: 1 });
   if (added.status !== 303) throw new Error(`add to cart answered ${added.status}`);
   await browser.request('GET', '/checkout');
-  const placed = await browser.request('POST', '/checkout', { ...CHECKOUT_FORM, payment_method: 'stripe', email });
-  const sessionId = /\/c\/pay\/(cs_\w+)$/.exec(placed.location ?? '')?.[1];
-  if (placed.status !== 303 || !sessionId) throw new Error(`checkout answered ${placed.status} ${placed.location ?? placed.text.slice(0, 300)}`);
-  return { browser, sessionId };
+  const placed = await browser.request('POST', '/checkout', { ...CHECKOUT_FORM, payment_method: paymentMethod, email });
+  const sessionId = /\/c\/pay\/(cs_\w+)$/.exec(placed.location ?? '')?.[1] ?? null;
+  const orderNumber = /\/orders\/(GG-\d+)\/confirmation/.exec(placed.location ?? '')?.[1] ?? null;
+  if (placed.status !== 303 || !(sessionId ?? orderNumber)) throw new Error(`checkout answered ${placed.status} ${placed.location ?? placed.text.slice(0, 300)}`);
+  return { browser, sessionId, orderNumber };
 }
