@@ -13,6 +13,7 @@ import * as rentalCollection from './20261129000001_rental_collection';
 import * as wishlistAlerts from './20261129000030_wishlist_alerts';
 import * as disputes from './20261129000050_disputes';
 import * as productFamilies from './20261130000001_product_families';
+import * as rateLimits from './20261201000001_rate_limits';
 
 /**
  * Every migration, in order. Listing them here (instead of scanning a folder)
@@ -34,4 +35,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261129000030_wishlist_alerts', wishlistAlerts],
   ['20261129000050_disputes', disputes],
   ['20261130000001_product_families', productFamilies],
+  ['20261201000001_rate_limits', rateLimits],
 ];

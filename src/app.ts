@@ -6,6 +6,7 @@ import type { Config } from './config';
 import type { Db } from './db';
 import { type Clock, systemClock } from './lib/clock';
 import { createLogger, type Logger } from './lib/log';
+import { RateLimits } from './http/rate-limit';
 import { requestLog } from './http/request-log';
 import { assetUrl, assetFileFromUrl, PUBLIC_DIR } from './lib/assets';
 import { rootPath } from './lib/paths';
@@ -111,6 +112,8 @@ export interface AppContext extends Commerce {
   onShutdown: Array<() => void>;
   /** Run after each successful log-in (e.g. cart merge): ctx.loginHooks.push(fn). */
   loginHooks: LoginHook[];
+  /** Rate limits counted together by every process (Redis or the database). */
+  rateLimits: RateLimits;
 }
 
 export const UPLOADS_DIR = rootPath('var/uploads');
@@ -128,10 +131,12 @@ export function buildContext(deps: AppDeps): AppContext {
   const sessions = new SessionService({ db, clock, secret: config.secrets.jwt, logger });
   const accounts = new AccountService({ db, clock, logger, sessions, config });
   const jobs = new JobRegistry();
+  const rateLimits = new RateLimits({ config, db, logger });
   // Job kinds: each feature registers its handlers here.
+  rateLimits.registerJobs(jobs);
   mailer.registerJobs(jobs);
   accounts.registerJobs(jobs);
-  const catalog = deps.catalog ?? new CatalogService(deps.db, { searchIndex: config.searchIndex === 'memory' });
+  const catalog = deps.catalog ?? new CatalogService(deps.db, { searchIndex: config.searchIndex === 'memory', refreshMs: config.catalogRefreshSeconds * 1000 });
   const settings = new SettingsService({ db, clock });
   const { loginHook: mergeCartAtLogin, ...commerce } = buildCommerce({
     config, db, clock, logger, jobs, settings,
@@ -177,6 +182,7 @@ export function buildContext(deps: AppDeps): AppContext {
     settings,
     onShutdown: [],
     loginHooks: [mergeCartAtLogin],
+    rateLimits,
     uploadsDir: deps.uploadsDir ?? UPLOADS_DIR,
     config: deps.config,
     db: deps.db,

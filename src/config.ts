@@ -63,6 +63,8 @@ const EnvSchema = z.object({
   SEED_DEMO: flag,
   ORDER_PAYMENT_TIMEOUT_MINUTES: int(30, 1, 7 * 24 * 60),
   SEARCH_INDEX: z.preprocess(emptyAsUndefined, z.enum(['memory', 'database']).default('memory')),
+  CATALOG_REFRESH_SECONDS: int(5, 1, 300),
+  REDIS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 
@@ -96,6 +98,10 @@ export interface Config {
   logLevel: string;
   /** Where searches are answered: the in-memory search index (falling back to the database while it builds), or always the database. */
   searchIndex: 'memory' | 'database';
+  /** How often each process looks for catalog changes made by other processes (its caches and search index then follow). */
+  catalogRefreshSeconds: number;
+  /** Where rate limits are counted: Redis when set, else the database (shared by every process either way). */
+  redisUrl?: string;
 }
 
 /**
@@ -163,6 +169,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     orderPaymentTimeoutMinutes: e.ORDER_PAYMENT_TIMEOUT_MINUTES,
     logLevel: e.LOG_LEVEL,
     searchIndex: e.SEARCH_INDEX,
+    catalogRefreshSeconds: e.CATALOG_REFRESH_SECONDS,
+    redisUrl: e.REDIS_URL,
   };
 }
 

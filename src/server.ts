@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     for (const end of app.context.onShutdown) end();
     server.close(async () => {
       await worker?.stop();
+      await app.context.rateLimits.close();
       await db.destroy();
       logger.info('stopped');
       process.exit(0);

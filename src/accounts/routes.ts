@@ -7,7 +7,7 @@ import { TooManyRequestsError, UnauthorizedError } from '../http/errors';
 import { formPage, validate } from '../http/validate';
 import { setFlash } from '../http/flash';
 import { clearSessionCookies, safeNext, sessionIdOf, sessionMeta, setSessionCookies, authCookieNames } from '../http/auth';
-import { describeWait, emailKey, GrowingDelay, rateLimit } from '../http/rate-limit';
+import { describeWait, emailKey, type RateLimits } from '../http/rate-limit';
 import { AddressInput, AddressParams, CreditQuery, ForgotInput, LoginInput, PasswordChangeInput, ProfileInput, RegisterInput, ResetInput } from './schemas';
 import { InvalidCredentialsError, toCurrentUser, type AccountService } from './service';
 import type { SessionService } from './sessions';
@@ -25,6 +25,7 @@ export interface AccountRoutesDeps {
   clock: Clock;
   logger: Logger;
   loginHooks: LoginHook[];
+  rateLimits: RateLimits;
 }
 
 /** Runs after a successful log-in, before the redirect (e.g. merging the guest cart). Failures are logged, not shown. */
@@ -65,16 +66,17 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   const { accounts, sessions, config, logger } = deps;
   const router = Router();
 
-  const loginDelay = new GrowingDelay({ clock: deps.clock });
+  const { rateLimits } = deps;
+  const loginDelay = rateLimits.growingDelay({ name: 'login-account' });
   const limit = {
-    login: rateLimit({ windowMs: 15 * MINUTE, limit: 20, count: 'failures', message: 'Too many failed log-in attempts from your network.' }),
-    register: rateLimit({ windowMs: HOUR, limit: 10, message: 'Too many accounts were created from your network.' }),
-    forgot: rateLimit({ windowMs: 15 * MINUTE, limit: 5, message: 'Too many password reset requests from your network.' }),
-    forgotEmail: rateLimit({ windowMs: HOUR, limit: 3, key: emailKey, message: 'Too many password reset requests for this address.' }),
+    login: rateLimits.limit({ name: 'login', windowMs: 15 * MINUTE, limit: 20, count: 'failures', message: 'Too many failed log-in attempts from your network.' }),
+    register: rateLimits.limit({ name: 'register', windowMs: HOUR, limit: 10, message: 'Too many accounts were created from your network.' }),
+    forgot: rateLimits.limit({ name: 'forgot', windowMs: 15 * MINUTE, limit: 5, message: 'Too many password reset requests from your network.' }),
+    forgotEmail: rateLimits.limit({ name: 'forgot-email', windowMs: HOUR, limit: 3, key: emailKey, message: 'Too many password reset requests for this address.' }),
     // Registering an existing address e-mails its owner: cap that per address too.
-    registerEmail: rateLimit({ windowMs: HOUR, limit: 3, key: emailKey, count: 'successes', message: 'Too many sign-ups for this address.' }),
-    reset: rateLimit({ windowMs: 15 * MINUTE, limit: 10, message: 'Too many password reset attempts from your network.' }),
-    resend: rateLimit({ windowMs: 15 * MINUTE, limit: 3, key: (req) => (req.user ? `user:${req.user.id}` : undefined), message: 'We have sent several links already.' }),
+    registerEmail: rateLimits.limit({ name: 'register-email', windowMs: HOUR, limit: 3, key: emailKey, count: 'successes', message: 'Too many sign-ups for this address.' }),
+    reset: rateLimits.limit({ name: 'reset', windowMs: 15 * MINUTE, limit: 10, message: 'Too many password reset attempts from your network.' }),
+    resend: rateLimits.limit({ name: 'resend', windowMs: 15 * MINUTE, limit: 3, key: (req) => (req.user ? `user:${req.user.id}` : undefined), message: 'We have sent several links already.' }),
   };
 
   // ---- register
@@ -116,7 +118,7 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
   router.post('/login', limit.login, login, loginPage.submit(async (req, res) => {
     const input = login.body(req);
     const key = `login:${input.email}`;
-    const wait = loginDelay.waitSeconds(key);
+    const wait = await loginDelay.waitSeconds(key);
     if (wait > 0) {
       logger.warn({ event: 'login.throttled', email: input.email, ip: req.ip }, 'log-in throttled');
       throw new TooManyRequestsError(`Too many failed log-in attempts for this account. You can try again in ${describeWait(wait)}.`, wait);
@@ -125,11 +127,11 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     try {
       signedIn = await accounts.login(input.email, input.password, sessionMeta(req));
     } catch (err) {
-      if (err instanceof InvalidCredentialsError) loginDelay.fail(key);
+      if (err instanceof InvalidCredentialsError) await loginDelay.fail(key);
       throw err;
     }
     const { user, session } = signedIn;
-    loginDelay.succeed(key);
+    await loginDelay.succeed(key);
     setSessionCookies(res, config, session);
     const current = toCurrentUser(user);
     for (const hook of deps.loginHooks) {

@@ -14,19 +14,20 @@ import { buildSearchIndex, type SearchIndex } from './search-index';
  *  - setStockOf() (after this process changed some products' stock) updates
  *    their in-stock flags at once, including in an index being built or
  *    reloaded from rows read before the change.
- *  - Changes made by other processes are noticed through the catalog
- *    fingerprint (repo.catalogFingerprint), checked in the background at most
- *    once per `maxAgeMs`: a product change rebuilds the index, a stock change
- *    only reloads which products have stock. Until then searches see the
- *    catalog as it was, at most `maxAgeMs` plus a rebuild old — the same
- *    freshness as the catalog's cached reads.
+ *  - sync() is given the catalog fingerprint (repo.catalogFingerprint) each
+ *    time the catalog service looks for other processes' changes: when the
+ *    products differ from those the index was built from, it is rebuilt in
+ *    the background (the old one serves meanwhile); when only stock differs,
+ *    which products have stock is reloaded.
  *
  * Nothing here blocks a request: builds and checks run behind it, and a
- * failure leaves searches on the database until the next attempt.
+ * failure leaves searches on the database until the next attempt (after
+ * `retryMs`).
  */
 export class LiveSearchIndex {
   private index: SearchIndex | null = null;
   private fingerprint: { products: string; stock: string } | null = null;
+  /** When the last build or reload ended (a failed build is retried `retryMs` after it). */
   private checkedAt = 0;
   private generation = 0;
   private work: Promise<void> | null = null;
@@ -37,16 +38,34 @@ export class LiveSearchIndex {
 
   constructor(
     private readonly db: Db,
-    private readonly maxAgeMs: number,
+    private readonly retryMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
   current(): SearchIndex | null {
-    if (!this.work) {
-      if (!this.index && this.now() - this.checkedAt >= (this.lastError ? this.maxAgeMs : 0)) this.start(() => this.build());
-      else if (this.index && this.now() - this.checkedAt >= this.maxAgeMs) this.start(() => this.refresh());
-    }
+    if (!this.work && !this.index && this.now() - this.checkedAt >= (this.lastError ? this.retryMs : 0)) this.start(() => this.build());
     return this.index;
+  }
+
+  /**
+   * Brings the index in line with the catalog as `fingerprint` describes it
+   * (see the class comment). Resolves with how many products' in-stock flags
+   * a stock reload changed (0 when nothing did), or null when it cannot tell:
+   * no index yet, one being built or reloaded, or a rebuild started.
+   */
+  async sync(fingerprint: { products: string; stock: string }): Promise<number | null> {
+    if (this.work || !this.index || !this.fingerprint) return null;
+    if (fingerprint.products !== this.fingerprint.products) {
+      this.start(() => this.build());
+      return null;
+    }
+    if (fingerprint.stock === this.fingerprint.stock) return 0;
+    let flipped: number | null = null;
+    this.start(async () => {
+      flipped = await this.reloadStock(fingerprint);
+    });
+    await this.work;
+    return flipped;
   }
 
   invalidate(): void {
@@ -118,17 +137,18 @@ export class LiveSearchIndex {
     this.fingerprint = fingerprint;
   }
 
-  private async refresh(): Promise<void> {
+  /** Reloads which products have stock; the number of products that changed, or null when the index was dropped meanwhile. */
+  private async reloadStock(fingerprint: { products: string; stock: string }): Promise<number | null> {
     const generation = this.generation;
-    const fingerprint = await repo.catalogFingerprint(this.db);
-    if (generation !== this.generation || !this.fingerprint) return;
-    if (fingerprint.products !== this.fingerprint.products) return this.build();
-    if (fingerprint.stock !== this.fingerprint.stock) {
-      const inStock = await repo.inStockProductIds(this.db);
-      if (generation !== this.generation || !this.index) return;
-      this.index.setStock(inStock);
-      this.applyReported(this.index);
-      this.fingerprint = fingerprint;
+    const inStock = await repo.inStockProductIds(this.db);
+    if (generation !== this.generation || !this.index) return null;
+    let flipped = this.index.setStock(inStock);
+    const reported = this.reported;
+    if (reported?.size) {
+      const ids = [...reported.keys()];
+      flipped += this.index.setStockOf(ids, ids.filter((id) => reported.get(id)));
     }
+    this.fingerprint = { products: this.fingerprint!.products, stock: fingerprint.stock };
+    return flipped;
   }
 }

@@ -410,18 +410,29 @@ export async function stockLevels(db: Conn, ids: readonly number[]): Promise<Sto
 }
 
 /**
- * What a search index was built from, in two cheap reads: the products (how
- * many, the latest change) and stock (the latest stock movement). A change in
- * either, by this process or another, changes the fingerprint, provided that
- * whatever changes a product sets its updated_at and every stock change
- * writes a stock_movements row (SPEC §3), as the stores here do.
+ * What the catalog shows, in a few cheap reads: the products (how many, the
+ * latest change, the latest review moderated, the categories) and stock (the
+ * latest stock movement). A change in either, by this process or another,
+ * changes the fingerprint, provided that whatever changes a product,
+ * review or category sets its updated_at and every stock change writes a
+ * stock_movements row (SPEC §3), as the stores here do.
  */
-export async function catalogFingerprint(db: Conn): Promise<{ products: string; stock: string }> {
-  const [products, stock] = await Promise.all([
+export interface CatalogFingerprint {
+  products: string;
+  stock: string;
+}
+
+export async function catalogFingerprint(db: Conn): Promise<CatalogFingerprint> {
+  const [products, reviews, categories, stock] = await Promise.all([
     db('products').count({ n: '*' }).max({ at: 'updated_at' }).first(),
+    db('reviews').max({ at: 'updated_at' }).first(),
+    db('categories').count({ n: '*' }).max({ at: 'updated_at' }).first(),
     db('stock_movements').max({ id: 'id' }).first(),
   ]);
-  return { products: `${products?.n}:${products?.at}`, stock: String(stock?.id ?? 0) };
+  return {
+    products: [products?.n, products?.at, reviews?.at, categories?.n, categories?.at].join('|'),
+    stock: String(stock?.id ?? 0),
+  };
 }
 
 /** Words shoppers may have meant: brands, processor families, category and product names. */

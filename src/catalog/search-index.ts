@@ -238,9 +238,13 @@ export class SearchIndex {
     this.inStock = this.stockFlags(inStockIds);
   }
 
-  /** Replaces which products have stock (stock changes far more often than products). */
-  setStock(inStockIds: Iterable<number>): void {
-    this.inStock = this.stockFlags(inStockIds);
+  /** Replaces which products have stock (stock changes far more often than products); returns how many products this changed. */
+  setStock(inStockIds: Iterable<number>): number {
+    const flags = this.stockFlags(inStockIds);
+    let flipped = 0;
+    for (let slot = 0; slot < flags.length; slot++) if (flags[slot] !== this.inStock[slot]) flipped++;
+    this.inStock = flags;
+    return flipped;
   }
 
   /**

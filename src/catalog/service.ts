@@ -49,6 +49,9 @@ const CACHE_TTL_MS = 30_000;
 export interface CatalogOptions {
   /** Answer searches from the in-memory search index (live-search-index.ts); false: always the database's full-text index. */
   searchIndex?: boolean;
+  /** How often to look for other processes' changes (CATALOG_REFRESH_SECONDS; default 5 s). */
+  refreshMs?: number;
+  now?: () => number;
 }
 
 /**
@@ -70,8 +73,17 @@ export interface CatalogOptions {
  *    a count on a product card may lag by that much. Without a search index
  *    to compare with (SEARCH_INDEX=database, or while it builds) a stock
  *    change cannot tell counts from sold-out and drops every cached page.
- * Changes made by other processes show within 30 s (the cache lifetime and
- * the search index's fingerprint check).
+ *
+ * Changes made by other processes (web processes and workers on one
+ * database) are noticed through the catalog fingerprint (products' count
+ * and last update, the last stock movement), read in the background at most
+ * once per `refreshMs` while the catalog is being read: a product change
+ * drops every cached read and page and rebuilds the search index (the old
+ * one answers meanwhile); a stock change reloads the index's in-stock flags
+ * and drops every cached page when a product sold out or came back (without
+ * an index to tell, whenever stock moved). So another process's change
+ * shows within `refreshMs` (plus a rebuild for searches; about 1.5 s at
+ * 100,000 products), and at worst within the 30 s cache lifetime.
  */
 export class CatalogService implements CatalogEvents {
   private readonly cache = new TtlCache<unknown>(CACHE_TTL_MS, 2000);
@@ -81,12 +93,41 @@ export class CatalogService implements CatalogEvents {
   /** Products whose stock changed and has not been read yet, and the chain of reads (see readStock). */
   private readonly stockToRead = new Set<number>();
   private stockReads: Promise<void> = Promise.resolve();
+  /** The catalog fingerprint at the last look for other processes' changes, when that was, and the look under way. */
+  private seen: repo.CatalogFingerprint | null = null;
+  private lookedAt = 0;
+  private looking: Promise<void> | null = null;
+  private readonly refreshMs: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly db: Db,
     options: CatalogOptions = {},
   ) {
-    this.searchIndex = options.searchIndex === false ? null : new LiveSearchIndex(db, CACHE_TTL_MS);
+    this.refreshMs = options.refreshMs ?? 5000;
+    this.now = options.now ?? Date.now;
+    this.searchIndex = options.searchIndex === false ? null : new LiveSearchIndex(db, CACHE_TTL_MS, this.now);
+  }
+
+  /** Starts a background look for other processes' changes when one is due; called on every catalog read. */
+  private lookForChanges(): void {
+    if (this.looking || this.now() - this.lookedAt < this.refreshMs) return;
+    this.lookedAt = this.now();
+    this.looking = this.noticeChanges()
+      .catch(() => undefined) // the next look tries again; meanwhile the cache lifetime bounds staleness
+      .finally(() => {
+        this.looking = null;
+      });
+  }
+
+  /** One look (see the class comment); resolves once caches and the search index reflect what it saw. */
+  async noticeChanges(): Promise<void> {
+    const fingerprint = await repo.catalogFingerprint(this.db);
+    const before = this.seen;
+    this.seen = fingerprint;
+    const flipped = this.searchIndex ? await this.searchIndex.sync(fingerprint) : null;
+    if (!before) return;
+    if (fingerprint.products !== before.products || (fingerprint.stock !== before.stock && flipped !== 0)) this.clearCaches();
   }
 
   /** Shows a committed change as the class comment says; resolves once the caches and the search index reflect it. */
@@ -147,18 +188,26 @@ export class CatalogService implements CatalogEvents {
 
   /** Whole pages as guests see them (src/http/page-cache.ts), cached like the data they show. */
   guestPage(key: string, render: () => Promise<GuestPage>): Promise<GuestPage> {
+    this.lookForChanges();
     return this.guestPages.get(key, render);
   }
 
   /** For serveGuestPages: a guest page, only when it is cached and fresh. */
-  readonly guestPageStore: GuestPageStore = { peek: (key) => this.guestPages.peek(key) };
+  readonly guestPageStore: GuestPageStore = {
+    peek: (key) => {
+      this.lookForChanges();
+      return this.guestPages.peek(key);
+    },
+  };
 
   /** A rendered page body (see fragments.ts), cached like the data it shows. */
   renderedPage(key: string, render: () => Promise<string>): Promise<string> {
+    this.lookForChanges();
     return this.pages.get(key, render);
   }
 
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    this.lookForChanges();
     return this.cache.get(key, load) as Promise<T>;
   }
 

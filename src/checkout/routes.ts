@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config';
 import { MINUTE } from '../lib/clock';
 import { setFlash } from '../http/flash';
-import { rateLimit } from '../http/rate-limit';
+import type { RateLimits } from '../http/rate-limit';
 import { formPage, validate } from '../http/validate';
 import { renderToString } from '../http/views';
 import { cartOwner, guestToken } from '../cart/cookie';
@@ -21,6 +21,7 @@ export interface CheckoutRouteDeps {
   accounts: Pick<AccountService, 'listAddresses'>;
   payments: PaymentService;
   config: Pick<Config, 'isProduction' | 'secrets'>;
+  rateLimits: RateLimits;
 }
 
 function shopperOf(req: Request): Shopper {
@@ -38,7 +39,8 @@ export function checkoutRoutes(deps: CheckoutRouteDeps): Router {
   const { checkout, payments, config, accounts } = deps;
   const router = Router();
   // Per cart (or account): retries are fine, hammering is not. Many shoppers behind one address are not punished.
-  const limit = rateLimit({
+  const limit = deps.rateLimits.limit({
+    name: 'checkout',
     windowMs: 10 * MINUTE,
     limit: 20,
     key: (req) => {

@@ -31,6 +31,7 @@ runMain(async () => {
     await worker.stop();
   } finally {
     ctx.mailer.transport.close?.();
+    await ctx.rateLimits.close();
     await db.destroy();
   }
 });

@@ -1,5 +1,9 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Express } from 'express';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApp } from '../../src/app';
+import { toDbTime } from '../../src/lib/clock';
+import { createLogger } from '../../src/lib/log';
 import { LiveSearchIndex } from '../../src/catalog/live-search-index';
 import { emptySelection } from '../../src/catalog/filters';
 import type { Db } from '../../src/db';
@@ -165,5 +169,45 @@ describe('LiveSearchIndex.setStockOf', () => {
     const index = await live.warm();
     expect(index!.search(inStockOnly, 'name', 24, 0).ids).not.toContain(xps);
     expect(index!.search({ ...inStockOnly, inStock: false }, 'name', 24, 0).ids).toContain(xps);
+  });
+});
+
+describe('changes made by another process on the same database', () => {
+  let one: TestApp;
+  let two: ReturnType<typeof createApp>;
+  let ids: Record<string, number>;
+  beforeAll(async () => {
+    one = await testApp({ env: { CATALOG_REFRESH_SECONDS: '1' } });
+    ids = (await seedCatalogFixture(one.db)).products;
+    // A second process of the store: its own app, caches and search index, the same database.
+    two = createApp({ config: one.config, db: one.db, logger: createLogger('silent'), uploadsDir: one.uploadsDir });
+    expect(await one.app.context.catalog.warmSearchIndex()).toBe(true);
+    expect(await two.context.catalog.warmSearchIndex()).toBe(true);
+  });
+  afterAll(() => one.destroy());
+
+  const names = async (app: Express, url: string) => cardNames((await request(app).get(url).expect(200)).text.split('Popular right now')[0]!);
+  /** How long the other process may take: the refresh interval, a look, and a search index rebuild. */
+  const WITHIN = { timeout: 8000, interval: 200 };
+
+  it("a product renamed through one shows in the other's search and listing within the refresh interval", async () => {
+    const id = ids['HP ProDesk 400']!;
+    expect(await names(two, '/products?sort=name')).toContain('HP ProDesk 400');
+    expect(await names(two, '/products?q=g9')).toEqual([]);
+    await one.db('products').where({ id }).update({ name: 'HP ProDesk 400 G9', updated_at: toDbTime(new Date(Date.now() + 1000)) });
+    await one.app.context.catalog.changed({ what: 'product', productIds: [id] });
+    await vi.waitFor(async () => expect(await names(two, '/products?q=g9')).toEqual(['HP ProDesk 400 G9']), WITHIN);
+    expect(await names(two, '/products?sort=name')).toContain('HP ProDesk 400 G9');
+  });
+
+  it("a product sold out through one leaves the other's in-stock results within the refresh interval", async () => {
+    const xps = ids['Dell XPS 13']!;
+    expect(await names(two, '/products?q=dell&in_stock=1&sort=name')).toContain('Dell XPS 13');
+    expect(await names(two, '/products?in_stock=1&sort=name')).toContain('Dell XPS 13');
+    await takeUnit(one.db, xps);
+    await one.app.context.catalog.changed({ what: 'stock', productIds: [xps] });
+    await vi.waitFor(async () => expect(await names(two, '/products?q=dell&in_stock=1&sort=name')).not.toContain('Dell XPS 13'), WITHIN);
+    expect(await names(two, '/products?in_stock=1&sort=name')).not.toContain('Dell XPS 13');
+    expect((await request(two).get('/products/dell-xps-13').expect(200)).text).toContain('Out of stock');
   });
 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveSearchIndex } from '../../src/catalog/live-search-index';
-import type { ListFilter } from '../../src/catalog/repo';
+import { catalogFingerprint, type ListFilter } from '../../src/catalog/repo';
 import type { SearchIndex } from '../../src/catalog/search-index';
 import { createDb } from '../../src/db';
 import { toDbTime } from '../../src/lib/clock';
@@ -48,33 +48,33 @@ describe('LiveSearchIndex', () => {
     expect(found(await live.warm(), 'plus')).toEqual([ids['Dell XPS 13']]);
   });
 
-  it("notices another process's product change once the index is older than its maximum age", async () => {
-    const c = clock();
-    const live = new LiveSearchIndex(t.db, MAX_AGE, c.now);
+  it("rebuilds for another process's product change when sync() is shown the new fingerprint; the old index serves meanwhile", async () => {
+    const live = new LiveSearchIndex(t.db, MAX_AGE);
     const before = await live.warm();
+    expect(await live.sync(await catalogFingerprint(t.db))).toBe(0);
     await t.db('products').where({ id: ids['HP ProDesk 400'] }).update({ name: 'HP ProDesk 400 G9', updated_at: toDbTime(new Date(Date.now() + 60_000)) });
-    c.advance(MAX_AGE - 1);
-    expect(live.current()).toBe(before);
     expect(found(live.current(), 'g9')).toEqual([]);
-    c.advance(1);
-    live.current(); // starts the check; the old index serves until the new one is ready
+    expect(await live.sync(await catalogFingerprint(t.db))).toBeNull(); // a rebuild started: flips unknown
+    expect(live.current()).toBe(before);
     const after = await live.warm();
     expect(after).not.toBe(before);
     expect(found(after, 'g9')).toEqual([ids['HP ProDesk 400']]);
   });
 
-  it('a stock change reloads only which products are in stock', async () => {
-    const c = clock();
-    const live = new LiveSearchIndex(t.db, MAX_AGE, c.now);
+  it('a stock change reloads only which products are in stock, and tells how many flipped', async () => {
+    const live = new LiveSearchIndex(t.db, MAX_AGE);
     const index = await live.warm();
     const latitude = ids['Dell Latitude 5420']!;
     expect(found(index, 'latitude', { inStock: true })).toEqual([]);
     const [unitId] = await t.db('inventory_units').insert({ product_id: latitude, serial_number: 'LIVE-1', condition_grade: 'B', status: 'in_stock' });
     await t.db('stock_movements').insert({ product_id: latitude, inventory_unit_id: unitId ?? null, reason: 'received', quantity: 1 });
-    c.advance(MAX_AGE);
-    live.current();
-    expect(await live.warm()).toBe(index);
+    expect(await live.sync(await catalogFingerprint(t.db))).toBe(1);
+    expect(live.current()).toBe(index);
     expect(found(index, 'latitude', { inStock: true })).toEqual([latitude]);
+    // A second unit of a product already in stock flips nothing.
+    const [second] = await t.db('inventory_units').insert({ product_id: latitude, serial_number: 'LIVE-2', condition_grade: 'B', status: 'in_stock' });
+    await t.db('stock_movements').insert({ product_id: latitude, inventory_unit_id: second ?? null, reason: 'received', quantity: 1 });
+    expect(await live.sync(await catalogFingerprint(t.db))).toBe(0);
   });
 
   it('a failed build leaves searches on the database and is retried after the maximum age', async () => {

@@ -39,6 +39,7 @@ export async function testApp(options: { env?: Record<string, string>; deps?: Pa
     config,
     uploadsDir,
     async destroy() {
+      await app.context.rateLimits.close();
       await tdb.destroy();
       if (!options.deps?.uploadsDir) fs.rmSync(uploadsDir, { recursive: true, force: true });
     },

@@ -1,29 +1,38 @@
+import net from 'node:net';
 import express from 'express';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testApp, type TestApp } from '../helpers/app';
 import { createUser, csrfToken, type TestUser } from '../helpers/auth';
 import { captureTransport } from '../helpers/mail';
-import { fixedClock } from '../../src/lib/clock';
+import { freshDb, type TestDb } from '../helpers/db';
+import { growingDelayMs, RateLimits } from '../../src/http/rate-limit';
+import { errorHandler } from '../../src/http/error-handler';
+import { createDb } from '../../src/db';
+import { createLogger } from '../../src/lib/log';
 
 const SECOND_MS = 1000;
-import { GrowingDelay, rateLimit } from '../../src/http/rate-limit';
-import { errorHandler } from '../../src/http/error-handler';
-import { createLogger } from '../../src/lib/log';
+const logger = createLogger('silent');
+
+/** Moves the wall clock the limit stores read (Date.now) forward. */
+function advance(ms: number): void {
+  vi.setSystemTime(Date.now() + ms);
+}
 
 describe('rate limits', () => {
   let t: TestApp;
   let user: TestUser;
-  const clock = fixedClock(new Date());
   const mail = captureTransport();
 
   beforeAll(async () => {
-    t = await testApp({ deps: { clock, mailTransport: mail } });
+    t = await testApp({ deps: { mailTransport: mail } });
     user = await createUser(t.db);
   });
   afterAll(() => t.destroy());
+  afterEach(() => vi.useRealTimers());
 
   it('log-in per account: after 5 failures each attempt waits longer, even with the right password', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date() });
     const agent = request.agent(t.app);
     const token = await csrfToken(agent, '/login');
     const attempt = (password: string, ip = '10.0.0.1') =>
@@ -36,12 +45,12 @@ describe('rate limits', () => {
     expect(locked.text).toContain('Too many failed log-in attempts for this account');
     expect(locked.text).toContain('15 seconds');
 
-    clock.advance(15 * SECOND_MS);
+    advance(15 * SECOND_MS);
     expect((await attempt('wrong password!')).status).toBe(401);
     // The next wait doubles.
-    clock.advance(15 * SECOND_MS);
+    advance(15 * SECOND_MS);
     expect((await attempt(user.password)).status).toBe(429);
-    clock.advance(15 * SECOND_MS);
+    advance(15 * SECOND_MS);
     expect((await attempt(user.password)).status).toBe(303);
     // Success clears the record (a fresh browser: the signed-in one has a new CSRF session).
     const fresh = request.agent(t.app);
@@ -130,19 +139,30 @@ describe('rate limits', () => {
   });
 });
 
-describe('rateLimit() factory for other features', () => {
-  it('limits any route and renders the 429 through the error chain', async () => {
+describe('RateLimits for other features', () => {
+  let tdb: TestDb;
+  beforeAll(async () => {
+    tdb = await freshDb();
+  });
+  afterAll(() => tdb.destroy());
+
+  function appWith(limits: RateLimits) {
     const app = express();
     app.set('trust proxy', 'loopback');
-    app.post('/checkout', rateLimit({ windowMs: 60_000, limit: 2, message: 'Too many checkout attempts.' }), (_req, res) => {
+    app.post('/checkout', limits.limit({ name: 'try-checkout', windowMs: 60_000, limit: 2, message: 'Too many checkout attempts.' }), (_req, res) => {
       res.json({ ok: true });
     });
-    app.use('/api', (_req, _res, next) => next());
-    app.post('/api/thing', rateLimit({ windowMs: 60_000, limit: 1, key: (req) => String(req.headers['x-user'] ?? '') || undefined }), (_req, res) => {
+    app.post('/api/thing', limits.limit({ name: 'try-thing', windowMs: 60_000, limit: 1, key: (req) => String(req.headers['x-user'] ?? '') || undefined }), (_req, res) => {
       res.json({ ok: true });
     });
-    app.use(errorHandler(createLogger('silent')));
-    await request(app).post('/checkout').expect(200);
+    app.use(errorHandler(logger));
+    return app;
+  }
+
+  it('limits any route and renders the 429 through the error chain', async () => {
+    const app = appWith(new RateLimits({ config: { db: tdb.dbConfig }, db: tdb.db, logger }));
+    const first = await request(app).post('/checkout').expect(200);
+    expect(first.headers['ratelimit']).toMatch(/^limit=2, remaining=1, reset=\d+$/);
     await request(app).post('/checkout').expect(200);
     const res = await request(app).post('/checkout');
     expect(res.status).toBe(429);
@@ -156,16 +176,128 @@ describe('rateLimit() factory for other features', () => {
     await request(app).post('/api/thing').expect(200);
   });
 
-  it('GrowingDelay doubles the wait and caps it', () => {
-    const clock = fixedClock(new Date('2026-01-01T00:00:00Z'));
-    const d = new GrowingDelay({ freeAttempts: 2, baseMs: 1000, maxMs: 4000, clock });
-    const waits: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      d.fail('k');
-      waits.push(d.waitSeconds('k'));
+  it('processes on one database count together, in its rate_limits table', async () => {
+    // Two processes of the store: separate RateLimits, separate apps, one database.
+    const one = appWith(new RateLimits({ config: { db: tdb.dbConfig }, db: tdb.db, logger }));
+    const two = appWith(new RateLimits({ config: { db: tdb.dbConfig }, db: tdb.db, logger }));
+    await request(one).post('/api/thing').set('X-User', 'shared').expect(200);
+    await request(two).post('/api/thing').set('X-User', 'shared').expect(429);
+    const row = await tdb.db('rate_limits').where({ key: 'try-thing:shared' }).first();
+    expect(Number(row.points)).toBe(2);
+  });
+
+  it('the database unreachable: each process keeps counting in memory', async () => {
+    // Nothing listens on port 1: every store call fails.
+    const gone = { client: 'mysql' as const, url: 'mysql://root@127.0.0.1:1/gone', poolMax: 1 };
+    const db = createDb(gone);
+    try {
+      const app = appWith(new RateLimits({ config: { db: gone }, db, logger }));
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await request(app).post('/checkout')).status);
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await db.destroy();
     }
-    expect(waits).toEqual([0, 1, 2, 4, 4, 4]);
-    d.succeed('k');
-    expect(d.waitSeconds('k')).toBe(0);
+  });
+
+  it('expired counters are removed by the clean-up job', async () => {
+    const limits = new RateLimits({ config: { db: tdb.dbConfig }, db: tdb.db, logger });
+    await tdb.db('rate_limits').insert([
+      { key: 'old:1', points: 3, expire: Date.now() - 2 * 3_600_000 },
+      { key: 'live:1', points: 1, expire: Date.now() + 60_000 },
+    ]);
+    expect(await limits.removeExpired()).toBeGreaterThanOrEqual(1);
+    expect(await tdb.db('rate_limits').where({ key: 'old:1' }).first()).toBeUndefined();
+    expect(await tdb.db('rate_limits').where({ key: 'live:1' }).first()).toBeDefined();
+  });
+
+  it('the same names twice in one process is a programming error', () => {
+    const limits = new RateLimits({ config: { db: tdb.dbConfig }, db: tdb.db, logger, store: 'memory' });
+    limits.limit({ name: 'once', windowMs: 1000, limit: 1 });
+    expect(() => limits.limit({ name: 'once', windowMs: 1000, limit: 1 })).toThrow(/defined twice/);
+  });
+
+  it('a growing delay is shared too, and a success clears it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date() });
+    const one = new RateLimits({ config: { db: tdb.dbConfig }, db: tdb.db, logger }).growingDelay({ name: 'try-delay', freeAttempts: 2, baseMs: 1000, maxMs: 4000 });
+    const two = new RateLimits({ config: { db: tdb.dbConfig }, db: tdb.db, logger }).growingDelay({ name: 'try-delay', freeAttempts: 2, baseMs: 1000, maxMs: 4000 });
+    await one.fail('k');
+    expect(await two.waitSeconds('k')).toBe(0);
+    await two.fail('k');
+    expect(await one.waitSeconds('k')).toBe(1);
+    advance(1000);
+    expect(await one.waitSeconds('k')).toBe(0);
+    await one.fail('k');
+    expect(await two.waitSeconds('k')).toBe(2);
+    await two.succeed('k');
+    expect(await one.waitSeconds('k')).toBe(0);
+  });
+});
+
+describe('growingDelayMs', () => {
+  const policy = { freeAttempts: 2, baseMs: 1000, maxMs: 4000 };
+  it.each([
+    [0, 0],
+    [1, 0],
+    [2, 1000],
+    [3, 2000],
+    [4, 4000],
+    [5, 4000],
+    [50, 4000],
+  ])('after %i failures in a row: %i ms', (failures, ms) => {
+    expect(growingDelayMs(failures, policy)).toBe(ms);
+  });
+});
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('RateLimits with REDIS_URL', async () => {
+  let tdb: TestDb;
+  beforeAll(async () => {
+    tdb = await freshDb();
+  });
+  afterAll(() => tdb.destroy());
+  const reachable = await new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+  // Redis is optional for the store; where none runs, this part cannot be shown.
+  it.skipIf(!reachable)('counts in Redis, shared by processes, and never in the database', async () => {
+    const name = `try-redis-${process.pid}-${Date.now()}`;
+    const config = { db: tdb.dbConfig, redisUrl: REDIS_URL };
+    const one = new RateLimits({ config, db: tdb.db, logger });
+    const two = new RateLimits({ config, db: tdb.db, logger });
+    try {
+      expect(one.store).toBe('redis');
+      await Promise.all([one.ready(), two.ready()]);
+      const make = (limits: RateLimits) => {
+        const app = express();
+        app.post('/x', limits.limit({ name, windowMs: 60_000, limit: 2 }), (_req, res) => res.json({ ok: true }));
+        app.use(errorHandler(logger));
+        return app;
+      };
+      const [a, b] = [make(one), make(two)];
+      await request(a).post('/x').expect(200);
+      await request(b).post('/x').expect(200);
+      await request(a).post('/x').expect(429);
+      expect(await tdb.db('rate_limits').count({ n: '*' }).then((r) => Number(r[0]!.n))).toBe(0);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
+  it('Redis unreachable: limits still hold, counted in memory', async () => {
+    const limits = new RateLimits({ config: { db: tdb.dbConfig, redisUrl: 'redis://127.0.0.1:1' }, db: tdb.db, logger });
+    try {
+      const app = express();
+      app.post('/x', limits.limit({ name: 'try-no-redis', windowMs: 60_000, limit: 1 }), (_req, res) => res.json({ ok: true }));
+      app.use(errorHandler(logger));
+      await request(app).post('/x').expect(200);
+      await request(app).post('/x').expect(429);
+    } finally {
+      await limits.close();
+    }
   });
 });
