@@ -69,7 +69,7 @@ export class TooManyRequestsError extends AppError {
 /** The database (or another part the store cannot work without) is out of reach for a moment: 503 with Retry-After. */
 export class ServiceUnavailableError extends AppError {
   constructor(
-    message = 'The store is temporarily unavailable. Nothing was lost; please try again in a moment.',
+    message = 'The store is temporarily unavailable. Please try again shortly.',
     override readonly retryAfterSeconds = 30,
   ) {
     super(503, 'service_unavailable', message);

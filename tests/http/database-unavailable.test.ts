@@ -45,7 +45,7 @@ describe('the database out of reach', () => {
       expect(res.headers['retry-after']).toBe('30');
       expect(res.text).toContain('<a class="skip-link" href="#main">');
       expect(res.text).toContain('Temporarily unavailable');
-      expect(res.text).toContain('The store is temporarily unavailable. Nothing was lost; please try again in a moment.');
+      expect(res.text).toContain('The store is temporarily unavailable. Please try again shortly.');
       expect(res.text).not.toMatch(/ECONNREFUSED|3306|\n\s+at /);
     });
   });
