@@ -1,6 +1,7 @@
 import { countRows, type Conn } from '../db';
 import { insertInChunks } from '../db/batch';
 import { fromDbTime, toDbTime } from '../lib/clock';
+import { safeNext } from '../http/auth';
 
 /** In-app notifications: queries only. */
 
@@ -53,7 +54,8 @@ function notificationRow(n: NewNotification, now: Date) {
     kind: n.kind,
     title: n.title.slice(0, 200),
     body: n.body ?? null,
-    url: n.url && n.url.startsWith('/') ? n.url.slice(0, 500) : null,
+    // A path of the store only: opening the notification redirects there.
+    url: safeNext(n.url, '') || null,
     created_at: toDbTime(now),
   };
 }

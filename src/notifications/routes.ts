@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db';
 import { NotFoundError, UnauthorizedError } from '../http/errors';
 import { validate } from '../http/validate';
+import { safeNext } from '../http/auth';
 import type { Clock } from '../lib/clock';
 import type { Logger } from '../lib/log';
 import * as repo from './repo';
@@ -36,7 +37,8 @@ export function notificationRoutes(deps: { db: Db; clock: Clock }): Router {
   router.post('/account/notifications/:id/read', one, async (req, res) => {
     const read = await repo.markRead(db, me(req).id, one.params(req).id, clock.now());
     if (!read) throw new NotFoundError('We could not find that notification.');
-    res.redirect(303, read.url ?? '/account/notifications');
+    // Only ever a page of the store, whatever the row says ("//host" would leave it).
+    res.redirect(303, safeNext(read.url, '/account/notifications'));
   });
 
   router.post('/account/notifications/read-all', async (req, res) => {

@@ -131,15 +131,10 @@ describe('product images', () => {
     expect((await sharp(fileOf(images.at(-1)!)).metadata()).format).toBe('webp');
   });
 
-  it('refuses an SVG, a GIF, a text file named photo.jpg, a file over 5 MB and an image over 40 megapixels, writing nothing', async () => {
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><script>alert(1)</script><rect width="40" height="30"/></svg>');
-    await expectRefused([{ name: 'logo.svg', type: 'image/svg+xml', bytes: svg }], 422, /“logo.svg” is an SVG drawing. Please send a JPEG, PNG or WebP photo./);
-    await expectRefused([{ name: 'logo.jpg', type: 'image/jpeg', bytes: svg }], 422, /“logo.jpg” is an SVG drawing\./);
+  // SVG drawings, text or HTML named .jpg and files over 5 MB: tests/security/uploads.test.ts, for every upload form.
+  it('refuses a GIF, a TIFF and an image over 40 megapixels, writing nothing', async () => {
     await expectRefused([{ name: 'spin.gif', type: 'image/gif', bytes: await solid(40, 30).gif().toBuffer() }], 422, /“spin.gif” is a GIF image\./);
-    await expectRefused([{ name: 'photo.jpg', type: 'image/jpeg', bytes: Buffer.from('Not a photo at all, just some text.\n'.repeat(20)) }], 422, /“photo.jpg” is not an image we can read/);
     await expectRefused([{ name: 'scan.tiff', type: 'image/tiff', bytes: await solid(40, 30).tiff().toBuffer() }], 422, /“scan.tiff” is a TIFF image\./);
-    // Over the size limit, whatever is inside: refused while it arrives.
-    await expectRefused([{ name: 'huge.jpg', type: 'image/jpeg', bytes: Buffer.concat([jpeg, Buffer.alloc(5 * 1024 * 1024 + 1 - jpeg.length)]) }], 413, /“huge.jpg” is larger than 5 MB/);
     // 8000 × 5001 = 40.008 megapixels: one colour, so the file is small.
     const giant = await solid(8000, 5001).png({ compressionLevel: 9 }).toBuffer();
     expect(giant.length).toBeLessThan(1024 * 1024);

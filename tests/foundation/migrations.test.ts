@@ -26,7 +26,7 @@ describe('migrations', () => {
     const applied = await migrateLatest(t.db);
     expect(applied.length).toBeGreaterThan(0);
     for (const table of DOMAIN_TABLES) expect(await t.db.schema.hasTable(table), table).toBe(true);
-  });
+  }, 120_000); // every migration down and up again: slow on MariaDB
 
   it('enforces unique and foreign-key constraints', async () => {
     const now = '2026-11-21 10:00:00.000';

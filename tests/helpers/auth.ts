@@ -65,3 +65,70 @@ export async function postForm(agent: Agent, path: string, fields: Record<string
   const token = await csrfToken(agent, from);
   return agent.post(path).type('form').send({ _csrf: token, ...fields });
 }
+
+/** The Set-Cookie lines of a response (none: an empty list). */
+export function setCookies(res: request.Response): string[] {
+  return (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+}
+
+/** The value a response sets for one cookie, decoded; undefined when it sets none. */
+export function cookieValue(res: request.Response, name: string): string | undefined {
+  const c = setCookies(res).find((x) => x.startsWith(`${name}=`));
+  return c ? decodeURIComponent(c.slice(name.length + 1).split(';')[0]!) : undefined;
+}
+
+/** Logs in through the form and returns the session cookies' values (access JWT, refresh token). */
+export async function loginTokens(app: Express, user: Pick<TestUser, 'email' | 'password'>): Promise<{ access: string; refresh: string }> {
+  const agent = request.agent(app);
+  const token = await csrfToken(agent, '/login');
+  const res = await agent.post('/login').type('form').send({ _csrf: token, email: user.email, password: user.password }).expect(303);
+  return { access: cookieValue(res, 'gg_at')!, refresh: cookieValue(res, 'gg_rt')! };
+}
+
+/** Whether a request carrying only these cookies is treated as a guest (sent to log in from /account). */
+export async function isGuest(app: Express, cookie: string): Promise<boolean> {
+  const res = await request(app).get('/account').set('Cookie', cookie);
+  return res.status === 303 && String(res.headers.location).startsWith('/login');
+}
+
+/**
+ * A browser for an app in production mode, where every cookie is Secure:
+ * supertest's agent does not send those back over plain http, so this one
+ * keeps the cookies by hand, as a browser on https would. `token` is the
+ * CSRF token of the last page with a form.
+ */
+export function secureBrowser(app: Express) {
+  const cookies = new Map<string, string>();
+  const seen = new Map<string, string>();
+  let token = '';
+  const keep = (res: request.Response) => {
+    for (const line of setCookies(res)) {
+      const [pair] = line.split(';');
+      const name = pair!.slice(0, pair!.indexOf('='));
+      seen.set(name, line);
+      if (/Expires=Thu, 01 Jan 1970/i.test(line)) cookies.delete(name);
+      else cookies.set(name, pair!);
+    }
+    const m = /name="_csrf" value="([^"]+)"/.exec(res.text ?? '');
+    if (m) token = m[1]!;
+    return res;
+  };
+  const cookie = () => [...cookies.values()].join('; ');
+  return {
+    /** Every Set-Cookie line received, by cookie name (the latest of each). */
+    seen,
+    get token() {
+      return token;
+    },
+    get: async (path: string) => keep(await request(app).get(path).set('Cookie', cookie())),
+    /** A request with the cookies attached, to finish and send (await keep(…) to record what it sets). */
+    post: (path: string) => request(app).post(path).set('Cookie', cookie()),
+    keep,
+    async login(email: string, password: string) {
+      await this.get('/login');
+      const res = keep(await request(app).post('/login').set('Cookie', cookie()).type('form').send({ _csrf: token, email, password }));
+      if (res.status !== 303) throw new Error(`log-in as ${email} failed: ${res.status}`);
+      return res;
+    },
+  };
+}

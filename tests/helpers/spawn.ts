@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 
 export interface CommandResult {
   code: number | null;
@@ -56,7 +56,7 @@ export interface Exit {
 
 /** One of our entry points running in the background (a web process or a worker). */
 export interface RunningEntry {
-  child: ChildProcess;
+  child: ChildProcessWithoutNullStreams;
   /** stdout and stderr so far, interleaved. */
   output(): string;
   /** Resolves when the process has ended. */
@@ -140,11 +140,30 @@ export async function startProcess(command: string, args: string[], o: { env?: R
 }
 
 /** A web process (src/server.ts) on a free port, ready once it prints that it is running. */
-export async function startWebProcess(env: Record<string, string | undefined>): Promise<RunningEntry & { url: string; port: number }> {
+export async function startWebProcess(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<RunningEntry & { url: string; port: number }> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const running = await startEntry('src/server.ts', { BASE_URL: url, ...env, HOST: '127.0.0.1', PORT: String(port) }, { ready: / is running at http:\/\/\S+/ });
+  const running = await startEntry('src/server.ts', { BASE_URL: url, ...env, HOST: '127.0.0.1', PORT: String(port) }, { ready: / is running at http:\/\/\S+/, timeoutMs });
   return Object.assign(running, { url, port });
+}
+
+export interface RunningServer {
+  url: string;
+  child: ChildProcessWithoutNullStreams;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** Sends the signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * The real server in test mode on SQLite unless env names a database
+ * (startWebProcess with the exit code as the answer to stop()). The .env of
+ * the checkout is kept out; env adds to a test-mode environment.
+ */
+export async function startServer(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<RunningServer> {
+  const web = await startWebProcess({ DATABASE_URL: '', ...env }, timeoutMs);
+  return { url: web.url, child: web.child, output: web.output, stop: async (signal) => (await web.stop(signal)).code };
 }
 
 /** A standalone job worker (src/cli/worker.ts), ready once its job loop has started. */

@@ -37,7 +37,10 @@ describe('the database out of reach', () => {
       // The categories every page's navigation shows are the first read of each request.
       vi.spyOn(t.app.context.catalog, 'categoryTree').mockRejectedValue(unreachable('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:3306'));
     });
-    afterAll(() => t.destroy());
+    afterAll(async () => {
+      vi.restoreAllMocks();
+      await t.destroy();
+    });
 
     it('is the store\'s own 503 page saying to try again shortly, with Retry-After', async () => {
       const res = await request(t.app).get('/cart');

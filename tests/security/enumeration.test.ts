@@ -5,7 +5,7 @@ import { createUser, csrfToken, type TestUser } from '../helpers/auth';
 import { captureTransport, runJobs } from '../helpers/mail';
 
 /** Login, register and forgot-password must not reveal whether an address has an account. */
-describe('no account enumeration', () => {
+describe('ASVS 6.3.8 no account enumeration: log-in, register and forgot-password answer alike', () => {
   let t: TestApp;
   let known: TestUser;
   const mail = captureTransport();
