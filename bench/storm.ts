@@ -15,7 +15,8 @@ import { toDbTime } from '../src/lib/clock';
  */
 
 export interface StormOptions {
-  baseUrl: string;
+  /** The running app; with several (processes of one store), each shopper fills the cart on one and checks out on the next. */
+  baseUrl: string | readonly string[];
   db: Db;
   /** Units of the product in stock (default 10). */
   units?: number;
@@ -25,12 +26,16 @@ export interface StormOptions {
   concurrency?: number;
   /** Preparing carts: requests in flight (default 25). */
   prepConcurrency?: number;
+  /** How the shoppers pay (default manual; stripe needs the app's Stripe keys: an order is then a redirect to Checkout). */
+  paymentMethod?: 'manual' | 'stripe';
+  /** Called when every cart is ready and the checkouts are fired. */
+  onBurst?: () => void;
 }
 
 export interface StormResult {
   shoppers: number;
   units: number;
-  /** Checkouts answered with a redirect to a new order. */
+  /** Checkouts answered with a redirect to a new order (its confirmation, or its Stripe Checkout page). */
   orders: number;
   /** Checkouts answered 409 with a "sold out" message. */
   soldOut: number;
@@ -47,7 +52,8 @@ export interface StormResult {
   checkoutsPerSecond: number;
 }
 
-const ADDRESS = {
+/** The checkout form every storm shopper sends (with its own e-mail and payment method). */
+export const CHECKOUT_FORM = {
   first_name: 'Storm',
   last_name: 'Shopper',
   line1: '1 Load Test Way',
@@ -68,14 +74,20 @@ export class Browser {
 
   constructor(private readonly baseUrl: string) {}
 
-  async request(method: 'GET' | 'POST', path: string, form?: Record<string, string | number>): Promise<{ status: number; location: string | null; text: string }> {
-    const headers: Record<string, string> = { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+  /** The Cookie header this browser sends. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  /** A request to the browser's app, or to another process of the same store (`baseUrl`), cookies shared. */
+  async request(method: 'GET' | 'POST', path: string, form?: Record<string, string | number>, baseUrl = this.baseUrl): Promise<{ status: number; location: string | null; headers: Headers; text: string }> {
+    const headers: Record<string, string> = { cookie: this.cookieHeader() };
     let body: string | undefined;
     if (form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(Object.entries({ _csrf: this.csrf, ...form }).map(([k, v]): [string, string] => [k, String(v)])).toString();
     }
-    const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
+    const res = await fetch(`${baseUrl}${path}`, { method, headers, body, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) {
       const [pair] = line.split(';');
       const eq = pair!.indexOf('=');
@@ -87,7 +99,7 @@ export class Browser {
     const text = await res.text();
     const token = /name="_csrf" value="([^"]+)"/.exec(text);
     if (token) this.csrf = token[1]!;
-    return { status: res.status, location: res.headers.get('location'), text };
+    return { status: res.status, location: res.headers.get('location'), headers: res.headers, text };
   }
 }
 
@@ -136,8 +148,10 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
   const units = o.units ?? 10;
   const shoppers = o.shoppers ?? 200;
   const productId = await stormProduct(o.db, units);
+  const servers = typeof o.baseUrl === 'string' ? [o.baseUrl] : o.baseUrl;
+  const checkoutServer = (i: number) => servers[(i + 1) % servers.length]!;
 
-  const browsers = Array.from({ length: shoppers }, () => new Browser(o.baseUrl));
+  const browsers = Array.from({ length: shoppers }, (_, i) => new Browser(servers[i % servers.length]!));
   await inBatches(browsers, o.prepConcurrency ?? 25, async (b) => {
     await b.request('GET', '/login');
     const add = await b.request('POST', '/cart/items', { product_id: productId, quantity: 1 });
@@ -149,12 +163,15 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
   let orders = 0;
   let soldOut = 0;
   let errors = 0;
+  const placed = o.paymentMethod === 'stripe' ? /\/c\/pay\/cs_\w+$/ : /\/orders\/GG-\d+\/confirmation/;
+  o.onBurst?.();
   const started = performance.now();
   await inBatches(browsers.map((b, i) => ({ b, i })), o.concurrency ?? shoppers, async ({ b, i }) => {
     try {
-      const res = await b.request('POST', '/checkout', { ...ADDRESS, email: `storm${i}@example.com` });
+      const form = { ...CHECKOUT_FORM, payment_method: o.paymentMethod ?? 'manual', email: `storm${i}@example.com` };
+      const res = await b.request('POST', '/checkout', form, checkoutServer(i));
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
-      if (res.status === 303 && /\/orders\/GG-\d+\/confirmation/.test(res.location ?? '')) orders++;
+      if (res.status === 303 && placed.test(res.location ?? '')) orders++;
       else if (res.status === 409 && /sold out/i.test(res.text)) soldOut++;
       else errors++;
     } catch {

@@ -25,6 +25,15 @@ async function main(): Promise<void> {
   );
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
+  let stopping = false;
+  // An idle keep-alive connection would hold a stopping process open until it times out (65 s): once
+  // stopping, each connection closes as soon as its answer is sent.
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (stopping) res.setHeader('Connection', 'close');
+    res.once('finish', () => {
+      if (stopping) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   await listen(server, config.host, config.port);
   // Sends e-mail and runs scheduled work; `npm run worker` runs more of these elsewhere.
   // Started once the port is ours, so a start that fails has claimed no jobs.
@@ -36,7 +45,6 @@ async function main(): Promise<void> {
       `Create an admin account with:  npm run admin:create -- --email you@example.com\n\n`,
   );
 
-  let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;

@@ -34,6 +34,7 @@ export function createDb(db: Config['db'], logger?: Logger): Db {
         dateStrings: true,
         decimalNumbers: true,
         supportBigNumbers: true,
+        connectTimeout: 5_000,
       },
       pool: {
         min: 0,
@@ -42,7 +43,8 @@ export function createDb(db: Config['db'], logger?: Logger): Db {
           conn.query("SET time_zone = '+00:00'", (err) => done(err, conn));
         },
       },
-      acquireConnectionTimeout: 10_000,
+      // With the database away a request fails within seconds (a 503 page) instead of waiting on the pool.
+      acquireConnectionTimeout: 5_000,
     });
   }
   if (db.filename !== ':memory:') fs.mkdirSync(path.dirname(db.filename), { recursive: true });
@@ -142,8 +144,34 @@ const migrationSource: Knex.MigrationSource<Knex.Migration> = {
 export const migrationConfig: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
 
 export async function migrateLatest(db: Db): Promise<string[]> {
-  const [, applied] = await db.migrate.latest(migrationConfig);
-  return applied as string[];
+  const latest = async () => (await db.migrate.latest(migrationConfig))[1] as string[];
+  if (!isMysql(db)) return latest();
+  // Processes started together on one database (web processes, workers) take turns: Knex's own lock
+  // makes the later ones fail at once, and two creating its tables together can leave it locked for good.
+  const database = String((db.client.config.connection as { database?: string }).database ?? '');
+  return withMysqlLock(db, `giggatek:migrate:${database}`.slice(0, 64), MIGRATE_LOCK_WAIT_SECONDS, latest);
+}
+
+/** How long a starting process waits for another one's migrations. */
+const MIGRATE_LOCK_WAIT_SECONDS = 300;
+
+/**
+ * Runs fn while holding a MySQL/MariaDB named lock (GET_LOCK), on a
+ * connection of its own so the pool stays free for fn.
+ */
+async function withMysqlLock<T>(db: Db, name: string, waitSeconds: number, fn: () => Promise<T>): Promise<T> {
+  const holder = knex({ ...db.client.config, pool: { ...db.client.config.pool, min: 1, max: 1 } });
+  try {
+    const [rows] = (await holder.raw('SELECT GET_LOCK(?, ?) AS got', [name, waitSeconds])) as [Array<{ got: number | null }>];
+    if (Number(rows[0]?.got) !== 1) throw new Error(`Another process held the migration lock for more than ${waitSeconds} s`);
+    try {
+      return await fn();
+    } finally {
+      await holder.raw('SELECT RELEASE_LOCK(?)', [name]).catch(() => undefined);
+    }
+  } finally {
+    await holder.destroy();
+  }
 }
 
 export async function migrateDown(db: Db): Promise<void> {

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler, Request } from 'express';
 import { z } from 'zod';
-import { AppError, BadRequestError, NotFoundError, TooManyRequestsError, ValidationError } from './errors';
+import { isDatabaseUnavailable } from '../db/errors';
+import { AppError, BadRequestError, NotFoundError, ServiceUnavailableError, ValidationError } from './errors';
 import { redactUrl, type Logger } from '../lib/log';
 import { fieldErrors } from './validate';
 
@@ -16,6 +17,7 @@ export const notFound: RequestHandler = (_req, _res, next) => next(new NotFoundE
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof z.ZodError) return new ValidationError('Some of the information was not valid.', fieldErrors(err));
+  if (isDatabaseUnavailable(err)) return new ServiceUnavailableError();
   const e = err as { type?: string; status?: number; statusCode?: number };
   // body-parser / express errors carry a 4xx status and a safe type.
   const status = e?.status ?? e?.statusCode;
@@ -36,14 +38,17 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const appError = toAppError(err);
     const errorId = appError.status >= 500 ? (req.id ? String(req.id) : crypto.randomUUID()) : undefined;
-    if (appError.status >= 500) {
+    if (appError instanceof ServiceUnavailableError) {
+      // One line per refused request while the database is away, not a stack each.
+      logger.warn({ errorId, url: redactUrl(req.originalUrl), method: req.method, cause: (err as Error)?.message }, 'request refused: service unavailable');
+    } else if (appError.status >= 500) {
       logger.error({ err, errorId, url: redactUrl(req.originalUrl), method: req.method }, 'request failed');
     }
     if (res.headersSent) {
       res.end();
       return;
     }
-    if (appError instanceof TooManyRequestsError && appError.retryAfterSeconds) {
+    if (appError.retryAfterSeconds) {
       res.setHeader('Retry-After', String(appError.retryAfterSeconds));
     }
     res.status(appError.status);
@@ -54,6 +59,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const [view, locals] = appError.view
       ? [appError.view.name, { ...appError.view.locals, message: appError.message }]
       : ['errors/error', { title: titleFor(appError.status), status: appError.status, message: appError.message, fields: appError instanceof ValidationError ? appError.fields : {}, errorId }];
+    // The layout's own data may be what failed to load (the database is down): render it without.
+    res.locals.navCategories ??= [];
+    res.locals.unreadCount ??= 0;
     res.render(view, locals, (renderError: Error | null, html?: string) => {
       if (!renderError) return void res.send(html);
       // The error page itself failed (a broken template, a database gone): a plain page, never Express's own.
@@ -80,6 +88,7 @@ function titleFor(status: number): string {
     case 415: return 'Not readable';
     case 422: return 'Please check your input';
     case 429: return 'Slow down';
+    case 503: return 'Temporarily unavailable';
     default: return status >= 500 ? 'Something went wrong' : 'Error';
   }
 }

@@ -7,6 +7,8 @@ export type FieldErrors = Record<string, string>;
 export class AppError extends Error {
   /** A page of its own to show instead of the generic error page (an expired link, say); it gets `message` too. */
   view?: { name: string; locals: Record<string, unknown> };
+  /** Sent as Retry-After: when trying again makes sense. */
+  readonly retryAfterSeconds?: number;
 
   constructor(
     readonly status: number,
@@ -59,7 +61,17 @@ export class ConflictError extends AppError {
 }
 
 export class TooManyRequestsError extends AppError {
-  constructor(message = 'Too many attempts. Please wait a moment and try again.', readonly retryAfterSeconds?: number) {
+  constructor(message = 'Too many attempts. Please wait a moment and try again.', override readonly retryAfterSeconds?: number) {
     super(429, 'too_many_requests', message);
+  }
+}
+
+/** The database (or another part the store cannot work without) is out of reach for a moment: 503 with Retry-After. */
+export class ServiceUnavailableError extends AppError {
+  constructor(
+    message = 'The store is temporarily unavailable. Please try again shortly.',
+    override readonly retryAfterSeconds = 30,
+  ) {
+    super(503, 'service_unavailable', message);
   }
 }

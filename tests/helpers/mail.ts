@@ -32,14 +32,20 @@ export interface ReceivedMail {
   text: string;
 }
 
-/** A real SMTP server on a random local port (smtp-server), recording every message it accepts. */
-export async function startSmtpServer(): Promise<{ url: string; received: ReceivedMail[]; close(): Promise<void> }> {
+/**
+ * A real SMTP server on a random local port (smtp-server), recording every
+ * message it accepts. `delayMs`: it takes that long to accept each message
+ * (a slow mail server); `receiving` counts messages being received meanwhile.
+ */
+export async function startSmtpServer(o: { delayMs?: number } = {}): Promise<{ url: string; received: ReceivedMail[]; receiving(): number; close(): Promise<void> }> {
   const received: ReceivedMail[] = [];
+  let receiving = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
     onData(stream, session, callback) {
+      receiving++;
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
@@ -51,7 +57,10 @@ export async function startSmtpServer(): Promise<{ url: string; received: Receiv
           subject: decodeHeader(/^Subject: (.*(?:\r?\n[ \t].*)*)/m.exec(raw)?.[1] ?? ''),
           text: textPart(raw),
         });
-        callback();
+        setTimeout(() => {
+          receiving--;
+          callback();
+        }, o.delayMs ?? 0);
       });
     },
   });
@@ -60,6 +69,7 @@ export async function startSmtpServer(): Promise<{ url: string; received: Receiv
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    receiving: () => receiving,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
