@@ -1,5 +1,6 @@
 import type { Db } from '../db';
 import * as repo from './repo';
+import type { CatalogFingerprint } from './repo';
 import { buildSearchIndex, type SearchIndex } from './search-index';
 
 /**
@@ -26,7 +27,7 @@ import { buildSearchIndex, type SearchIndex } from './search-index';
  */
 export class LiveSearchIndex {
   private index: SearchIndex | null = null;
-  private fingerprint: { products: string; stock: string } | null = null;
+  private fingerprint: CatalogFingerprint | null = null;
   /** When the last build or reload ended (a failed build is retried `retryMs` after it). */
   private checkedAt = 0;
   private generation = 0;
@@ -49,15 +50,19 @@ export class LiveSearchIndex {
 
   /**
    * Brings the index in line with the catalog as `fingerprint` describes it
-   * (see the class comment). Resolves with how many products' in-stock flags
-   * a stock reload changed (0 when nothing did), or null when it cannot tell:
-   * no index yet, one being built or reloaded, or a rebuild started.
+   * (see the class comment). Resolves once that is done: with 'rebuilt' when
+   * the index was rebuilt for a product change, with how many products'
+   * in-stock flags a stock reload changed (0 when nothing changed), or with
+   * null when it cannot tell (no index yet, one being built or reloaded, or
+   * a failed rebuild).
    */
-  async sync(fingerprint: { products: string; stock: string }): Promise<number | null> {
+  async sync(fingerprint: CatalogFingerprint): Promise<number | 'rebuilt' | null> {
     if (this.work || !this.index || !this.fingerprint) return null;
     if (fingerprint.products !== this.fingerprint.products) {
+      const before = this.index;
       this.start(() => this.build());
-      return null;
+      await this.work;
+      return this.index && this.index !== before ? 'rebuilt' : null;
     }
     if (fingerprint.stock === this.fingerprint.stock) return 0;
     let flipped: number | null = null;
@@ -138,7 +143,7 @@ export class LiveSearchIndex {
   }
 
   /** Reloads which products have stock; the number of products that changed, or null when the index was dropped meanwhile. */
-  private async reloadStock(fingerprint: { products: string; stock: string }): Promise<number | null> {
+  private async reloadStock(fingerprint: CatalogFingerprint): Promise<number | null> {
     const generation = this.generation;
     const inStock = await repo.inStockProductIds(this.db);
     if (generation !== this.generation || !this.index) return null;

@@ -125,9 +125,12 @@ export class CatalogService implements CatalogEvents {
     const fingerprint = await repo.catalogFingerprint(this.db);
     const before = this.seen;
     this.seen = fingerprint;
-    const flipped = this.searchIndex ? await this.searchIndex.sync(fingerprint) : null;
-    if (!before) return;
-    if (fingerprint.products !== before.products || (fingerprint.stock !== before.stock && flipped !== 0)) this.clearCaches();
+    const productsChanged = before !== null && fingerprint.products !== before.products;
+    // Pages read from the database show the change at once…
+    if (productsChanged) this.clearCaches();
+    const synced = this.searchIndex ? await this.searchIndex.sync(fingerprint) : null;
+    // …and once the search index is rebuilt, so are pages rendered from the old one meanwhile.
+    if (synced === 'rebuilt' || (before !== null && fingerprint.stock !== before.stock && synced !== 0)) this.clearCaches();
   }
 
   /** Shows a committed change as the class comment says; resolves once the caches and the search index reflect it. */
