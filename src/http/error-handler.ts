@@ -58,7 +58,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const [view, locals] = appError.view
       ? [appError.view.name, { ...appError.view.locals, message: appError.message }]
-      : ['errors/error', { title: titleFor(appError.status), status: appError.status, message: appError.message, fields: appError instanceof ValidationError ? appError.fields : {}, errorId }];
+      : ['errors/error', { title: titleFor(appError.status), status: appError.status, message: appError.message, fields: appError instanceof ValidationError ? appError.fields : {}, errorId, retryUrl: retryUrl(req) }];
     // The layout's own data may be what failed to load (the database is down): render it without.
     res.locals.navCategories ??= [];
     res.locals.unreadCount ??= 0;
@@ -91,4 +91,9 @@ function titleFor(status: number): string {
     case 503: return 'Temporarily unavailable';
     default: return status >= 500 ? 'Something went wrong' : 'Error';
   }
+}
+
+/** Where "Try again" leads on a 503: the page asked for when it was a GET (a form's answer cannot be asked for again by a link), else the home page. */
+function retryUrl(req: Request): string {
+  return req.method === 'GET' && req.originalUrl.startsWith('/') && !req.originalUrl.startsWith('//') ? req.originalUrl : '/';
 }

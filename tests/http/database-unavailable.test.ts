@@ -50,6 +50,16 @@ describe('the database out of reach', () => {
       expect(res.text).toContain('Temporarily unavailable');
       expect(res.text).toContain('The store is temporarily unavailable. Please try again shortly.');
       expect(res.text).not.toMatch(/ECONNREFUSED|3306|\n\s+at /);
+      // "Try again" asks for the same page; the footer leaves out the categories it could not read.
+      expect(res.text).toContain('<a class="button" href="/cart">Try again</a>');
+      expect(res.text).not.toContain('id="footer-shop"');
+    });
+
+    it('"Try again" asks for the same address, query included, as an escaped link', async () => {
+      const res = await request(t.app).get('/products?q="><b>x');
+      expect(res.status).toBe(503);
+      expect(res.text).toContain('href="/products?q=%22%3E%3Cb%3Ex">Try again</a>');
+      expect(res.text).not.toContain('<b>x');
     });
   });
 });
