@@ -14,6 +14,7 @@ import { searchWords } from '../src/catalog/search';
 import { buildSearchIndex } from '../src/catalog/search-index';
 import { generateProducts } from '../seeds/generate';
 import { generateOrders } from '../seeds/generate-orders';
+import { benchAccount, signIn } from './accounts';
 import { benchAdmin } from './admin';
 import { percentile } from './stats';
 import { benchStorm } from './storm';
@@ -26,7 +27,11 @@ import { seedDemo } from '../seeds';
  * npm run bench — one run measures:
  *  1. a bare Express hello-world (the baseline, before and after the pages),
  *  2. GET /products, /products?q=…, /products/:slug and /api/products on a
- *     catalog of 10,000 generated products (autocannon, 50 connections),
+ *     catalog of 10,000 generated products (autocannon, 50 connections), the
+ *     two pages also as a registered customer signed in (their own header
+ *     and wishlist hearts, never the guest page cache), then the web
+ *     process's resident memory (/proc) under a mixed load over 100,000
+ *     products with the search index built,
  *  3. the checkout storm (bench/storm.ts): 200 concurrent checkouts of 10
  *     units (oversell must be 0), then orders/s with the manual provider,
  *  4. CSV import of the 10,000-product catalog (bench/import.ts): every row a
@@ -73,7 +78,12 @@ const SEARCH_QUERIES = [
 const TARGETS: Record<string, { ratio: number; p99?: number }> = {
   'GET /products': { ratio: 0.35, p99: 50 },
   'GET /products/:slug': { ratio: 0.4 },
+  'GET /products, signed in': { ratio: 0.3 },
+  'GET /products/:slug, signed in': { ratio: 0.3 },
+  'GET /api/products': { ratio: 0.5 },
 };
+/** Resident memory of the web process under load with the large catalog's search index built. */
+const RSS_TARGET_MB = 200;
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
 
@@ -147,32 +157,37 @@ async function benchWeightPart(): Promise<void> {
 
 async function benchPages(target: Target): Promise<void> {
   const small = await prepareCatalog(target, SMALL);
-  const slug = await sampleSlug(small.db);
+  const slug = await sampleSlug(small.db, Math.floor(SMALL / 2));
+  const customer = await benchAccount(small.db, CUSTOMER_EMAIL, 'customer');
   await small.db.destroy();
 
   const app = await startChild('bench/server.ts', target.env(small.config));
   try {
     const base = `http://127.0.0.1:${app.port}`;
     if (PARTS.has('pages')) {
+      const signedIn = { cookie: await signedInShopper(base, customer, slug) };
       const results: Row[] = [];
       // The baseline is measured before and after the pages; the faster of the two counts, so a slow moment of a
       // shared machine can only make the pages' ratios look worse, never better.
       const hello = await startChild('bench/hello.ts', {});
       try {
         results.push(await measure('hello world (before)', `http://127.0.0.1:${hello.port}/`));
-        for (const [name, url] of [
+        for (const [name, url, headers] of [
           ['GET /products', `${base}/products`],
           ['GET /products?q=…', `${base}/products?q=thinkpad`],
           ['GET /products/:slug', `${base}/products/${slug}`],
+          ['GET /products, signed in', `${base}/products`, signedIn],
+          ['GET /products/:slug, signed in', `${base}/products/${slug}`, signedIn],
           ['GET /api/products', `${base}/api/products`],
           ['GET /rent-to-own (floor)', `${base}/rent-to-own`],
         ] as const) {
-          results.push(await measure(name, url));
+          results.push(await measure(name, url, headers));
         }
         results.push(await measure('hello world (after)', `http://127.0.0.1:${hello.port}/`));
       } finally {
         stopChild(hello.child);
       }
+      results.push(await memoryUnderLoad(target));
       printTable(results);
     }
     if (PARTS.has('storm')) {
@@ -184,6 +199,84 @@ async function benchPages(target: Target): Promise<void> {
         await stormDb.destroy();
       }
     }
+  } finally {
+    stopChild(app.child);
+  }
+}
+
+const CUSTOMER_EMAIL = 'bench.customer@example.com';
+
+/**
+ * The Cookie header of a registered customer signed in over HTTP, who saved
+ * the product `slug` to their wishlist. Checks that the store answers them
+ * with their own pages (their account links, the product's "Saved" heart),
+ * not the guest page cache's, and returns the header for autocannon to send.
+ */
+async function signedInShopper(base: string, customer: { email: string; password: string }, slug: string): Promise<string> {
+  const shopper = await signIn(base, customer, '/account');
+  const page = await shopper.request('GET', `/products/${slug}`);
+  const id = /action="\/wishlist\/(\d+)"/.exec(page.text)?.[1];
+  if (!id) throw new Error(`/products/${slug} has no wishlist button`);
+  await shopper.request('POST', `/wishlist/${id}`, { next: `/products/${slug}` });
+  const cookie = shopper.cookieHeader();
+  for (const path of ['/products', `/products/${slug}`]) {
+    const [guest, theirs] = await Promise.all([fetch(base + path).then((r) => r.text()), fetch(base + path, { headers: { cookie } }).then((r) => r.text())]);
+    const own = (html: string) => html.includes('href="/account">My account') && (path === '/products' || html.includes('Saved ✓'));
+    if (own(guest) || !own(theirs)) throw new Error(`${path}: the signed-in customer is not answered with their own page`);
+  }
+  return cookie;
+}
+
+/** Peak and current resident memory of a process in MB (Linux: /proc/<pid>/status), or null elsewhere. */
+function residentMemory(pid: number): { rss: number; hwm: number } | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Resident memory of the web process over the large catalog with its search
+ * index built (the server listens once it is): autocannon sends a mix of
+ * guest and signed-in listings, category pages, searches, product pages and
+ * the JSON API for BENCH_DURATION seconds while /proc is read every 100 ms.
+ */
+async function memoryUnderLoad(target: Target): Promise<Row> {
+  const large = await prepareCatalog(target, LARGE);
+  const slugs = await Promise.all([0.1, 0.5, 0.9].map((at) => sampleSlug(large.db, Math.floor(LARGE * at))));
+  const category = (await large.db('categories').whereNull('parent_id').orderBy('position').first('slug')).slug as string;
+  const customer = await benchAccount(large.db, CUSTOMER_EMAIL, 'customer');
+  await large.db.destroy();
+  const app = await startChild('bench/server.ts', { ...target.env(large.config), SEARCH_INDEX: 'memory' });
+  try {
+    const base = `http://127.0.0.1:${app.port}`;
+    const cookie = await signedInShopper(base, customer, slugs[0]!);
+    const paths = [
+      '/products', '/products?sort=price_asc', '/products?page=40', `/categories/${category}`, `/categories/${category}?sort=rating`,
+      ...SEARCH_QUERIES.map((q) => `/products?q=${encodeURIComponent(q)}`),
+      ...slugs.map((s) => `/products/${s}`), '/api/products', '/api/products?page=5', '/api/products?q=dell',
+    ];
+    const requests = paths.flatMap((path) => [{ method: 'GET' as const, path }, { method: 'GET' as const, path, headers: { cookie } }]);
+    const before = residentMemory(app.child.pid!);
+    let peak = before?.rss ?? NaN;
+    const sampler = setInterval(() => (peak = Math.max(peak, residentMemory(app.child.pid!)?.rss ?? NaN)), 100);
+    const r = await autocannon({ url: base, connections: CONNECTIONS, duration: DURATION, requests });
+    clearInterval(sampler);
+    const after = residentMemory(app.child.pid!);
+    const mb = (n: number | undefined) => `${Math.round(n ?? NaN)} MB`;
+    const row: Row = {
+      name: `web process RSS under load, ${LARGE.toLocaleString('en-US')} products, search index built: peak ${mb(peak)}, end ${mb(after?.rss)} (idle before ${mb(before?.rss)}, VmHWM ${mb(after?.hwm)} incl. the index build)`,
+      reqPerSec: r.requests.average,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      errors: r.errors + r.timeouts + r.non2xx,
+      peakMb: peak,
+    };
+    out(`  ${row.name}, ${Math.round(row.reqPerSec)} req/s of the mix${row.errors ? `  (${row.errors} errors/non-2xx!)` : ''}`);
+    return row;
   } finally {
     stopChild(app.child);
   }
@@ -331,8 +424,9 @@ async function dropDatabase(config: Config['db']): Promise<void> {
   }
 }
 
-async function sampleSlug(db: Db): Promise<string> {
-  const row = await db('products').where('status', 'active').orderBy('id').offset(Math.floor(SMALL / 2)).first('slug');
+/** The slug of the active product at `position` by id. */
+async function sampleSlug(db: Db, position: number): Promise<string> {
+  const row = await db('products').where('status', 'active').orderBy('id').offset(position).first('slug');
   return row.slug as string;
 }
 
@@ -371,14 +465,16 @@ interface Row {
   p50: number;
   p99: number;
   errors: number;
+  /** The memory row: the web process's peak resident memory under load, in MB. */
+  peakMb?: number;
 }
 
-async function measure(name: string, url: string): Promise<Row> {
+async function measure(name: string, url: string, headers?: Record<string, string>): Promise<Row> {
   // Warm up: JIT, template cache, catalog cache, connection pool.
-  await autocannon({ url, connections: 10, duration: 2 });
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+  await autocannon({ url, headers, connections: 10, duration: 2 });
+  const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION });
   const row = { name, reqPerSec: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
-  out(`  ${name.padEnd(24)} ${Math.round(row.reqPerSec).toString().padStart(7)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms${row.errors ? `  (${row.errors} errors/non-2xx!)` : ''}`);
+  out(`  ${name.padEnd(30)} ${Math.round(row.reqPerSec).toString().padStart(7)} req/s  p50 ${row.p50} ms  p99 ${row.p99} ms${row.errors ? `  (${row.errors} errors/non-2xx!)` : ''}`);
   return row;
 }
 
@@ -389,6 +485,11 @@ function printTable(rows: Row[]): void {
   out('| endpoint | req/s | p50 ms | p99 ms | × baseline | target |');
   out('|---|---:|---:|---:|---:|---|');
   for (const row of rows) {
+    if (row.peakMb !== undefined) {
+      const verdict = `peak ≤ ${RSS_TARGET_MB} MB: ${row.peakMb <= RSS_TARGET_MB ? 'met' : 'MISSED'}`;
+      out(`| ${row.name} | ${Math.round(row.reqPerSec)} (mix) | ${row.p50} | ${row.p99} | | ${verdict} |`);
+      continue;
+    }
     const ratio = row.reqPerSec / baseline;
     const t = TARGETS[row.name];
     const verdict = t
