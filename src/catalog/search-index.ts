@@ -7,7 +7,8 @@ import type { Sort } from './schemas';
 /**
  * The catalog's search index, held in memory: which active products contain
  * which words, and the few columns a results page filters, counts and sorts
- * by. A search reads only the products that match its words, so a broad word
+ * by; it answers listings without words (browsing, a category, filters) too,
+ * from the same columns. A search reads only the products that match its words, so a broad word
  * ("dell", 17,600 of 100,000 products) is answered with facet counts in a few
  * milliseconds, where a database full-text index must read every matching row
  * (see README, Benchmarks).
@@ -275,13 +276,15 @@ export class SearchIndex {
   }
 
   /**
-   * One page of a search and the facet combinations of all its matches (a
-   * query without words matches nothing). `byFamily` lists a family once, as
-   * repo.pageOfFamilies does.
+   * One page of a search or, without words, of a listing (browsing, a
+   * category, filters) and the facet combinations of all its matches, as
+   * repo.pageOfProducts and repo.facetCombos answer them. `byFamily` lists a
+   * family once, as repo.pageOfFamilies does.
    */
   search(f: ListFilter, sort: Sort, limit: number, offset: number, byFamily = false): IndexHits {
     const words = [...new Set(f.words.map(fold))].filter((w) => w !== '');
-    const matched = f.noMatch || !words.length ? 0 : this.match(words);
+    const browsing = !f.noMatch && !words.length;
+    const matched = f.noMatch ? 0 : browsing ? this.size : this.match(words);
 
     const categories = f.categoryIds ? new Set(f.categoryIds) : null;
     const comboBase = new Uint8Array(this.p.combos.length);
@@ -293,7 +296,7 @@ export class SearchIndex {
     const min = f.minPriceCents ?? -Infinity;
     const max = f.maxPriceCents ?? Infinity;
     for (let i = 0; i < matched; i++) {
-      const slot = this.candidates[i]!;
+      const slot = browsing ? i : this.candidates[i]!;
       const combo = this.p.comboOf[slot]!;
       const flags = comboBase[combo]!;
       if (!(flags & 1)) continue;
@@ -305,7 +308,9 @@ export class SearchIndex {
 
     const grouped = byFamily ? this.byFamily(results) : null;
     const listed = grouped?.listed ?? results;
-    const page = this.page(listed, this.comparator(sort, words), offset + limit).slice(offset);
+    // Without words there is nothing to rank by: newest first, as in the database.
+    const order = browsing && sort === 'relevance' ? 'newest' : sort;
+    const page = this.page(listed, this.comparator(order, words), offset + limit).slice(offset);
     const combos: FacetCombo[] = [];
     comboCount.forEach((count, i) => {
       if (count) combos.push({ ...this.p.combos[i]!, count });

@@ -182,6 +182,29 @@ describe('SearchIndex agrees with the database full-text search', () => {
     expect(hits.combos.map(comboKey).sort()).toEqual(combosDb.map(comboKey).sort());
   });
 
+  it.each<[string, Partial<repo.ListFilter>, Sort]>([
+    ['the whole catalog', {}, 'relevance'],
+    ['the whole catalog', {}, 'name'],
+    ['in stock', { inStock: true }, 'newest'],
+    ['brands, any case', { brand: ['dell', 'LENOVO'] }, 'price_desc'],
+    ['grade and RAM', { condition: ['A', 'B'], ramGb: [16] }, 'rating'],
+    ['price range', { minPriceCents: 30_000, maxPriceCents: 60_000 }, 'price_asc'],
+  ])('without words, %s %j sort=%s: the same products, order and facet combinations as the database', async (_, more, sort) => {
+    const f = { ...ALL, ...more };
+    const [fromDb, combosDb] = await Promise.all([repo.pageOfProducts(t.db, f, sort, 100, 0), repo.facetCombos(t.db, f)]);
+    const hits = live.search(f, sort, 100, 0);
+    expect(hits.ids).toEqual(fromDb.map((p) => p.id));
+    expect(hits.combos.map(comboKey).sort()).toEqual(combosDb.map(comboKey).sort());
+    expect(fromDb.length).toBeGreaterThan(1);
+  });
+
+  it('without words, a page of a category tree is the database\'s page', async () => {
+    const f = { ...ALL, categoryIds: [categories.laptops!, categories['business-laptops']!] };
+    const fromDb = await repo.pageOfProducts(t.db, f, 'newest', 2, 2);
+    expect(live.search(f, 'newest', 2, 2).ids).toEqual(fromDb.map((p) => p.id));
+    expect(fromDb).toHaveLength(2);
+  });
+
   it('agrees within a category tree (laptops and its sub-category)', async () => {
     const f = query('intel', { categoryIds: [categories.laptops!, categories['business-laptops']!] });
     const fromDb = await repo.pageOfProducts(t.db, f, 'price_asc', 100, 0);
@@ -233,6 +256,10 @@ describe('listing by family: the database and the search index list a family onc
     ['16gb', { condition: ['A', 'B'] }, 'price_desc'],
     ['dell', {}, 'rating'],
     ['apple', {}, 'relevance'],
+    ['', {}, 'relevance'],
+    ['', {}, 'price_asc'],
+    ['', { condition: ['B'] }, 'price_asc'],
+    ['', { inStock: true }, 'name'],
   ])('q=%s %j sort=%s: the same cards, offers and total from both', async (q, more, sort) => {
     const f = query(q, more);
     const fromDb = await repo.pageOfFamilies(t.db, f, sort, 100, 0);
