@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSearchIndex, fold, type IndexedProduct, type SearchIndex } from '../../src/catalog/search-index';
+import { buildSearchIndex, fold, SearchIndexBuilder, type IndexedProduct, type SearchIndex } from '../../src/catalog/search-index';
 import * as repo from '../../src/catalog/repo';
 import type { Sort } from '../../src/catalog/schemas';
 import { searchWords } from '../../src/catalog/search';
@@ -145,6 +145,25 @@ describe('SearchIndex: filters, facet counts, sorts and pages', () => {
     expect(own.search(query('intel', { inStock: true }), 'price_asc', 24, 0).ids).toEqual([3]);
     own.setStockOf([3, 4, 6], [4]);
     expect(own.search(query('intel', { inStock: true }), 'price_asc', 24, 0).ids).toEqual([4]);
+  });
+});
+
+describe('SearchIndexBuilder', () => {
+  it('given the catalog in batches, answers as the index built in one go', async () => {
+    const builder = new SearchIndexBuilder();
+    builder.add(CATALOG.slice(0, 3));
+    builder.add(CATALOG.slice(3));
+    const batched = await builder.finish(IN_STOCK);
+    for (const [q, sort] of [['intel', 'price_asc'], ['thinkpad', 'relevance'], ['', 'newest']] as const) {
+      expect(batched.search(query(q), sort, 24, 0)).toEqual(index.search(query(q), sort, 24, 0));
+    }
+    expect(batched.search(query('', { inStock: true }), 'name', 24, 0).ids).toEqual(ids(query('', { inStock: true }), 'name'));
+  });
+
+  it('refuses products out of id order (the index finds products by id in slot order)', () => {
+    const builder = new SearchIndexBuilder();
+    builder.add(CATALOG.slice(2, 3));
+    expect(() => builder.add(CATALOG.slice(0, 1))).toThrow(/ascending id order/);
   });
 });
 
