@@ -221,9 +221,10 @@ const CUSTOMER_EMAIL = 'bench.customer@example.com';
 async function signedInShopper(base: string, customer: { email: string; password: string }, slug: string): Promise<string> {
   const shopper = await signIn(base, customer, '/account');
   const page = await shopper.request('GET', `/products/${slug}`);
-  const id = /action="\/wishlist\/(\d+)"/.exec(page.text)?.[1];
-  if (!id) throw new Error(`/products/${slug} has no wishlist button`);
-  await shopper.request('POST', `/wishlist/${id}`, { next: `/products/${slug}` });
+  // The page's first heart is the product's own; saved on an earlier run, its form already removes it.
+  const heart = /action="\/wishlist\/(\d+)(\/delete)?"/.exec(page.text);
+  if (!heart) throw new Error(`/products/${slug} (${page.status}) has no wishlist button`);
+  if (!heart[2]) await shopper.request('POST', `/wishlist/${heart[1]}`, { next: `/products/${slug}` });
   const cookie = shopper.cookieHeader();
   for (const path of ['/products', `/products/${slug}`]) {
     const [guest, theirs] = await Promise.all([fetch(base + path).then((r) => r.text()), fetch(base + path, { headers: { cookie } }).then((r) => r.text())]);
