@@ -1,9 +1,6 @@
-import crypto from 'node:crypto';
-import { hashPassword } from '../src/accounts/passwords';
 import type { Db } from '../src/db';
-import { toDbTime } from '../src/lib/clock';
 import { orderNumberFor } from '../src/orders/repo';
-import { Browser } from './storm';
+import { benchAccount, signIn } from './accounts';
 import { percentile } from './stats';
 
 /**
@@ -28,16 +25,6 @@ export interface AdminRow {
   errors: number;
 }
 
-/** A staff account with a new password each run; its old sessions do not matter to the bench. */
-async function staffMember(db: Db): Promise<{ email: string; password: string }> {
-  const password = crypto.randomBytes(18).toString('base64url');
-  const now = toDbTime(new Date());
-  const fields = { password_hash: await hashPassword(password, 4), role: 'staff', disabled_at: null, email_verified_at: now, updated_at: now };
-  const updated = await db('users').where({ email: STAFF_EMAIL }).update(fields);
-  if (!updated) await db('users').insert({ email: STAFF_EMAIL, first_name: 'Bench', last_name: 'Staff', created_at: now, ...fields });
-  return { email: STAFF_EMAIL, password };
-}
-
 /** The pages, with an order number and a registered customer's e-mail from the middle of the history. */
 async function adminPages(db: Db): Promise<Array<[name: string, path: string]>> {
   const last = Number((await db('orders').max({ id: 'id' }).first())?.id ?? 0);
@@ -55,20 +42,10 @@ async function adminPages(db: Db): Promise<Array<[name: string, path: string]>> 
   ];
 }
 
-async function signIn(baseUrl: string, staff: { email: string; password: string }): Promise<Browser> {
-  const browser = new Browser(baseUrl);
-  await browser.request('GET', '/login');
-  const res = await browser.request('POST', '/login', { email: staff.email, password: staff.password, next: '/admin' });
-  if (res.status !== 303) throw new Error(`staff sign-in answered ${res.status}`);
-  const admin = await browser.request('GET', '/admin');
-  if (admin.status !== 200) throw new Error(`/admin answered ${admin.status} after signing in`);
-  return browser;
-}
-
 export async function benchAdmin(o: { baseUrl: string; db: Db; out: (line: string) => void; requests?: number; warmup?: number }): Promise<AdminRow[]> {
   const requests = o.requests ?? 200;
   const warmup = o.warmup ?? 20;
-  const browser = await signIn(o.baseUrl, await staffMember(o.db));
+  const browser = await signIn(o.baseUrl, await benchAccount(o.db, STAFF_EMAIL, 'staff'), '/admin');
   const rows: AdminRow[] = [];
   for (const [name, path] of await adminPages(o.db)) {
     const row: AdminRow = { name, matches: null, ms: [], errors: 0 };

@@ -233,6 +233,10 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(healthRoutes(ctx));
   // Before any body parser: the Stripe signature covers the raw bytes.
   app.use(webhookRoutes(ctx.webhooks));
+  // The JSON API's reads are public catalog data: answered before the per-visitor work (session, cart, layout locals).
+  // Anything else sent to /api goes on through CSRF protection to the same router below.
+  const api = apiRoutes(ctx);
+  app.use('/api', (req: Request, res: Response, next: NextFunction) => (req.method === 'GET' || req.method === 'HEAD' ? api(req, res, next) : next()));
 
   // Everything a page's layout needs comes before the body parser, so a body that cannot be read still gets the store's error page.
   app.use(readFlash);
@@ -273,7 +277,7 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
 
   // Feature routers. Each feature owns its routes.ts; mount new ones here.
   app.use(accountRoutes(ctx));
-  app.use('/api', apiRoutes(ctx));
+  app.use('/api', api);
   app.use(catalogRoutes(ctx));
   app.use(reviewRoutes(ctx));
   app.use(cartRoutes(ctx));

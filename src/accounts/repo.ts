@@ -71,6 +71,18 @@ export function findUserById(conn: Conn, id: number): Promise<UserRow | undefine
   return conn<UserRow>('users').where({ id }).first();
 }
 
+/**
+ * The user an access token names and whether its session (refresh-token
+ * family) was revoked, in one read: every signed-in request asks both.
+ */
+export async function findSessionUser(conn: Conn, id: number, familyId: string): Promise<{ user: UserRow; revoked: boolean } | undefined> {
+  const revoked = conn('auth_tokens').where({ kind: 'refresh', family_id: familyId }).whereNotNull('revoked_at').select(conn.raw('1')).limit(1);
+  const row = await conn('users').where({ id }).select('users.*', conn.raw('EXISTS ? AS family_revoked', [revoked])).first();
+  if (!row) return undefined;
+  const { family_revoked, ...user } = row as UserRow & { family_revoked: number | string | boolean };
+  return { user: user as UserRow, revoked: Boolean(Number(family_revoked)) };
+}
+
 export function findUserByEmail(conn: Conn, email: string): Promise<UserRow | undefined> {
   return conn<UserRow>('users').where({ email: email.toLowerCase() }).first();
 }

@@ -55,9 +55,10 @@ export class SessionService {
   async fromAccessToken(token: string): Promise<Authenticated | null> {
     const claims = verifyAccessToken(this.deps.secret, token, this.deps.clock.now());
     if (!claims) return null;
-    const user = await repo.findUserById(this.deps.db, claims.userId);
-    if (!user || user.disabled_at || user.token_version !== claims.tokenVersion) return null;
-    if (await repo.isFamilyRevoked(this.deps.db, claims.sessionId)) return null;
+    const found = await repo.findSessionUser(this.deps.db, claims.userId, claims.sessionId);
+    if (!found || found.revoked) return null;
+    const { user } = found;
+    if (user.disabled_at || user.token_version !== claims.tokenVersion) return null;
     return { user, sessionId: claims.sessionId };
   }
 

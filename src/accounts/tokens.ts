@@ -32,10 +32,22 @@ export interface AccessClaims {
   sessionId: string;
 }
 
+/**
+ * The secret as a key object, made once per secret: handed a string,
+ * jsonwebtoken first tries it as a public key and catches the failure, on
+ * every signed-in request.
+ */
+const secretKeys = new Map<string, crypto.KeyObject>();
+function secretKey(secret: string): crypto.KeyObject {
+  let key = secretKeys.get(secret);
+  if (!key) secretKeys.set(secret, (key = crypto.createSecretKey(Buffer.from(secret, 'utf8'))));
+  return key;
+}
+
 /** HS256 access token, valid ACCESS_TTL_SECONDS from `now`. */
 export function signAccessToken(secret: string, claims: AccessClaims, now: Date): string {
   const iat = Math.floor(now.getTime() / 1000);
-  return jwt.sign({ sub: String(claims.userId), tv: claims.tokenVersion, sid: claims.sessionId, iat, exp: iat + ACCESS_TTL_SECONDS }, secret, {
+  return jwt.sign({ sub: String(claims.userId), tv: claims.tokenVersion, sid: claims.sessionId, iat, exp: iat + ACCESS_TTL_SECONDS }, secretKey(secret), {
     algorithm: 'HS256',
     issuer: ISSUER,
     audience: AUDIENCE,
@@ -50,7 +62,7 @@ export function verifyAccessToken(secret: string, token: string, now: Date): Acc
   if (token.length > 2048) return null;
   try {
     const nowSec = Math.floor(now.getTime() / 1000);
-    const p = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, clockTimestamp: nowSec });
+    const p = jwt.verify(token, secretKey(secret), { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, clockTimestamp: nowSec });
     if (typeof p !== 'object' || p === null) return null;
     const { sub, tv, sid, exp } = p as Record<string, unknown>;
     if (typeof exp !== 'number' || exp <= nowSec || exp > nowSec + ACCESS_TTL_SECONDS + 60) return null;

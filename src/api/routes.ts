@@ -15,6 +15,11 @@ import {
 
 type Ctx = Pick<AppContext, 'catalog' | 'config'>;
 
+/** A response body already serialised (from a cache): sent as it is. */
+export class SerializedJson {
+  constructor(readonly text: string) {}
+}
+
 /** One API endpoint: the router and the OpenAPI document are both built from this table. */
 export interface ApiRoute {
   path: string;
@@ -22,6 +27,7 @@ export interface ApiRoute {
   params?: z.ZodObject;
   query?: z.ZodObject;
   response: z.ZodType;
+  /** The response body: a value for res.json, or a SerializedJson. */
   handler: (ctx: Ctx, req: Request) => Promise<unknown>;
 }
 
@@ -33,7 +39,9 @@ export const API_ROUTES: ApiRoute[] = [
     response: ProductListOut,
     handler: async ({ catalog }, req) => {
       const filters = toFilters(parseQuery(ApiProductQuery, req.query));
-      return listingJson(await catalog.listing(filters));
+      // Serialised once per cache period and filters, like the listing data it is made of.
+      const json = await catalog.renderedPage(`api:products:${JSON.stringify(filters)}`, async () => JSON.stringify(listingJson(await catalog.listing(filters))));
+      return new SerializedJson(json);
     },
   },
   {
@@ -74,7 +82,8 @@ export function apiRoutes(ctx: Ctx): Router {
       const body = await route.handler(ctx, req);
       // Catalog reads are themselves cached for 30 s; errors are not cacheable.
       res.setHeader('Cache-Control', 'public, max-age=30');
-      res.json(body);
+      if (body instanceof SerializedJson) res.type('json').send(body.text);
+      else res.json(body);
     });
   }
   let doc: object | null = null;

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { shortName, type UploadedFile } from '../http/upload';
 import { IMAGE_SIDES, imageBox, imageDir, newImageName } from './image-paths';
@@ -24,6 +24,9 @@ const ACCEPTED = new Set(['jpeg', 'png', 'webp']);
 const FORMAT_NAMES: Record<string, string> = { gif: 'a GIF image', svg: 'an SVG drawing', tiff: 'a TIFF image', heif: 'a HEIF or AVIF image', pdf: 'a PDF document', jp2: 'a JPEG 2000 image', jxl: 'a JPEG XL image' };
 export const ACCEPTED_IMAGES_TEXT = `JPEG, PNG or WebP, each at most ${MAX_IMAGE_BYTES / 1024 / 1024} MB and ${MAX_IMAGE_PIXELS / 1_000_000} megapixels`;
 
+/** sharp (libvips, some 20 MB resident) is loaded at the first upload, not in every web process that never sees one. */
+const loadSharp = () => import('sharp').then((m) => m.default);
+
 export interface EncodedImage {
   large: Buffer;
   small: Buffer;
@@ -32,6 +35,7 @@ export interface EncodedImage {
 /** Checks one upload by its content and re-encodes it; a refusal names the file and why. */
 export async function encodeImage(file: UploadedFile): Promise<EncodedImage> {
   const refuse = (why: string) => new ValidationError(`“${shortName(file.name)}” ${why}`, { images: `Choose ${ACCEPTED_IMAGES_TEXT}.` });
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(file.bytes).metadata();

@@ -1,7 +1,7 @@
 import type { Db } from '../db';
 import * as repo from './repo';
 import type { CatalogFingerprint } from './repo';
-import { buildSearchIndex, type SearchIndex } from './search-index';
+import { BUILD_SLICE, SearchIndexBuilder, type SearchIndex } from './search-index';
 
 /**
  * Keeps a SearchIndex in step with the database.
@@ -134,8 +134,15 @@ export class LiveSearchIndex {
     const generation = this.generation;
     // The fingerprint is read first, so a change made while the rows are read shows up at the next check.
     const fingerprint = await repo.catalogFingerprint(this.db);
-    const [rows, inStock] = await Promise.all([repo.searchIndexRows(this.db), repo.inStockProductIds(this.db)]);
-    const index = await buildSearchIndex(rows, inStock);
+    // Read and indexed a slice at a time: the rows of a large catalog are never all in memory, and requests run in between.
+    const builder = new SearchIndexBuilder();
+    const [inStock] = await Promise.all([
+      repo.inStockProductIds(this.db),
+      (async () => {
+        for await (const rows of repo.searchIndexBatches(this.db, BUILD_SLICE)) builder.add(rows);
+      })(),
+    ]);
+    const index = await builder.finish(inStock);
     if (generation !== this.generation) return; // invalidated meanwhile: the next search builds again
     this.applyReported(index);
     this.index = index;

@@ -368,6 +368,12 @@ export async function productsByIds(db: Conn, ids: number[]): Promise<ProductSum
 /** Every active product as the search index holds it, read in batches of `batch` by id. */
 export async function searchIndexRows(db: Conn, batch = 5000): Promise<IndexedProduct[]> {
   const out: IndexedProduct[] = [];
+  for await (const rows of searchIndexBatches(db, batch)) out.push(...rows);
+  return out;
+}
+
+/** Every active product as the search index holds it, `batch` at a time in ascending id order (so a large catalog is never held whole). */
+export async function* searchIndexBatches(db: Conn, batch = 5000): AsyncGenerator<IndexedProduct[]> {
   for (let after = 0; ; ) {
     const rows = await db('products')
       .select('id', 'name', 'search_text', 'category_id', ...FILTERS.map((d) => d.column), 'price_cents', 'rating_avg_x100', 'rating_count', 'created_at', 'family_key')
@@ -375,21 +381,19 @@ export async function searchIndexRows(db: Conn, batch = 5000): Promise<IndexedPr
       .andWhere('id', '>', after)
       .orderBy('id')
       .limit(batch);
-    for (const r of rows) {
-      out.push({
-        id: r.id,
-        name: r.name,
-        searchText: r.search_text ?? '',
-        categoryId: r.category_id,
-        ...facetValuesOf(r),
-        priceCents: r.price_cents,
-        ratingAvgX100: Number(r.rating_avg_x100 ?? 0),
-        ratingCount: Number(r.rating_count ?? 0),
-        createdAt: String(r.created_at ?? ''),
-        familyKey: r.family_key ?? null,
-      });
-    }
-    if (rows.length < batch) return out;
+    yield rows.map((r: Row) => ({
+      id: r.id,
+      name: r.name,
+      searchText: r.search_text ?? '',
+      categoryId: r.category_id,
+      ...facetValuesOf(r),
+      priceCents: r.price_cents,
+      ratingAvgX100: Number(r.rating_avg_x100 ?? 0),
+      ratingCount: Number(r.rating_count ?? 0),
+      createdAt: String(r.created_at ?? ''),
+      familyKey: r.family_key ?? null,
+    }));
+    if (rows.length < batch) return;
     after = rows[rows.length - 1].id;
   }
 }

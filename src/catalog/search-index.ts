@@ -7,7 +7,8 @@ import type { Sort } from './schemas';
 /**
  * The catalog's search index, held in memory: which active products contain
  * which words, and the few columns a results page filters, counts and sorts
- * by. A search reads only the products that match its words, so a broad word
+ * by; it answers listings without words (browsing, a category, filters) too,
+ * from the same columns. A search reads only the products that match its words, so a broad word
  * ("dell", 17,600 of 100,000 products) is answered with facet counts in a few
  * milliseconds, where a database full-text index must read every matching row
  * (see README, Benchmarks).
@@ -90,109 +91,173 @@ function comboKey(r: IndexedProduct): string {
   return key;
 }
 
-/** Products are read in slices of this many between yields to the event loop, so a rebuild never stalls requests for long. */
-const BUILD_SLICE = 2000;
+/** Products are indexed in slices of this many between yields to the event loop, so a rebuild never stalls requests for long. */
+export const BUILD_SLICE = 2000;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Builds the index of these products (the in-stock ones flagged), in slices that let requests run in between. */
 export async function buildSearchIndex(products: IndexedProduct[], inStockIds: Iterable<number>): Promise<SearchIndex> {
   const rows = [...products].sort((a, b) => a.id - b.id);
-  const n = rows.length;
-  const names = new Array<string>(n);
-  const comboOf = new Int32Array(n);
-  const combos: Combo[] = [];
-  const comboIds = new Map<string, number>();
-  const termIds = new Map<string, number>();
-  const termWords: string[] = [];
+  const builder = new SearchIndexBuilder();
+  for (let at = 0; at < rows.length; at += BUILD_SLICE) {
+    if (at > 0) await yieldToEventLoop();
+    builder.add(rows.slice(at, at + BUILD_SLICE));
+  }
+  return builder.finish(inStockIds);
+}
+
+/**
+ * Builds a SearchIndex from products given a batch at a time, in ascending
+ * id order, so that a large catalog is never held in memory as rows: each
+ * batch's rows are dropped once added (they die young, and the heap stays
+ * the size of the index).
+ */
+export class SearchIndexBuilder {
+  private n = 0;
+  private readonly ids = new GrowingArray((k) => new Int32Array(k));
+  private readonly names: string[] = [];
+  private readonly price = new GrowingArray((k) => new Int32Array(k));
+  private readonly rating = new GrowingArray((k) => new Int32Array(k));
+  private readonly ratingCount = new GrowingArray((k) => new Int32Array(k));
+  private readonly created = new GrowingArray((k) => new Float64Array(k));
+  private readonly comboOf = new GrowingArray((k) => new Int32Array(k));
+  private readonly family = new GrowingArray((k) => new Int32Array(k));
+  private readonly familyNumbers = new Map<string, number>();
+  private readonly combos: Combo[] = [];
+  private readonly comboIds = new Map<string, number>();
+  private readonly termIds = new Map<string, number>();
+  private readonly termWords: string[] = [];
   /** For each word, the last product it was seen in and where that posting is, so repeats add to one weight. */
-  const lastSlot: number[] = [];
-  const lastAt: number[] = [];
-  const pTerm: number[] = [];
-  const pSlot: number[] = [];
-  const pWeight: number[] = [];
-  const addWords = (text: string, slot: number, weight: number) => {
+  private readonly lastSlot: number[] = [];
+  private readonly lastAt: number[] = [];
+  // Postings (millions over a large catalog) in typed arrays: a third of the memory of JS arrays while the index builds.
+  private readonly pTerm = new GrowingArray((k) => new Int32Array(k));
+  private readonly pSlot = new GrowingArray((k) => new Int32Array(k));
+  private readonly pWeight = new GrowingArray((k) => new Uint8Array(k));
+
+  /** Adds products whose ids are all above those added before, in ascending order. */
+  add(rows: readonly IndexedProduct[]): void {
+    for (const r of rows) {
+      if (this.n > 0 && r.id <= this.ids.items[this.n - 1]!) throw new Error('SearchIndexBuilder: products must come in ascending id order');
+      const slot = this.n++;
+      this.ids.push(r.id);
+      this.names.push(fold(r.name));
+      this.price.push(r.priceCents);
+      this.rating.push(r.ratingAvgX100);
+      this.ratingCount.push(r.ratingCount);
+      this.created.push(Date.parse(`${r.createdAt.replace(' ', 'T')}Z`) || 0);
+      const key = comboKey(r);
+      let comboId = this.comboIds.get(key);
+      if (comboId === undefined) {
+        comboId = this.combos.push({ categoryId: r.categoryId, ...pickFilters(r) }) - 1;
+        this.comboIds.set(key, comboId);
+      }
+      this.comboOf.push(comboId);
+      let family = -1;
+      if (r.familyKey) {
+        family = this.familyNumbers.get(r.familyKey) ?? this.familyNumbers.size;
+        this.familyNumbers.set(r.familyKey, family);
+      }
+      this.family.push(family);
+      this.addWords(r.name, slot, NAME_WEIGHT);
+      this.addWords(`${r.brand} ${r.searchText}`, slot, 1);
+    }
+  }
+
+  private addWords(text: string, slot: number, weight: number): void {
     for (const word of wordsOf(text)) {
-      let term = termIds.get(word);
+      let term = this.termIds.get(word);
       if (term === undefined) {
-        term = termWords.push(word) - 1;
-        termIds.set(word, term);
-        lastSlot.push(-1);
-        lastAt.push(-1);
+        term = this.termWords.push(word) - 1;
+        this.termIds.set(word, term);
+        this.lastSlot.push(-1);
+        this.lastAt.push(-1);
       }
-      if (lastSlot[term] === slot) {
-        pWeight[lastAt[term]!]! += weight;
+      if (this.lastSlot[term] === slot) {
+        const at = this.lastAt[term]!;
+        this.pWeight.items[at] = Math.min(this.pWeight.items[at]! + weight, 255);
       } else {
-        lastSlot[term] = slot;
-        lastAt[term] = pTerm.push(term) - 1;
-        pSlot.push(slot);
-        pWeight.push(weight);
+        this.lastSlot[term] = slot;
+        this.lastAt[term] = this.pTerm.push(term) - 1;
+        this.pSlot.push(slot);
+        this.pWeight.push(weight);
       }
     }
-  };
-  for (let slot = 0; slot < n; slot++) {
-    if (slot % BUILD_SLICE === 0 && slot > 0) await yieldToEventLoop();
-    const r = rows[slot]!;
-    names[slot] = fold(r.name);
-    const key = comboKey(r);
-    let comboId = comboIds.get(key);
-    if (comboId === undefined) {
-      comboId = combos.push({ categoryId: r.categoryId, ...pickFilters(r) }) - 1;
-      comboIds.set(key, comboId);
+  }
+
+  /** The index of every product added, the in-stock ones flagged; the builder is not used again. */
+  async finish(inStockIds: Iterable<number>): Promise<SearchIndex> {
+    const { n, termWords, pTerm, pSlot, pWeight, names } = this;
+    await yieldToEventLoop();
+    // Words in sorted order, so the words a query word starts form one contiguous range.
+    const order = termWords.map((_, i) => i).sort((a, b) => (termWords[a]! < termWords[b]! ? -1 : 1));
+    const rankOf = new Int32Array(order.length);
+    order.forEach((term, rank) => (rankOf[term] = rank));
+    const vocab = order.map((term) => termWords[term]!);
+    const termStart = new Int32Array(order.length + 1);
+    for (let i = 0; i < pTerm.length; i++) termStart[rankOf[pTerm.items[i]!]! + 1]!++;
+    for (let i = 0; i < order.length; i++) termStart[i + 1]! += termStart[i]!;
+    const postSlot = new Int32Array(pSlot.length);
+    const postWeight = new Uint8Array(pSlot.length);
+    const fill = termStart.slice(0, order.length);
+    for (let i = 0; i < pTerm.length; i++) {
+      const at = fill[rankOf[pTerm.items[i]!]!]!++;
+      postSlot[at] = pSlot.items[i]!; // slots ascend within a word: products were added in slot order
+      postWeight[at] = pWeight.items[i]!;
     }
-    comboOf[slot] = comboId;
-    addWords(r.name, slot, NAME_WEIGHT);
-    addWords(`${r.brand} ${r.searchText}`, slot, 1);
+    const idf = Float64Array.from(vocab, (_, i) => {
+      const df = termStart[i + 1]! - termStart[i]!;
+      return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    });
+    await yieldToEventLoop();
+
+    // Equal names share a rank, so the id decides between them as it does in SQL.
+    const nameRank = new Int32Array(n);
+    const byName = Array.from({ length: n }, (_, slot) => slot).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+    byName.forEach((slot, i) => {
+      const prev = byName[i - 1];
+      nameRank[slot] = prev !== undefined && names[prev] === names[slot] ? nameRank[prev]! : i;
+    });
+
+    const parts: IndexParts = {
+      ids: this.ids.items.slice(0, n),
+      names,
+      nameRank,
+      price: this.price.items.slice(0, n),
+      rating: this.rating.items.slice(0, n),
+      ratingCount: this.ratingCount.items.slice(0, n),
+      created: this.created.items.slice(0, n),
+      comboOf: this.comboOf.items.slice(0, n),
+      combos: this.combos,
+      family: this.family.items.slice(0, n),
+      vocab,
+      termStart,
+      idf,
+      postSlot,
+      postWeight,
+    };
+    return new SearchIndex(parts, inStockIds);
   }
-  await yieldToEventLoop();
+}
 
-  // Words in sorted order, so the words a query word starts form one contiguous range.
-  const order = termWords.map((_, i) => i).sort((a, b) => (termWords[a]! < termWords[b]! ? -1 : 1));
-  const rankOf = new Int32Array(order.length);
-  order.forEach((term, rank) => (rankOf[term] = rank));
-  const vocab = order.map((term) => termWords[term]!);
-  const termStart = new Int32Array(order.length + 1);
-  for (const term of pTerm) termStart[rankOf[term]! + 1]!++;
-  for (let i = 0; i < order.length; i++) termStart[i + 1]! += termStart[i]!;
-  const postSlot = new Int32Array(pSlot.length);
-  const postWeight = new Uint8Array(pSlot.length);
-  const fill = termStart.slice(0, order.length);
-  for (let i = 0; i < pTerm.length; i++) {
-    const at = fill[rankOf[pTerm[i]!]!]!++;
-    postSlot[at] = pSlot[i]!; // slots ascend within a word: products were visited in slot order
-    postWeight[at] = Math.min(pWeight[i]!, 255);
+/** A typed array that doubles its capacity as values are pushed. */
+class GrowingArray<A extends Int32Array | Uint8Array | Float64Array> {
+  length = 0;
+  items: A;
+
+  constructor(private readonly make: (capacity: number) => A) {
+    this.items = make(1024);
   }
-  const idf = Float64Array.from(vocab, (_, i) => {
-    const df = termStart[i + 1]! - termStart[i]!;
-    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
-  });
-  await yieldToEventLoop();
 
-  // Equal names share a rank, so the id decides between them as it does in SQL.
-  const nameRank = new Int32Array(n);
-  const byName = rows.map((_, slot) => slot).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
-  byName.forEach((slot, i) => {
-    const prev = byName[i - 1];
-    nameRank[slot] = prev !== undefined && names[prev] === names[slot] ? nameRank[prev]! : i;
-  });
-
-  const parts: IndexParts = {
-    ids: Int32Array.from(rows, (r) => r.id),
-    names,
-    nameRank,
-    price: Int32Array.from(rows, (r) => r.priceCents),
-    rating: Int32Array.from(rows, (r) => r.ratingAvgX100),
-    ratingCount: Int32Array.from(rows, (r) => r.ratingCount),
-    created: Float64Array.from(rows, (r) => Date.parse(`${r.createdAt.replace(' ', 'T')}Z`) || 0),
-    comboOf,
-    combos,
-    family: familyNumbers(rows),
-    vocab,
-    termStart,
-    idf,
-    postSlot,
-    postWeight,
-  };
-  return new SearchIndex(parts, inStockIds);
+  push(value: number): number {
+    if (this.length === this.items.length) {
+      const next = this.make(this.items.length * 2);
+      next.set(this.items);
+      this.items = next;
+    }
+    this.items[this.length++] = value;
+    return this.length;
+  }
 }
 
 function bitCount(bits: number): number {
@@ -201,20 +266,8 @@ function bitCount(bits: number): number {
   return n;
 }
 
-/** Numbers products of one family alike (in slot order), -1 for a product without one. */
-function familyNumbers(rows: readonly IndexedProduct[]): Int32Array {
-  const numbers = new Map<string, number>();
-  return Int32Array.from(rows, (r) => {
-    if (!r.familyKey) return -1;
-    let k = numbers.get(r.familyKey);
-    if (k === undefined) numbers.set(r.familyKey, (k = numbers.size));
-    return k;
-  });
-}
-
 export class SearchIndex {
   readonly size: number;
-  private readonly slotOf = new Map<number, number>();
   private inStock: Uint8Array;
 
   // Per-query scratch space, reused: a query runs synchronously, so one at a time.
@@ -230,7 +283,6 @@ export class SearchIndex {
   ) {
     const n = p.ids.length;
     this.size = n;
-    p.ids.forEach((id, slot) => this.slotOf.set(id, slot));
     this.stamp = new Int32Array(n);
     this.found = new Uint8Array(n);
     this.score = new Float64Array(n);
@@ -256,8 +308,8 @@ export class SearchIndex {
     const inStock = new Set(inStockIds);
     let flipped = 0;
     for (const id of productIds) {
-      const slot = this.slotOf.get(id);
-      if (slot === undefined) continue;
+      const slot = this.slotOf(id);
+      if (slot < 0) continue;
       const flag = inStock.has(id) ? 1 : 0;
       if (this.inStock[slot] !== flag) flipped++;
       this.inStock[slot] = flag;
@@ -265,23 +317,38 @@ export class SearchIndex {
     return flipped;
   }
 
+  /** Where a product is in the index (ids ascend by slot), or -1. */
+  private slotOf(id: number): number {
+    const ids = this.p.ids;
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ids[mid]! < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return ids[lo] === id ? lo : -1;
+  }
+
   private stockFlags(ids: Iterable<number>): Uint8Array {
     const flags = new Uint8Array(this.size);
     for (const id of ids) {
-      const slot = this.slotOf.get(id);
-      if (slot !== undefined) flags[slot] = 1;
+      const slot = this.slotOf(id);
+      if (slot >= 0) flags[slot] = 1;
     }
     return flags;
   }
 
   /**
-   * One page of a search and the facet combinations of all its matches (a
-   * query without words matches nothing). `byFamily` lists a family once, as
-   * repo.pageOfFamilies does.
+   * One page of a search or, without words, of a listing (browsing, a
+   * category, filters) and the facet combinations of all its matches, as
+   * repo.pageOfProducts and repo.facetCombos answer them. `byFamily` lists a
+   * family once, as repo.pageOfFamilies does.
    */
   search(f: ListFilter, sort: Sort, limit: number, offset: number, byFamily = false): IndexHits {
     const words = [...new Set(f.words.map(fold))].filter((w) => w !== '');
-    const matched = f.noMatch || !words.length ? 0 : this.match(words);
+    const browsing = !f.noMatch && !words.length;
+    const matched = f.noMatch ? 0 : browsing ? this.size : this.match(words);
 
     const categories = f.categoryIds ? new Set(f.categoryIds) : null;
     const comboBase = new Uint8Array(this.p.combos.length);
@@ -293,7 +360,7 @@ export class SearchIndex {
     const min = f.minPriceCents ?? -Infinity;
     const max = f.maxPriceCents ?? Infinity;
     for (let i = 0; i < matched; i++) {
-      const slot = this.candidates[i]!;
+      const slot = browsing ? i : this.candidates[i]!;
       const combo = this.p.comboOf[slot]!;
       const flags = comboBase[combo]!;
       if (!(flags & 1)) continue;
@@ -305,7 +372,9 @@ export class SearchIndex {
 
     const grouped = byFamily ? this.byFamily(results) : null;
     const listed = grouped?.listed ?? results;
-    const page = this.page(listed, this.comparator(sort, words), offset + limit).slice(offset);
+    // Without words there is nothing to rank by: newest first, as in the database.
+    const order = browsing && sort === 'relevance' ? 'newest' : sort;
+    const page = this.page(listed, this.comparator(order, words), offset + limit).slice(offset);
     const combos: FacetCombo[] = [];
     comboCount.forEach((count, i) => {
       if (count) combos.push({ ...this.p.combos[i]!, count });

@@ -56,8 +56,8 @@ export interface CatalogOptions {
 
 /**
  * Catalog reads, cached in-process for a short time (30 s): data, rendered
- * page bodies and whole guest pages. Searches are answered by the in-memory
- * search index when it is ready, else by the database's full-text index.
+ * page bodies and whole guest pages. Listings, searches or not, are answered
+ * by the in-memory search index when it is ready, else by the database.
  *
  * Whatever changes what the catalog shows calls changed() (CatalogEvents,
  * changes.ts) once the change is committed; it is then shown as follows:
@@ -203,7 +203,7 @@ export class CatalogService implements CatalogEvents {
     },
   };
 
-  /** A rendered page body (see fragments.ts), cached like the data it shows. */
+  /** A rendered page body (see fragments.ts) or API response body, cached like the data it shows. */
   renderedPage(key: string, render: () => Promise<string>): Promise<string> {
     this.lookForChanges();
     return this.pages.get(key, render);
@@ -277,14 +277,18 @@ export class CatalogService implements CatalogEvents {
     return { items, total, page: f.page, perPage: f.perPage, pages: Math.max(1, Math.ceil(total / f.perPage)), facets, category, subcategories };
   }
 
-  /** The facet combinations of every match and one page of products: from the search index when it can answer, else the database. */
+  /**
+   * The facet combinations of every match and one page of products: from the
+   * search index when it is ready (searches and listings without words alike),
+   * else the database.
+   */
   private async search(
     filter: repo.ListFilter,
     f: ProductFilters,
     byFamily: boolean,
   ): Promise<{ combos: repo.FacetCombo[]; items: repo.ProductSummary[]; listed?: number }> {
     const offset = (f.page - 1) * f.perPage;
-    const index = filter.words.length ? this.searchIndex?.current() : null;
+    const index = this.searchIndex?.current();
     if (index) {
       const hits = index.search(filter, f.sort, f.perPage, offset, byFamily);
       const items = await repo.productsByIds(this.db, hits.ids);

@@ -38,6 +38,29 @@ describe('GET /api/products', () => {
     expect(itemNames((await api(url).expect(200)).body)).toEqual(expected);
   });
 
+  it('answers the same body from the cache until the catalog changes, then shows the change', async () => {
+    const url = '/api/products?per_page=2&sort=price_asc';
+    const first = await api(url).expect(200);
+    expect((await api(url).expect(200)).text).toBe(first.text);
+    const cheapest = first.body.items[0];
+    await t.db('products').where({ id: cheapest.id }).update({ price_cents: cheapest.price_cents + 99_000 });
+    expect((await api(url).expect(200)).text).toBe(first.text);
+    await t.app.context.catalog.changed({ what: 'product', productIds: [cheapest.id] });
+    const after = (await api(url).expect(200)).body;
+    expect(after.items.map((i: { id: number }) => i.id)).not.toContain(cheapest.id);
+    await t.db('products').where({ id: cheapest.id }).update({ price_cents: cheapest.price_cents });
+    await t.app.context.catalog.changed({ what: 'product', productIds: [cheapest.id] });
+  });
+
+  it('answers reads before the per-visitor work: a stale session cookie is neither read nor cleared, as a page would', async () => {
+    const stale = 'gg_at=stale; gg_rt=stale';
+    const page = await request(t.app).get('/products').set('Cookie', stale).expect(200);
+    expect(String(page.headers['set-cookie'])).toContain('gg_at=;');
+    const res = await api('/api/products?per_page=1').set('Cookie', stale).expect(200);
+    expect(res.headers['set-cookie']).toBeUndefined();
+    expect(res.body.items).toHaveLength(1);
+  });
+
   it('returns summaries and facet counts', async () => {
     const body = (await api('/api/products?q=thinkpad&ram_gb=16').expect(200)).body;
     expect(body.items.slice(0, 2).map((i: { name: string }) => i.name).sort()).toEqual(['Lenovo ThinkPad T14', 'Lenovo ThinkPad X1 Carbon']);

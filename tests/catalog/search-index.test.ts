@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSearchIndex, fold, type IndexedProduct, type SearchIndex } from '../../src/catalog/search-index';
+import { buildSearchIndex, fold, SearchIndexBuilder, type IndexedProduct, type SearchIndex } from '../../src/catalog/search-index';
 import * as repo from '../../src/catalog/repo';
 import type { Sort } from '../../src/catalog/schemas';
 import { searchWords } from '../../src/catalog/search';
@@ -148,6 +148,25 @@ describe('SearchIndex: filters, facet counts, sorts and pages', () => {
   });
 });
 
+describe('SearchIndexBuilder', () => {
+  it('given the catalog in batches, answers as the index built in one go', async () => {
+    const builder = new SearchIndexBuilder();
+    builder.add(CATALOG.slice(0, 3));
+    builder.add(CATALOG.slice(3));
+    const batched = await builder.finish(IN_STOCK);
+    for (const [q, sort] of [['intel', 'price_asc'], ['thinkpad', 'relevance'], ['', 'newest']] as const) {
+      expect(batched.search(query(q), sort, 24, 0)).toEqual(index.search(query(q), sort, 24, 0));
+    }
+    expect(batched.search(query('', { inStock: true }), 'name', 24, 0).ids).toEqual(ids(query('', { inStock: true }), 'name'));
+  });
+
+  it('refuses products out of id order (the index finds products by id in slot order)', () => {
+    const builder = new SearchIndexBuilder();
+    builder.add(CATALOG.slice(2, 3));
+    expect(() => builder.add(CATALOG.slice(0, 1))).toThrow(/ascending id order/);
+  });
+});
+
 describe('SearchIndex agrees with the database full-text search', () => {
   let t: TestDb;
   let live: SearchIndex;
@@ -180,6 +199,29 @@ describe('SearchIndex agrees with the database full-text search', () => {
     if (sort === 'relevance') expect(sorted(hits.ids)).toEqual(sorted(fromDb.map((p) => p.id)));
     else expect(hits.ids).toEqual(fromDb.map((p) => p.id));
     expect(hits.combos.map(comboKey).sort()).toEqual(combosDb.map(comboKey).sort());
+  });
+
+  it.each<[string, Partial<repo.ListFilter>, Sort]>([
+    ['the whole catalog', {}, 'relevance'],
+    ['the whole catalog', {}, 'name'],
+    ['in stock', { inStock: true }, 'newest'],
+    ['brands, any case', { brand: ['dell', 'LENOVO'] }, 'price_desc'],
+    ['grade and RAM', { condition: ['A', 'B'], ramGb: [16] }, 'rating'],
+    ['price range', { minPriceCents: 30_000, maxPriceCents: 60_000 }, 'price_asc'],
+  ])('without words, %s %j sort=%s: the same products, order and facet combinations as the database', async (_, more, sort) => {
+    const f = { ...ALL, ...more };
+    const [fromDb, combosDb] = await Promise.all([repo.pageOfProducts(t.db, f, sort, 100, 0), repo.facetCombos(t.db, f)]);
+    const hits = live.search(f, sort, 100, 0);
+    expect(hits.ids).toEqual(fromDb.map((p) => p.id));
+    expect(hits.combos.map(comboKey).sort()).toEqual(combosDb.map(comboKey).sort());
+    expect(fromDb.length).toBeGreaterThan(1);
+  });
+
+  it('without words, a page of a category tree is the database\'s page', async () => {
+    const f = { ...ALL, categoryIds: [categories.laptops!, categories['business-laptops']!] };
+    const fromDb = await repo.pageOfProducts(t.db, f, 'newest', 2, 2);
+    expect(live.search(f, 'newest', 2, 2).ids).toEqual(fromDb.map((p) => p.id));
+    expect(fromDb).toHaveLength(2);
   });
 
   it('agrees within a category tree (laptops and its sub-category)', async () => {
@@ -233,6 +275,10 @@ describe('listing by family: the database and the search index list a family onc
     ['16gb', { condition: ['A', 'B'] }, 'price_desc'],
     ['dell', {}, 'rating'],
     ['apple', {}, 'relevance'],
+    ['', {}, 'relevance'],
+    ['', {}, 'price_asc'],
+    ['', { condition: ['B'] }, 'price_asc'],
+    ['', { inStock: true }, 'name'],
   ])('q=%s %j sort=%s: the same cards, offers and total from both', async (q, more, sort) => {
     const f = query(q, more);
     const fromDb = await repo.pageOfFamilies(t.db, f, sort, 100, 0);

@@ -38,7 +38,12 @@ export async function startShop(options: { env?: Record<string, string>; deps?: 
     mail,
     runJobs: () => worker.drain(),
     categoryId,
-    product: (p) => insertProduct(t.db, { categoryId, units: 1, ...p, createdAt: clock.now() }),
+    // Written straight to the database, then announced as the admin editor announces a new product, so the catalog's caches and search index show it.
+    product: async (p) => {
+      const id = await insertProduct(t.db, { categoryId, units: 1, ...p, createdAt: clock.now() });
+      await t.app.context.catalog.changed({ what: 'product', productIds: [id] });
+      return id;
+    },
   };
 }
 
