@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
 import type { AppContext } from '../app';
@@ -15,9 +16,28 @@ import {
 
 type Ctx = Pick<AppContext, 'catalog' | 'config'>;
 
-/** A response body already serialised (from a cache): sent as it is. */
+/** A response body already serialised (from a cache): sent as it is, with its bytes and ETag worked out once per text. */
 export class SerializedJson {
-  constructor(readonly text: string) {}
+  private static readonly sent = new Map<string, { text: string; bytes: Buffer; etag: string }>();
+
+  constructor(
+    readonly text: string,
+    /** Names the text (its cache key), so its bytes and ETag are kept while the text stays the same. */
+    private readonly key?: string,
+  ) {}
+
+  /** The UTF-8 bytes and a strong ETag (as Express would make it), from the last time this key had this very text. */
+  encoded(): { bytes: Buffer; etag: string } {
+    const kept = this.key === undefined ? undefined : SerializedJson.sent.get(this.key);
+    if (kept && kept.text === this.text) return kept;
+    const bytes = Buffer.from(this.text);
+    const entry = { text: this.text, bytes, etag: `"${bytes.length.toString(16)}-${crypto.createHash('sha1').update(bytes).digest('base64').slice(0, 27)}"` };
+    if (this.key !== undefined) {
+      if (SerializedJson.sent.size >= 500) SerializedJson.sent.delete(SerializedJson.sent.keys().next().value!);
+      SerializedJson.sent.set(this.key, entry);
+    }
+    return entry;
+  }
 }
 
 /** One API endpoint: the router and the OpenAPI document are both built from this table. */
@@ -40,8 +60,9 @@ export const API_ROUTES: ApiRoute[] = [
     handler: async ({ catalog }, req) => {
       const filters = toFilters(parseQuery(ApiProductQuery, req.query));
       // Serialised once per cache period and filters, like the listing data it is made of.
-      const json = await catalog.renderedPage(`api:products:${JSON.stringify(filters)}`, async () => JSON.stringify(listingJson(await catalog.listing(filters))));
-      return new SerializedJson(json);
+      const key = `api:products:${JSON.stringify(filters)}`;
+      const json = await catalog.renderedPage(key, async () => JSON.stringify(listingJson(await catalog.listing(filters))));
+      return new SerializedJson(json, key);
     },
   },
   {
@@ -82,8 +103,11 @@ export function apiRoutes(ctx: Ctx): Router {
       const body = await route.handler(ctx, req);
       // Catalog reads are themselves cached for 30 s; errors are not cacheable.
       res.setHeader('Cache-Control', 'public, max-age=30');
-      if (body instanceof SerializedJson) res.type('json').send(body.text);
-      else res.json(body);
+      if (body instanceof SerializedJson) {
+        const { bytes, etag } = body.encoded();
+        res.setHeader('ETag', etag); // res.send answers 304 to a matching If-None-Match
+        res.type('json').send(bytes);
+      } else res.json(body);
     });
   }
   let doc: object | null = null;

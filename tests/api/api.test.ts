@@ -52,6 +52,27 @@ describe('GET /api/products', () => {
     await t.app.context.catalog.changed({ what: 'product', productIds: [cheapest.id] });
   });
 
+  it('sends an ETag that names the body: a client holding it gets a 304, a changed listing a new one', async () => {
+    const url = '/api/products?per_page=3&sort=name';
+    const first = await api(url).expect(200);
+    const etag = first.headers['etag'];
+    expect(etag).toMatch(/^"[0-9a-f]+-[A-Za-z0-9+/]{27}"$/);
+    expect((await api(url).expect(200)).headers['etag']).toBe(etag);
+    const again = await request(t.app).get(url).set('If-None-Match', etag);
+    expect(again.status).toBe(304);
+    expect(again.text ?? '').toBe('');
+    const other = await api('/api/products?per_page=2&sort=name').expect(200);
+    expect(other.headers['etag']).not.toBe(etag);
+    const id = first.body.items[0].id;
+    await t.db('products').where({ id }).update({ name: 'Aaaa first by name' });
+    await t.app.context.catalog.changed({ what: 'product', productIds: [id] });
+    const changed = await api(url).set('If-None-Match', etag).expect(200);
+    expect(changed.headers['etag']).not.toBe(etag);
+    expect(changed.body.items[0].name).toBe('Aaaa first by name');
+    await t.db('products').where({ id }).update({ name: first.body.items[0].name });
+    await t.app.context.catalog.changed({ what: 'product', productIds: [id] });
+  });
+
   it('answers reads before the per-visitor work: a stale session cookie is neither read nor cleared, as a page would', async () => {
     const stale = 'gg_at=stale; gg_rt=stale';
     const page = await request(t.app).get('/products').set('Cookie', stale).expect(200);
