@@ -111,7 +111,14 @@ describe('the app is killed during a checkout storm', () => {
     const shortHolds = orders.filter((o) => o.status === 'pending_payment' && fromDbTime(o.expires_at)!.getTime() - now.getTime() < 2 * 60_000);
     expect(shortHolds.length).toBeGreaterThanOrEqual(4);
     const lastDue = Math.max(...shortHolds.map((o) => fromDbTime(o.expires_at)!.getTime()));
-    await waitUntil(async () => (await countRows(store.db('orders').whereIn('id', shortHolds.map((o) => o.id)).where({ status: 'pending_payment' }))) === 0, lastDue - Date.now() + 30_000, 'expiry');
+    const stillHeld = () => store.db('orders').whereIn('id', shortHolds.map((o) => o.id)).where({ status: 'pending_payment' });
+    await waitUntil(async () => (await countRows(stillHeld())) === 0, lastDue - Date.now() + 30_000, 'expiry').catch(async (err: Error) => {
+      // Say what was left and what its expiry jobs did, so a failure can be read.
+      const left: Array<{ id: number; expires_at: string }> = await stillHeld().select('id', 'expires_at');
+      const jobs = await store.db('jobs').where({ kind: 'orders.expire' }).select('payload', 'run_at', 'locked_until', 'attempts', 'finished_at', 'last_error');
+      const theirs = jobs.filter((j: { payload: string }) => left.some((o) => JSON.parse(j.payload).orderId === o.id));
+      throw new Error(`${err.message}; still held: ${JSON.stringify(left)}; their expiry jobs: ${JSON.stringify(theirs)}; web output: ${web.output().slice(-3000)}`);
+    });
     for (const o of shortHolds) {
       expect(await store.db('orders').where({ id: o.id }).first('status')).toEqual({ status: 'expired' });
       expect(await countRows(store.db('inventory_units').where({ order_id: o.id }))).toBe(0);
