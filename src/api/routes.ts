@@ -16,27 +16,14 @@ import {
 
 type Ctx = Pick<AppContext, 'catalog' | 'config'>;
 
-/** A response body already serialised (from a cache): sent as it is, with its bytes and ETag worked out once per text. */
+/** A response body serialised once (and cached): its UTF-8 bytes and a strong ETag, as Express would make it. */
 export class SerializedJson {
-  private static readonly sent = new Map<string, { text: string; bytes: Buffer; etag: string }>();
+  readonly bytes: Buffer;
+  readonly etag: string;
 
-  constructor(
-    readonly text: string,
-    /** Names the text (its cache key), so its bytes and ETag are kept while the text stays the same. */
-    private readonly key?: string,
-  ) {}
-
-  /** The UTF-8 bytes and a strong ETag (as Express would make it), from the last time this key had this very text. */
-  encoded(): { bytes: Buffer; etag: string } {
-    const kept = this.key === undefined ? undefined : SerializedJson.sent.get(this.key);
-    if (kept && kept.text === this.text) return kept;
-    const bytes = Buffer.from(this.text);
-    const entry = { text: this.text, bytes, etag: `"${bytes.length.toString(16)}-${crypto.createHash('sha1').update(bytes).digest('base64').slice(0, 27)}"` };
-    if (this.key !== undefined) {
-      if (SerializedJson.sent.size >= 500) SerializedJson.sent.delete(SerializedJson.sent.keys().next().value!);
-      SerializedJson.sent.set(this.key, entry);
-    }
-    return entry;
+  constructor(text: string) {
+    this.bytes = Buffer.from(text);
+    this.etag = `"${this.bytes.length.toString(16)}-${crypto.createHash('sha1').update(this.bytes).digest('base64').slice(0, 27)}"`;
   }
 }
 
@@ -59,10 +46,8 @@ export const API_ROUTES: ApiRoute[] = [
     response: ProductListOut,
     handler: async ({ catalog }, req) => {
       const filters = toFilters(parseQuery(ApiProductQuery, req.query));
-      // Serialised once per cache period and filters, like the listing data it is made of.
-      const key = `api:products:${JSON.stringify(filters)}`;
-      const json = await catalog.renderedPage(key, async () => JSON.stringify(listingJson(await catalog.listing(filters))));
-      return new SerializedJson(json, key);
+      // Serialised, encoded and hashed once per cache period and filters, like the listing data it is made of.
+      return catalog.renderedPage(`api:products:${JSON.stringify(filters)}`, async () => new SerializedJson(JSON.stringify(listingJson(await catalog.listing(filters)))));
     },
   },
   {
@@ -104,9 +89,8 @@ export function apiRoutes(ctx: Ctx): Router {
       // Catalog reads are themselves cached for 30 s; errors are not cacheable.
       res.setHeader('Cache-Control', 'public, max-age=30');
       if (body instanceof SerializedJson) {
-        const { bytes, etag } = body.encoded();
-        res.setHeader('ETag', etag); // res.send answers 304 to a matching If-None-Match
-        res.type('json').send(bytes);
+        res.setHeader('ETag', body.etag); // res.send answers 304 to a matching If-None-Match
+        res.type('json').send(body.bytes);
       } else res.json(body);
     });
   }

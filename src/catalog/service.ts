@@ -87,7 +87,7 @@ export interface CatalogOptions {
  */
 export class CatalogService implements CatalogEvents {
   private readonly cache = new TtlCache<unknown>(CACHE_TTL_MS, 2000);
-  private readonly pages = new TtlCache<string>(CACHE_TTL_MS, 500);
+  private readonly pages = new TtlCache<unknown>(CACHE_TTL_MS, 500);
   private readonly guestPages = new TtlCache<GuestPage>(CACHE_TTL_MS, 500);
   private readonly searchIndex: LiveSearchIndex | null;
   /** Products whose stock changed and has not been read yet, and the chain of reads (see readStock). */
@@ -203,10 +203,10 @@ export class CatalogService implements CatalogEvents {
     },
   };
 
-  /** A rendered page body (see fragments.ts) or API response body, cached like the data it shows. */
-  renderedPage(key: string, render: () => Promise<string>): Promise<string> {
+  /** A rendered page body (see fragments.ts) or an encoded API response body, cached like the data it shows. */
+  renderedPage<T = string>(key: string, render: () => Promise<T>): Promise<T> {
     this.lookForChanges();
-    return this.pages.get(key, render);
+    return this.pages.get(key, render) as Promise<T>;
   }
 
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
