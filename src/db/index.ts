@@ -159,11 +159,11 @@ const MIGRATE_LOCK_WAIT_SECONDS = 300;
  * Runs fn while holding a MySQL/MariaDB named lock (GET_LOCK), on a
  * connection of its own so the pool stays free for fn.
  */
-async function withMysqlLock<T>(db: Db, name: string, waitSeconds: number, fn: () => Promise<T>): Promise<T> {
+export async function withMysqlLock<T>(db: Db, name: string, waitSeconds: number, fn: () => Promise<T>): Promise<T> {
   const holder = knex({ ...db.client.config, pool: { ...db.client.config.pool, min: 1, max: 1 } });
   try {
     const [rows] = (await holder.raw('SELECT GET_LOCK(?, ?) AS got', [name, waitSeconds])) as [Array<{ got: number | null }>];
-    if (Number(rows[0]?.got) !== 1) throw new Error(`Another process held the migration lock for more than ${waitSeconds} s`);
+    if (Number(rows[0]?.got) !== 1) throw new Error(`Another process held the lock ${name} for more than ${waitSeconds} s`);
     try {
       return await fn();
     } finally {
@@ -184,13 +184,14 @@ export async function inTransaction<T>(db: Conn, fn: (trx: Trx) => Promise<T>): 
   return (db as Db).transaction(fn);
 }
 
-/** Creates the MySQL database named in the URL when it does not exist yet. */
-export async function ensureMysqlDatabase(url: string): Promise<void> {
+/**
+ * One connection to the MySQL/MariaDB server of the URL, with no database
+ * chosen (for creating and dropping databases, and named locks, which
+ * belong to a connection). Its failures go to the caller only.
+ */
+export function mysqlServer(url: string | URL): Db {
   const u = new URL(url);
-  const name = decodeURIComponent(u.pathname.slice(1));
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Refusing to create database with unusual name "${name}"`);
-  u.pathname = '/';
-  const admin = knex({
+  return knex({
     client: 'mysql2',
     connection: {
       host: u.hostname,
@@ -202,6 +203,14 @@ export async function ensureMysqlDatabase(url: string): Promise<void> {
     // Its one possible failure is thrown to the caller, which reports it; Knex would also print it with a stack.
     log: { warn: () => undefined },
   });
+}
+
+/** Creates the MySQL database named in the URL when it does not exist yet. */
+export async function ensureMysqlDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`Refusing to create database with unusual name "${name}"`);
+  const admin = mysqlServer(url);
   try {
     await admin.raw(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   } finally {

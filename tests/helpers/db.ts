@@ -4,7 +4,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import knex from 'knex';
 import type { Config } from '../../src/config';
-import { createDb, ensureMysqlDatabase, isMysql, migrateLatest, type Db } from '../../src/db';
+import { createDb, ensureMysqlDatabase, isMysql, migrateLatest, mysqlServer, withMysqlLock, type Db } from '../../src/db';
 import { migrations } from '../../migrations';
 
 export interface TestDb {
@@ -93,10 +93,11 @@ let mysqlTemplateName: Promise<string> | null = null;
 function mysqlTemplate(): Promise<string> {
   return (mysqlTemplateName ??= (async () => {
     const name = `gg_template_${MIGRATIONS_HASH}`;
-    const admin = adminConnection(new URL(TEST_DATABASE_URL!), 1);
+    const admin = mysqlServer(TEST_DATABASE_URL!);
     try {
-      await admin.raw('SELECT GET_LOCK(?, 120)', [name]);
-      if (!(await migratedAlready(admin, name))) {
+      // Parallel test workers make it once: the first under the lock, the others find it made.
+      await withMysqlLock(admin, name, 120, async () => {
+        if (await migratedAlready(admin, name)) return;
         const url = new URL(TEST_DATABASE_URL!);
         url.pathname = `/${name}`;
         await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
@@ -110,8 +111,7 @@ function mysqlTemplate(): Promise<string> {
         } finally {
           await db.destroy();
         }
-      }
-      await admin.raw('SELECT RELEASE_LOCK(?)', [name]);
+      });
       return name;
     } finally {
       await admin.destroy();
@@ -120,7 +120,7 @@ function mysqlTemplate(): Promise<string> {
 }
 
 /** Whether the template holds a record of every migration (one cut short by a stopped run does not). */
-async function migratedAlready(admin: knex.Knex, name: string): Promise<boolean> {
+async function migratedAlready(admin: Db, name: string): Promise<boolean> {
   const table = await admin('information_schema.tables').where({ table_schema: name, table_name: 'knex_migrations' }).first();
   if (!table) return false;
   const [{ n }] = await admin(`${name}.knex_migrations`).count({ n: '*' });
@@ -130,7 +130,7 @@ async function migratedAlready(admin: knex.Knex, name: string): Promise<boolean>
 /** The template's tables (created from its own definitions, foreign keys and full-text indexes included) and rows, in a new database. */
 async function cloneMysqlTemplate(template: string, target: URL): Promise<void> {
   const name = target.pathname.slice(1);
-  const admin = adminConnection(target, 1);
+  const admin = mysqlServer(target);
   try {
     await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     const tables = (await admin('information_schema.tables').where({ table_schema: template, table_type: 'BASE TABLE' }).pluck('table_name')) as string[];
@@ -146,17 +146,9 @@ async function cloneMysqlTemplate(template: string, target: URL): Promise<void> 
   }
 }
 
-function adminConnection(url: URL, poolMax: number): knex.Knex {
-  return knex({
-    client: 'mysql2',
-    connection: { host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) },
-    pool: { min: 1, max: poolMax },
-  });
-}
-
 async function dropMysqlDatabase(url: URL): Promise<void> {
   const name = url.pathname.slice(1);
-  const admin = adminConnection(url, 1);
+  const admin = mysqlServer(url);
   try {
     await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
   } finally {
