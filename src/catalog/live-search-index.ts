@@ -94,10 +94,11 @@ export class LiveSearchIndex {
     return this.index ? this.index.setStockOf(productIds, inStockIds) > 0 : null;
   }
 
-  private applyReported(index: SearchIndex): void {
-    if (!this.reported?.size) return;
+  /** Re-applies the stock reported meanwhile; returns how many products it changed. */
+  private applyReported(index: SearchIndex): number {
+    if (!this.reported?.size) return 0;
     const ids = [...this.reported.keys()];
-    index.setStockOf(ids, ids.filter((id) => this.reported!.get(id)));
+    return index.setStockOf(ids, ids.filter((id) => this.reported!.get(id)));
   }
 
   /** Builds the index now if there is none (at start-up), after any build or check under way; resolves once it is ready or has failed. */
@@ -154,12 +155,7 @@ export class LiveSearchIndex {
     const generation = this.generation;
     const inStock = await repo.inStockProductIds(this.db);
     if (generation !== this.generation || !this.index) return null;
-    let flipped = this.index.setStock(inStock);
-    const reported = this.reported;
-    if (reported?.size) {
-      const ids = [...reported.keys()];
-      flipped += this.index.setStockOf(ids, ids.filter((id) => reported.get(id)));
-    }
+    const flipped = this.index.setStock(inStock) + this.applyReported(this.index);
     this.fingerprint = { products: this.fingerprint!.products, stock: fingerprint.stock };
     return flipped;
   }
