@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
-    // Run on their own: tests/security (npm run test:security, vitest.security.config.ts) and tests/faults, which
-    // stop and crash servers and take minutes (npm run test:faults, vitest.faults.config.ts).
-    exclude: ['tests/e2e/**', 'tests/security/**', 'tests/faults/**', 'node_modules/**'],
+    // Run on their own: tests/security (npm run test:security, vitest.security.config.ts), tests/cluster, whose
+    // store processes need the cores to themselves (npm run test:cluster), and tests/faults, which stop and crash
+    // servers and take minutes (npm run test:faults, vitest.faults.config.ts).
+    exclude: ['tests/e2e/**', 'tests/security/**', 'tests/cluster/**', 'tests/faults/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
