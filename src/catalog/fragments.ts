@@ -32,10 +32,19 @@ export interface PageMeta {
   noindex?: boolean;
 }
 
+const READS_SINCE = 'catalogReadsSince';
+
+/** Notes, before a handler reads the catalog data of its page, since when it read it (see CatalogService.readsSince). */
+export function markCatalogReads(res: Response, catalog: CatalogService): void {
+  res.locals[READS_SINCE] = catalog.readsSince();
+}
+
 /**
  * Renders `view` with the locals `data()` builds (or takes the body from the
  * cache under `key`) inside the layout. `key` must name everything the body
- * depends on; `data` only runs when the body is rendered.
+ * depends on; `data` only runs when the body is rendered. What the handler
+ * read before (marked by markCatalogReads) counts as read when it was marked:
+ * a page is not kept when the catalog changed since.
  */
 export async function sendCatalogPage(
   res: Response,
@@ -52,10 +61,11 @@ export async function sendCatalogPage(
     res.render('catalog/page', { ...meta, pageBody: await personal(await render()) });
     return;
   }
-  const body = await catalog.renderedPage(key, render);
+  const since = (res.locals[READS_SINCE] as number | undefined) ?? catalog.readsSince();
+  const body = await catalog.renderedPage(key, render, since);
   const guestKey = res.locals.guestPageKey as string | undefined;
   if (guestKey) {
-    const page = await catalog.guestPage(guestKey, async () => toGuestPage(await renderWithLayout(res, { ...meta, pageBody: fillVariantSlots(body), csrfToken: TOKEN_SLOT })));
+    const page = await catalog.guestPage(guestKey, async () => toGuestPage(await renderWithLayout(res, { ...meta, pageBody: fillVariantSlots(body), csrfToken: TOKEN_SLOT })), since);
     sendGuestPage(res, page, token);
     return;
   }

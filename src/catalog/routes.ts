@@ -8,7 +8,7 @@ import { RENTAL_POLICY, RENTAL_TERMS, monthlyFor, rentalQuote, type RentalTerm }
 import { rentalSchedule } from '../rentals/schedule';
 import { REVIEWS_PER_PAGE } from '../reviews/service';
 import { averageLabel } from '../reviews/summary';
-import { sendCatalogPage } from './fragments';
+import { markCatalogReads, sendCatalogPage } from './fragments';
 import { GRADES, gradeExplanations } from './grades';
 import { filterChips, fullRowsOf, galleryPhotos, pageLinks, specRows, spellingSuggestion, SORT_LABELS } from './present';
 import { FREE_RETURNS_DAYS } from './returns';
@@ -20,6 +20,12 @@ import { productBodyKey } from './service';
 export function catalogRoutes(ctx: Pick<AppContext, 'catalog' | 'config' | 'clock' | 'settings' | 'reviews'>): Router {
   const { catalog, config, clock, settings, reviews } = ctx;
   const router = Router();
+
+  // Each page is rendered from data its handler reads first: mark when that reading began (CatalogService.readsSince), so a page read before a change is not kept.
+  router.use((_req, res, next) => {
+    markCatalogReads(res, catalog);
+    next();
+  });
 
   router.get('/', async (_req, res) => {
     const [candidates, categories] = await Promise.all([catalog.featured(12), catalog.categoryTree()]);

@@ -97,6 +97,8 @@ export class CatalogService implements CatalogEvents {
   private seen: repo.CatalogFingerprint | null = null;
   private lookedAt = 0;
   private looking: Promise<void> | null = null;
+  /** How many times cached pages were dropped (see readsSince). */
+  private drops = 0;
   private readonly refreshMs: number;
   private readonly now: () => number;
 
@@ -174,11 +176,13 @@ export class CatalogService implements CatalogEvents {
     const bodies = productBodyKey(p.slug, '');
     this.pages.deleteWhere((key) => key.startsWith(bodies));
     const path = `/products/${p.slug}`;
+    this.drops++;
     // Express matches paths case-insensitively and with a trailing slash, so the cache may hold the page under such URLs too.
     this.guestPages.deleteWhere((url) => url.split('?')[0]!.replace(/\/+$/, '').toLowerCase() === path);
   }
 
   private clearCaches(): void {
+    this.drops++;
     this.cache.clear();
     this.pages.clear();
     this.guestPages.clear();
@@ -189,10 +193,22 @@ export class CatalogService implements CatalogEvents {
     return Boolean(await this.searchIndex?.warm());
   }
 
-  /** Whole pages as guests see them (src/http/page-cache.ts), cached like the data they show. */
-  guestPage(key: string, render: () => Promise<GuestPage>): Promise<GuestPage> {
+  /**
+   * A mark to give renderedPage() and guestPage() when a page is rendered
+   * from data read before they are called (a route reads its product or
+   * listing first): if cached pages were dropped since the mark, that data
+   * may predate the change that dropped them, so the page is rendered but
+   * not kept. (A load that is already under way when pages are dropped is
+   * never kept either: see TtlCache.)
+   */
+  readsSince(): number {
+    return this.drops;
+  }
+
+  /** Whole pages as guests see them (src/http/page-cache.ts), cached like the data they show; `since`: see readsSince(). */
+  guestPage(key: string, render: () => Promise<GuestPage>, since = this.drops): Promise<GuestPage> {
     this.lookForChanges();
-    return this.guestPages.get(key, render);
+    return since === this.drops ? this.guestPages.get(key, render) : render();
   }
 
   /** For serveGuestPages: a guest page, only when it is cached and fresh. */
@@ -203,10 +219,10 @@ export class CatalogService implements CatalogEvents {
     },
   };
 
-  /** A rendered page body (see fragments.ts) or an encoded API response body, cached like the data it shows. */
-  renderedPage<T = string>(key: string, render: () => Promise<T>): Promise<T> {
+  /** A rendered page body (see fragments.ts) or an encoded API response body, cached like the data it shows; `since`: see readsSince(). */
+  renderedPage<T = string>(key: string, render: () => Promise<T>, since = this.drops): Promise<T> {
     this.lookForChanges();
-    return this.pages.get(key, render) as Promise<T>;
+    return since === this.drops ? (this.pages.get(key, render) as Promise<T>) : render();
   }
 
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {

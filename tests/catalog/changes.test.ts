@@ -110,6 +110,35 @@ describe('catalog.changed() with the search index', () => {
     expect((await request(t.app).get('/products?q=prodesk&min_price=170&max_price=180').expect(200)).text).toContain('HP ProDesk 400');
   });
 
+  it('a page whose data was read before a change is answered but not kept', async () => {
+    const catalog = t.app.context.catalog;
+    const url = '/products?q=optiplex&sort=price_desc';
+    const original = catalog.listing.bind(catalog);
+    let readDone!: () => void;
+    let release!: () => void;
+    const read = new Promise<void>((r) => (readDone = r));
+    const held = new Promise<void>((r) => (release = r));
+    // The listing is read, then (before the page is rendered and cached) the price changes.
+    const spy = vi.spyOn(catalog, 'listing').mockImplementationOnce(async (...args) => {
+      const listing = await original(...args);
+      readDone();
+      await held;
+      return listing;
+    });
+    try {
+      const answer = request(t.app).get(url).then((r) => r.text);
+      await read;
+      await t.db('products').where({ id: ids['Dell OptiPlex 7090']! }).update({ price_cents: 23_400 });
+      await catalog.changed({ what: 'price', productIds: [ids['Dell OptiPlex 7090']!] });
+      release();
+      expect(await answer).not.toContain('$234.00'); // it began before the change
+    } finally {
+      spy.mockRestore();
+    }
+    expect(cached(url)).toBe(false);
+    expect(await html(url)).toContain('$234.00');
+  });
+
   it('stock changes told at the same time are all shown', async () => {
     await takeUnit(t.db, ids['Lenovo ThinkPad X1 Carbon']!);
     await takeUnit(t.db, ids['HP ProDesk 400']!);
