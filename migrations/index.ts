@@ -14,6 +14,7 @@ import * as wishlistAlerts from './20261129000030_wishlist_alerts';
 import * as disputes from './20261129000050_disputes';
 import * as productFamilies from './20261130000001_product_families';
 import * as rateLimits from './20261201000001_rate_limits';
+import * as pageVersion from './20261202000001_page_version';
 
 /**
  * Every migration, in order. Listing them here (instead of scanning a folder)
@@ -36,4 +37,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261129000050_disputes', disputes],
   ['20261130000001_product_families', productFamilies],
   ['20261201000001_rate_limits', rateLimits],
+  ['20261202000001_page_version', pageVersion],
 ];

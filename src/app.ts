@@ -32,6 +32,8 @@ import { accountRoutes, type LoginHook } from './accounts/routes';
 import { authCookieNames, authenticate, requireAuth, requireRole } from './http/auth';
 import { createCsrf } from './http/csrf';
 import { serveGuestPages } from './http/page-cache';
+import { PageGlances, serveShopperPages } from './http/shopper-pages';
+import { unreadCount as unreadNotifications } from './notifications/repo';
 import { buildCommerce, type Commerce } from './checkout/commerce';
 import type { StripeClient } from './payments/stripe';
 import { webhookRoutes } from './payments/routes';
@@ -56,7 +58,7 @@ import { disputeRoutes } from './disputes/routes';
 import { ReviewService } from './reviews/service';
 import { reviewRoutes } from './reviews/routes';
 import { WishlistService } from './wishlist/service';
-import { wishlistHearts, wishlistRoutes } from './wishlist/routes';
+import { heartKey, wishlistHearts, wishlistRoutes } from './wishlist/routes';
 
 export interface AppDeps {
   config: Config;
@@ -214,6 +216,23 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
       pages: ctx.catalog.guestPageStore,
       personalCookies: [...Object.values(authCookieNames(config)), CART_COOKIE, FLASH_COOKIE],
       csrfToken: csrf.tokenFor,
+    }),
+  );
+
+  // Signed-in shoppers' catalog pages from memory too, with their own header values (one read to check the session).
+  const glances = new PageGlances(async (userId) => {
+    const [cartCount, unreadCount, saved] = await Promise.all([ctx.cart.count({ userId, token: null }), unreadNotifications(ctx.db, userId), ctx.wishlist.savedProductIds(userId)]);
+    return { cartCount, unreadCount, chosen: new Set(saved.map(heartKey)) };
+  });
+  app.use(
+    serveShopperPages({
+      pages: ctx.catalog.shopperPageStore,
+      accessCookie: authCookieNames(config).access,
+      otherCookies: [CART_COOKIE, FLASH_COOKIE],
+      session: (token) => ctx.sessions.stateFromAccessToken(token),
+      glances,
+      csrfToken: csrf.tokenFor,
+      clock: ctx.clock,
     }),
   );
 

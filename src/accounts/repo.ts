@@ -76,11 +76,26 @@ export function findUserById(conn: Conn, id: number): Promise<UserRow | undefine
  * family) was revoked, in one read: every signed-in request asks both.
  */
 export async function findSessionUser(conn: Conn, id: number, familyId: string): Promise<{ user: UserRow; revoked: boolean } | undefined> {
-  const revoked = conn('auth_tokens').where({ kind: 'refresh', family_id: familyId }).whereNotNull('revoked_at').select(conn.raw('1')).limit(1);
-  const row = await conn('users').where({ id }).select('users.*', conn.raw('EXISTS ? AS family_revoked', [revoked])).first();
+  const row = await conn('users').where({ id }).select('users.*', familyRevoked(conn, familyId)).first();
   if (!row) return undefined;
   const { family_revoked, ...user } = row as UserRow & { family_revoked: number | string | boolean };
   return { user: user as UserRow, revoked: Boolean(Number(family_revoked)) };
+}
+
+/** What a session check needs of the user, and their page_version (migrations/20261202000001_page_version.ts). */
+export type SessionState = Pick<UserRow, 'id' | 'role' | 'disabled_at' | 'token_version'> & { page_version: number };
+
+/** findSessionUser() for pages answered without the rest of the user row (src/http/shopper-pages.ts): the same checks, fewer columns to read. */
+export async function findSessionState(conn: Conn, id: number, familyId: string): Promise<{ user: SessionState; revoked: boolean } | undefined> {
+  const row = await conn('users').where({ id }).select('id', 'role', 'disabled_at', 'token_version', 'page_version', familyRevoked(conn, familyId)).first();
+  if (!row) return undefined;
+  const { family_revoked, ...user } = row as SessionState & { family_revoked: number | string | boolean };
+  return { user, revoked: Boolean(Number(family_revoked)) };
+}
+
+function familyRevoked(conn: Conn, familyId: string) {
+  const revoked = conn('auth_tokens').where({ kind: 'refresh', family_id: familyId }).whereNotNull('revoked_at').select(conn.raw('1')).limit(1);
+  return conn.raw('EXISTS ? AS family_revoked', [revoked]);
 }
 
 export function findUserByEmail(conn: Conn, email: string): Promise<UserRow | undefined> {

@@ -1,5 +1,7 @@
 import type { Response } from 'express';
-import { fillTokenSlots, fillVariantSlots, fillVariantSlotsFor, sendGuestPage, toGuestPage, TOKEN_SLOT, VARIANT } from '../http/page-cache';
+import type { CurrentUser } from '../http/current-user';
+import { fillTokenSlots, fillVariantSlots, fillVariantSlotsFor, sendGuestPage, SHOPPER_SLOT, toGuestPage, toShopperPage, TOKEN_SLOT, UNREAD_BADGE, VARIANT } from '../http/page-cache';
+import { shopperKind, shopperPageKey, shopperPagePlaceOf } from '../http/shopper-pages';
 import type { CatalogService } from './service';
 
 /**
@@ -33,6 +35,13 @@ export interface PageMeta {
 }
 
 const READS_SINCE = 'catalogReadsSince';
+
+/** The layout's per-shopper locals as slots (src/http/page-cache.ts). */
+const SHOPPER_LOCALS = {
+  cartCount: SHOPPER_SLOT.cartCount,
+  unreadCount: SHOPPER_SLOT.unreadCount,
+  shopperSlots: { variant: VARIANT, unreadBadge: UNREAD_BADGE },
+};
 
 /** Notes, before a handler reads the catalog data of its page, since when it read it (see CatalogService.readsSince). */
 export function markCatalogReads(res: Response, catalog: CatalogService): void {
@@ -68,6 +77,16 @@ export async function sendCatalogPage(
     const page = await catalog.guestPage(guestKey, async () => toGuestPage(await renderWithLayout(res, { ...meta, pageBody: fillVariantSlots(body), csrfToken: TOKEN_SLOT })), since);
     sendGuestPage(res, page, token);
     return;
+  }
+  const place = shopperPagePlaceOf(res);
+  const shopper = res.locals.currentUser as CurrentUser | null;
+  if (place && shopper) {
+    // Kept for the next views (src/http/shopper-pages.ts); this one is rendered as usual.
+    await catalog.shopperPage(
+      shopperPageKey(shopperKind(shopper.role), place),
+      async () => toShopperPage(await renderWithLayout(res, { ...meta, pageBody: body, csrfToken: TOKEN_SLOT, ...SHOPPER_LOCALS })),
+      since,
+    );
   }
   res.render('catalog/page', { ...meta, pageBody: await personal(body) });
 }

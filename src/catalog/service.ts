@@ -2,7 +2,8 @@ import type { Db } from '../db';
 import type { CatalogChange, CatalogEvents } from './changes';
 import { BadRequestError } from '../http/errors';
 import { TtlCache } from '../lib/ttl-cache';
-import type { GuestPage, GuestPageStore } from '../http/page-cache';
+import type { GuestPage, GuestPageStore, ShopperPage } from '../http/page-cache';
+import { shopperPageUrl, type ShopperPageStore } from '../http/shopper-pages';
 import { RENTAL_TERMS, monthlyFor, rentalQuote, type RentalQuote, type RentalTerm } from '../rentals/quote';
 import { computeFacets, type Facet } from './facets';
 import { familyChoices, type FamilyChoice } from './families';
@@ -89,6 +90,7 @@ export class CatalogService implements CatalogEvents {
   private readonly cache = new TtlCache<unknown>(CACHE_TTL_MS, 2000);
   private readonly pages = new TtlCache<unknown>(CACHE_TTL_MS, 500);
   private readonly guestPages = new TtlCache<GuestPage>(CACHE_TTL_MS, 500);
+  private readonly shopperPages = new TtlCache<ShopperPage>(CACHE_TTL_MS, 500);
   private readonly searchIndex: LiveSearchIndex | null;
   /** Products whose stock changed and has not been read yet, and the chain of reads (see readStock). */
   private readonly stockToRead = new Set<number>();
@@ -178,7 +180,9 @@ export class CatalogService implements CatalogEvents {
     const path = `/products/${p.slug}`;
     this.drops++;
     // Express matches paths case-insensitively and with a trailing slash, so the cache may hold the page under such URLs too.
-    this.guestPages.deleteWhere((url) => url.split('?')[0]!.replace(/\/+$/, '').toLowerCase() === path);
+    const isThisPage = (url: string) => url.split('?')[0]!.replace(/\/+$/, '').toLowerCase() === path;
+    this.guestPages.deleteWhere(isThisPage);
+    this.shopperPages.deleteWhere((key) => isThisPage(shopperPageUrl(key)));
   }
 
   private clearCaches(): void {
@@ -186,6 +190,7 @@ export class CatalogService implements CatalogEvents {
     this.cache.clear();
     this.pages.clear();
     this.guestPages.clear();
+    this.shopperPages.clear();
   }
 
   /** Builds the search index ahead of the first search (at start-up); true once searches use it. */
@@ -216,6 +221,20 @@ export class CatalogService implements CatalogEvents {
     peek: (key) => {
       this.lookForChanges();
       return this.guestPages.peek(key);
+    },
+  };
+
+  /** Whole pages as signed-in shoppers see them, with slots for their own values (src/http/shopper-pages.ts); `since`: see readsSince(). */
+  shopperPage(key: string, render: () => Promise<ShopperPage>, since = this.drops): Promise<ShopperPage> {
+    this.lookForChanges();
+    return since === this.drops ? this.shopperPages.get(key, render) : render();
+  }
+
+  /** For serveShopperPages: a shopper page, only when it is cached and fresh. */
+  readonly shopperPageStore: ShopperPageStore = {
+    peek: (key) => {
+      this.lookForChanges();
+      return this.shopperPages.peek(key);
     },
   };
 

@@ -44,6 +44,11 @@ export function sessionIdOf(req: Request): string | undefined {
   return sessions.get(req);
 }
 
+/** Records the session a request was found to belong to (by authenticate(), or the shopper page path). */
+export function noteSession(req: Request, sessionId: string): void {
+  sessions.set(req, sessionId);
+}
+
 /**
  * Reads the session cookies and sets req.user and res.locals.currentUser.
  * An expired or missing access token is renewed from the refresh cookie
@@ -69,7 +74,7 @@ export function authenticate(deps: { sessions: SessionService; config: Pick<Conf
       }
       req.user = toCurrentUser(auth.user);
       res.locals.currentUser = req.user;
-      sessions.set(req, auth.sessionId);
+      noteSession(req, auth.sessionId);
       next();
     } catch (err) {
       next(err);

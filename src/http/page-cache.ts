@@ -103,20 +103,16 @@ export async function fillVariantSlotsFor(res: Response, html: string): Promise<
 /** Sends a cached page with this visitor's token; `token` is only asked for when the page has a form. */
 export function sendGuestPage(res: Response, page: GuestPage, token: () => string): void {
   const filled = page.parts.length > 1 ? Buffer.from(escapeHtml(token())) : null;
-  let length = 0;
-  for (const part of page.parts) length += part.length;
-  if (filled) length += filled.length * (page.parts.length - 1);
+  sendHtmlParts(res, page.parts.flatMap((part, i) => (i > 0 ? [filled!, part] : [part])));
+}
+
+/** A 200 HTML response of these bytes, sent in one write (for HEAD, Node sends the headers only). */
+function sendHtmlParts(res: Response, parts: readonly Buffer[]): void {
+  const body = Buffer.concat(parts);
   res.statusCode = 200;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Content-Length', length);
-  // Corked, the parts leave in one write without being copied into one buffer first. For HEAD, Node sends the headers only.
-  res.cork();
-  page.parts.forEach((part, i) => {
-    if (i > 0) res.write(filled!);
-    res.write(part);
-  });
-  res.end();
-  res.uncork();
+  res.setHeader('Content-Length', body.length);
+  res.end(body);
 }
 
 /**
@@ -142,4 +138,79 @@ export function serveGuestPages(deps: {
     }
     sendGuestPage(res, page, () => deps.csrfToken(req, res));
   };
+}
+
+/**
+ * Pages for signed-in shoppers (src/http/shopper-pages.ts) are shared the
+ * same way, one copy per URL and kind of shopper: the layout is rendered
+ * once with slots where the shopper's own values go — the CSRF token, the
+ * cart count and the unread count (its badge is the variant slot "unread",
+ * shown when there are unread notifications) — and the body keeps its
+ * variant slots. Kept cut at every slot, so a request only picks and writes
+ * parts.
+ */
+const SHOPPER_MARK = `gg-shopper-slot-${crypto.randomBytes(12).toString('hex')}`;
+export const SHOPPER_SLOT = { cartCount: `${SHOPPER_MARK}-cart`, unreadCount: `${SHOPPER_MARK}-unread` };
+/** The variant slot key of the unread badge. */
+export const UNREAD_BADGE = 'unread';
+
+type ValueSlot = 'token' | 'cartCount' | 'unreadCount';
+type Part = Buffer | ValueSlot | { key: string; first: Part[]; alt: Part[] };
+
+export interface ShopperPage {
+  parts: Part[];
+}
+
+/** One shopper's values for a ShopperPage. */
+export interface ShopperValues {
+  /** Asked for only when the page has a form. */
+  token(): string;
+  cartCount: number;
+  unreadCount: number;
+  /** Whether a variant slot (other than the unread badge) shows its alternative for this shopper. */
+  chooses(key: string): boolean;
+}
+
+const VALUE_SLOTS = new RegExp(`(${TOKEN_SLOT}|${SHOPPER_SLOT.cartCount}|${SHOPPER_SLOT.unreadCount})`);
+const SLOT_NAMES: Record<string, ValueSlot> = { [TOKEN_SLOT]: 'token', [SHOPPER_SLOT.cartCount]: 'cartCount', [SHOPPER_SLOT.unreadCount]: 'unreadCount' };
+
+function valueParts(html: string): Part[] {
+  return html
+    .split(VALUE_SLOTS)
+    .filter((s) => s !== '')
+    .map((s) => SLOT_NAMES[s] ?? Buffer.from(s));
+}
+
+export function toShopperPage(html: string): ShopperPage {
+  const parts: Part[] = [];
+  let last = 0;
+  for (const m of html.matchAll(VARIANT_SLOTS)) {
+    parts.push(...valueParts(html.slice(last, m.index)));
+    parts.push({ key: m[1]!, first: valueParts(m[2]!), alt: valueParts(m[3]!) });
+    last = m.index + m[0].length;
+  }
+  parts.push(...valueParts(html.slice(last)));
+  return { parts };
+}
+
+/** The page's bytes for this shopper, in order. */
+export function shopperPageBuffers(page: ShopperPage, values: ShopperValues): Buffer[] {
+  let token: Buffer | null = null;
+  const counts = { cartCount: Buffer.from(String(values.cartCount)), unreadCount: Buffer.from(String(values.unreadCount)) };
+  const out: Buffer[] = [];
+  const walk = (parts: Part[]) => {
+    for (const part of parts) {
+      if (Buffer.isBuffer(part)) out.push(part);
+      else if (part === 'token') out.push((token ??= Buffer.from(escapeHtml(values.token()))));
+      else if (typeof part === 'string') out.push(counts[part]);
+      else walk((part.key === UNREAD_BADGE ? values.unreadCount > 0 : values.chooses(part.key)) ? part.alt : part.first);
+    }
+  };
+  walk(page.parts);
+  return out;
+}
+
+/** Sends a ShopperPage filled with this shopper's values. */
+export function sendShopperPage(res: Response, page: ShopperPage, values: ShopperValues): void {
+  sendHtmlParts(res, shopperPageBuffers(page, values));
 }

@@ -1,3 +1,4 @@
+import { movePageVersion } from '../accounts/page-version';
 import { countRows, type Conn } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import { smallImage } from '../catalog/image-paths';
@@ -10,10 +11,17 @@ import { inStockCount } from '../inventory/repo';
 /** Saves a product to a customer's wishlist; saving it again changes nothing. */
 export async function addItem(conn: Conn, userId: number, productId: number, now: Date): Promise<void> {
   await conn('wishlist_items').insert({ user_id: userId, product_id: productId, created_at: toDbTime(now) }).onConflict(['user_id', 'product_id']).ignore();
+  await movePageVersion(conn, userId);
 }
 
 export async function removeItem(conn: Conn, userId: number, productId: number): Promise<void> {
-  await conn('wishlist_items').where({ user_id: userId, product_id: productId }).delete();
+  if (await conn('wishlist_items').where({ user_id: userId, product_id: productId }).delete()) await movePageVersion(conn, userId);
+}
+
+/** Every product the customer has saved. */
+export async function savedProductIds(conn: Conn, userId: number): Promise<number[]> {
+  const rows = await conn('wishlist_items').where({ user_id: userId }).select('product_id');
+  return rows.map((r) => Number(r.product_id));
 }
 
 /** Which of these products the customer has saved. */

@@ -14,7 +14,8 @@ const HeartInput = z.object({ next: z.string().max(500).optional().catch(undefin
 const PageQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1) });
 
 /** The variant slot key of a product's heart (views/wishlist/_heart.ejs). */
-const heartKey = (productId: number) => `wish:${productId}`;
+/** The variant slot of a product's wishlist button (src/http/page-cache.ts): its alternative is "Saved". */
+export const heartKey = (productId: number) => `wish:${productId}`;
 
 /**
  * Wishlist (SPEC §7): POST /wishlist/:productId saves, POST

@@ -60,4 +60,9 @@ export class WishlistService {
   savedAmong(userId: number, productIds: readonly number[]): Promise<number[]> {
     return repo.savedAmong(this.deps.db, userId, productIds);
   }
+
+  /** Every product the customer has saved (for pages answered from src/http/shopper-pages.ts). */
+  savedProductIds(userId: number): Promise<number[]> {
+    return repo.savedProductIds(this.deps.db, userId);
+  }
 }
