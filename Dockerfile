@@ -38,5 +38,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["giggatek-entrypoint"]
-# Migrate, then serve (the job worker runs inside unless RUN_WORKER=false).
-CMD ["sh", "-c", "node dist/src/cli/migrate.js && exec node dist/src/server.js"]
+# Migrate, then serve (the job worker runs inside unless RUN_WORKER=false); --max-semi-space-size: see src/lib/heap.ts.
+CMD ["sh", "-c", "node dist/src/cli/migrate.js && exec node --max-semi-space-size=8 dist/src/server.js"]

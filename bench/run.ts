@@ -8,6 +8,7 @@ import knex from 'knex';
 import { createDb, ensureMysqlDatabase, migrateLatest, type Db } from '../src/db';
 import type { Config } from '../src/config';
 import { rootPath } from '../src/lib/paths';
+import { SERVER_NODE_FLAGS } from '../src/lib/heap';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { facetCombos, inStockProductIds, pageOfFamilies, productsByIds, searchIndexRows, type ListFilter } from '../src/catalog/repo';
 import { emptySelection } from '../src/catalog/filters';
@@ -444,7 +445,9 @@ function progress(label: string, done: number, total: number): void {
 }
 
 async function startChild(script: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', rootPath(script)], {
+  // The store's own start-up flags (src/lib/heap.ts) for its servers; the hello-world baseline runs as plain node.
+  const flags = script === 'bench/server.ts' ? SERVER_NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', rootPath(script)], {
     cwd: rootPath('.'),
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -472,7 +475,7 @@ async function startBuiltServer(env: Record<string, string>): Promise<{ child: C
   const build = spawnSync(process.execPath, [rootPath('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: rootPath('.'), stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`npm run build failed (exit ${build.status})`);
   const port = await freePort();
-  const child = spawn(process.execPath, [rootPath('dist/src/server.js')], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, rootPath('dist/src/server.js')], {
     cwd: rootPath('.'),
     env: { ...process.env, ...env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'inherit'],

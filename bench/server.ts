@@ -2,6 +2,7 @@ import { loadConfig } from '../src/config';
 import { createApp } from '../src/app';
 import { createDb } from '../src/db';
 import { createLogger } from '../src/lib/log';
+import { tuneServerHeap } from '../src/lib/heap';
 
 /**
  * The store as the bench measures it: the real createApp() on the database
@@ -9,6 +10,7 @@ import { createLogger } from '../src/lib/log';
  * request logging silenced so the terminal is not the bottleneck. It listens
  * once the search index is built, as a server that has been up for a while.
  */
+tuneServerHeap();
 const config = loadConfig(process.env);
 const db = createDb(config.db);
 const app = createApp({ config, db, logger: createLogger('silent') });

@@ -4,9 +4,11 @@ import { createApp } from './app';
 import { describeDatabase } from './db/describe';
 import { startWorker } from './jobs/worker';
 import { seedDemo } from '../seeds';
+import { tuneServerHeap } from './lib/heap';
 
 /** Listen, and shut down gracefully on SIGTERM/SIGINT: stop accepting, finish in-flight requests, close the pool. */
 async function main(): Promise<void> {
+  tuneServerHeap();
   const { config, db, logger } = await boot();
 
   if (config.seedDemo) {

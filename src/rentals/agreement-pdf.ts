@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 
 /**
  * The signed agreement as a PDF (pdfkit): the stored agreement text, line for
@@ -37,7 +36,11 @@ function isHeading(line: string): boolean {
   return /[A-Z]/.test(line) && line === line.toUpperCase() && line.length <= 80;
 }
 
-export function agreementPdf(a: SignedAgreement): Promise<Buffer> {
+/** pdfkit (some 13 MB once loaded) is loaded at the first agreement asked for, not by every web process. */
+const loadPdfKit = () => import('pdfkit').then((m) => m.default);
+
+export async function agreementPdf(a: SignedAgreement): Promise<Buffer> {
+  const PDFDocument = await loadPdfKit();
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({ size: 'LETTER', margin: 60, info: { Title: `Rent-to-own agreement ${a.number}`, Author: 'GigGatek' } });
     const chunks: Buffer[] = [];
