@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import type { CurrentUser } from '../http/current-user';
 import { fillTokenSlots, fillVariantSlots, fillVariantSlotsFor, sendGuestPage, SHOPPER_SLOT, toGuestPage, toShopperPage, TOKEN_SLOT, UNREAD_BADGE, VARIANT } from '../http/page-cache';
-import { shopperKind, shopperPageKey, shopperPagePlaceOf } from '../http/shopper-pages';
+import { SHOPPER_PAGE_CACHE_CONTROL, shopperKind, shopperPageKey, shopperPagePlaceOf } from '../http/shopper-pages';
 import type { CatalogService } from './service';
 
 /**
@@ -80,6 +80,7 @@ export async function sendCatalogPage(
   }
   const place = shopperPagePlaceOf(res);
   const shopper = res.locals.currentUser as CurrentUser | null;
+  if (shopper) res.setHeader('Cache-Control', SHOPPER_PAGE_CACHE_CONTROL);
   if (place && shopper) {
     // Kept for the next views (src/http/shopper-pages.ts); this one is rendered as usual.
     await catalog.shopperPage(

@@ -92,6 +92,9 @@ export class PageGlances {
 }
 
 const MAX_URL_LENGTH = 2048;
+
+/** A signed-in shopper's page (their cart count, their token) is theirs: no shared cache keeps it. */
+export const SHOPPER_PAGE_CACHE_CONTROL = 'private';
 const PLACE = 'shopperPagePlace';
 
 /** For the routes that fill the cache: where to keep this request's page, when it may be kept (see serveShopperPages). */
@@ -125,6 +128,7 @@ export function serveShopperPages(deps: {
       // The page's forms carry a CSRF token bound to this session, as authenticate() would have it.
       noteSession(req, session.sessionId);
       const glance = await deps.glances.get(session.user.id, session.user.page_version);
+      res.setHeader('Cache-Control', SHOPPER_PAGE_CACHE_CONTROL);
       sendShopperPage(res, page, {
         token: () => deps.csrfToken(req, res),
         cartCount: glance.cartCount,

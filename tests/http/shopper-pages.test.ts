@@ -97,6 +97,9 @@ describe('catalog pages for signed-in shoppers, kept once and filled per shopper
     const second = await a.get(PAGE).expect(200);
     expect(kept(first)).toBe(false);
     expect(kept(second)).toBe(true);
+    // Theirs alone: no shared cache may keep either.
+    expect([first.headers['cache-control'], second.headers['cache-control']]).toEqual(['private', 'private']);
+    expect((await request(t.app).get(PAGE)).headers['cache-control']).toBeUndefined(); // a guest's page is the same for all
     expect(header(second.text)).toEqual({ cart: 2, unread: 0, admin: false, signedIn: true, saved: [ids['Dell XPS 13']] });
     // Byte for byte the page the regular path rendered, but for the CSRF token.
     const withoutToken = (html: string) => html.replace(/name="_csrf" value="[^"]+"/g, '');
