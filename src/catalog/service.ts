@@ -212,36 +212,34 @@ export class CatalogService implements CatalogEvents {
 
   /** Whole pages as guests see them (src/http/page-cache.ts), cached like the data they show; `since`: see readsSince(). */
   guestPage(key: string, render: () => Promise<GuestPage>, since = this.drops): Promise<GuestPage> {
-    this.lookForChanges();
-    return since === this.drops ? this.guestPages.get(key, render) : render();
+    return this.keep(this.guestPages, key, render, since);
   }
 
   /** For serveGuestPages: a guest page, only when it is cached and fresh. */
-  readonly guestPageStore: GuestPageStore = {
-    peek: (key) => {
-      this.lookForChanges();
-      return this.guestPages.peek(key);
-    },
-  };
+  readonly guestPageStore: GuestPageStore = { peek: (key) => this.peek(this.guestPages, key) };
 
   /** Whole pages as signed-in shoppers see them, with slots for their own values (src/http/shopper-pages.ts); `since`: see readsSince(). */
   shopperPage(key: string, render: () => Promise<ShopperPage>, since = this.drops): Promise<ShopperPage> {
-    this.lookForChanges();
-    return since === this.drops ? this.shopperPages.get(key, render) : render();
+    return this.keep(this.shopperPages, key, render, since);
   }
 
   /** For serveShopperPages: a shopper page, only when it is cached and fresh. */
-  readonly shopperPageStore: ShopperPageStore = {
-    peek: (key) => {
-      this.lookForChanges();
-      return this.shopperPages.peek(key);
-    },
-  };
+  readonly shopperPageStore: ShopperPageStore = { peek: (key) => this.peek(this.shopperPages, key) };
 
   /** A rendered page body (see fragments.ts) or an encoded API response body, cached like the data it shows; `since`: see readsSince(). */
   renderedPage<T = string>(key: string, render: () => Promise<T>, since = this.drops): Promise<T> {
+    return this.keep(this.pages as TtlCache<T>, key, render, since);
+  }
+
+  /** A page from `pages`, or rendered and kept there unless pages were dropped `since`. */
+  private keep<T>(pages: TtlCache<T>, key: string, render: () => Promise<T>, since: number): Promise<T> {
     this.lookForChanges();
-    return since === this.drops ? (this.pages.get(key, render) as Promise<T>) : render();
+    return since === this.drops ? pages.get(key, render) : render();
+  }
+
+  private peek<T>(pages: TtlCache<T>, key: string): T | undefined {
+    this.lookForChanges();
+    return pages.peek(key);
   }
 
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {

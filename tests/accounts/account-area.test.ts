@@ -156,7 +156,7 @@ describe('account area', () => {
         [{ current_password: 'not my password', password: 'a brand new passphrase' }, 'Your current password is not correct.'],
         [{ current_password: a.password, password: 'short' }, 'Use at least 10 characters.'],
         [{ current_password: a.password, password: 'password123' }, 'one of the most commonly used'],
-        [{ current_password: a.password, password: 'é'.repeat(40) }, 'too long to store safely'],
+        [{ current_password: a.password, password: 'é'.repeat(129) }, 'Use at most 128 characters.'],
         [{ current_password: a.password, password: a.password }, 'different from your current one'],
       ];
       for (const [fields, message] of cases) {
