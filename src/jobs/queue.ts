@@ -131,6 +131,11 @@ export async function claimJobs(db: Db, o: ClaimOptions): Promise<JobRow[]> {
   return db('jobs').where({ locked_by: o.token }).whereNull('finished_at').orderBy('id').select<JobRow[]>('*');
 }
 
+/** Renews this claim's hold on jobs it is still running (JobWorker, every third of its lock time). */
+export async function extendLocks(db: Conn, ids: readonly number[], token: string, until: Date): Promise<void> {
+  if (ids.length) await db('jobs').whereIn('id', ids).where({ locked_by: token }).whereNull('finished_at').update({ locked_until: toDbTime(until) });
+}
+
 /** Records success; returns false when the lock was lost to another worker meanwhile. */
 export async function completeJob(db: Conn, job: JobRow, token: string, now: Date, payload?: unknown): Promise<boolean> {
   const changes: Record<string, unknown> = { finished_at: toDbTime(now), locked_by: null, locked_until: null, updated_at: toDbTime(now) };

@@ -28,10 +28,13 @@ export interface JobResult {
 
 export type JobHandler<P = unknown> = (payload: P, ctx: JobContext) => Promise<JobResult | void>;
 
+/** How long a job may run unless its kind says otherwise. */
+export const DEFAULT_JOB_TIMEOUT_MS = 4.5 * 60_000;
+
 export interface HandlerOptions {
   /** Delay before retry number `attempt` (1-based count of failed runs so far). */
   backoffMs?: (attempt: number) => number;
-  /** A run taking longer than this counts as failed (default: 90 % of the worker's lock time). */
+  /** A run taking longer than this counts as failed (default 4½ minutes: DEFAULT_JOB_TIMEOUT_MS). */
   timeoutMs?: number;
 }
 

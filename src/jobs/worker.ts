@@ -4,8 +4,8 @@ import type { Db } from '../db';
 import { isUniqueViolation } from '../db/errors';
 import { type Clock, systemClock, fromDbTime } from '../lib/clock';
 import type { Logger } from '../lib/log';
-import { claimJobs, completeJob, enqueue, failJob, type JobRow } from './queue';
-import { defaultBackoffMs, type JobRegistry } from './registry';
+import { claimJobs, completeJob, enqueue, extendLocks, failJob, type JobRow } from './queue';
+import { DEFAULT_JOB_TIMEOUT_MS, defaultBackoffMs, type JobRegistry } from './registry';
 
 export interface WorkerOptions {
   db: Db;
@@ -18,7 +18,12 @@ export interface WorkerOptions {
   batchSize?: number;
   /** Sleep between polls when the queue is empty (default 1 s). */
   pollMs?: number;
-  /** How long a claim holds a job; a crashed worker's jobs return after this (default 5 min). */
+  /**
+   * How long a claim holds a job without news from its worker (default 1 min):
+   * while a job runs, its worker renews the claim every third of that, so a
+   * job of any length stays its own, and the jobs of a worker that died
+   * (killed, its machine gone) return to the queue within this time.
+   */
   lockMs?: number;
 }
 
@@ -45,7 +50,7 @@ export class JobWorker {
     this.clock = o.clock ?? systemClock;
     this.batchSize = o.batchSize ?? 5;
     this.pollMs = o.pollMs ?? 1000;
-    this.lockMs = o.lockMs ?? 5 * 60_000;
+    this.lockMs = o.lockMs ?? 60_000;
   }
 
   /** Starts polling in the background. */
@@ -74,7 +79,18 @@ export class JobWorker {
       token,
       now: this.clock.now(),
     });
-    await Promise.all(jobs.map((job) => this.run(job, token)));
+    if (!jobs.length) return 0;
+    const running = new Set(jobs.map((j) => j.id));
+    const renewal = setInterval(() => {
+      extendLocks(this.o.db, [...running], token, new Date(this.clock.now().getTime() + this.lockMs)).catch((err: unknown) =>
+        this.o.logger.warn({ err, worker: this.id }, 'could not renew the claim on running jobs'),
+      );
+    }, Math.max(1, Math.floor(this.lockMs / 3)));
+    try {
+      await Promise.all(jobs.map((job) => this.run(job, token).finally(() => running.delete(job.id))));
+    } finally {
+      clearInterval(renewal);
+    }
     return jobs.length;
   }
 
@@ -122,7 +138,7 @@ export class JobWorker {
       const info = { id: job.id, kind: job.kind, attempt: job.attempts, maxAttempts: job.max_attempts, runAt: fromDbTime(job.run_at)! };
       const result = await withTimeout(
         registered.handler(payload, { job: info, db: this.o.db, clock: this.clock, logger: log }),
-        registered.timeoutMs ?? Math.floor(this.lockMs * 0.9),
+        registered.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS,
       );
       const recorded = await completeJob(this.o.db, job, token, now(), result ? result.payload : undefined);
       if (!recorded) log.warn('job finished after its lock was taken over');

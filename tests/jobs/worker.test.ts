@@ -148,6 +148,45 @@ describe('job worker', () => {
     expect(transport.to('poison@example.test')).toHaveLength(0);
   });
 
+  it('a job running longer than the lock time stays its worker\'s: the claim is renewed while it runs, and lapses once the worker is gone', async () => {
+    const LOCK_MS = 2000; // renewed every 667 ms; lock times are stored to the second
+    const registry = new JobRegistry();
+    const runs: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    registry.register('slow.report', async () => {
+      runs.push('started');
+      await released;
+    });
+    await enqueue(t.db, 'slow.report', {});
+    const worker = new JobWorker({ db: t.db, registry, logger, lockMs: LOCK_MS, id: 'busy' });
+    const other = new JobWorker({ db: t.db, registry, logger, lockMs: LOCK_MS, id: 'other' });
+    const running = worker.runOnce();
+    await new Promise((r) => setTimeout(r, 100));
+    // Past its lock time the running job is still held by its worker: the other one finds nothing.
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await other.runOnce()).toBe(0);
+    }
+    const held = await t.db('jobs').where({ kind: 'slow.report' }).first('locked_by', 'locked_until');
+    expect(held.locked_by).toMatch(/^busy#/);
+    expect(fromDbTime(held.locked_until)!.getTime()).toBeGreaterThan(Date.now());
+    release();
+    expect(await running).toBe(1);
+    expect(runs).toEqual(['started']);
+    expect(await t.db('jobs').where({ kind: 'slow.report' }).first('finished_at', 'locked_by')).toMatchObject({ locked_by: null });
+
+    // A worker that died holding a job (claimed, never renewed): the job is back within one lock time.
+    await enqueue(t.db, 'slow.report', {});
+    await claimJobs(t.db, { kinds: ['slow.report'], limit: 1, lockMs: LOCK_MS, token: 'dead#1', now: new Date() });
+    expect(await other.runOnce()).toBe(0);
+    await new Promise((r) => setTimeout(r, LOCK_MS + 1100));
+    const second = other.runOnce();
+    release();
+    expect(await second).toBe(1);
+    expect(runs).toEqual(['started', 'started']);
+  }, 15_000);
+
   it('only kinds the worker knows are claimed; handlers get payload and job info', async () => {
     const registry = new JobRegistry();
     const seen: unknown[] = [];
