@@ -15,6 +15,7 @@ import * as disputes from './20261129000050_disputes';
 import * as productFamilies from './20261130000001_product_families';
 import * as rateLimits from './20261201000001_rate_limits';
 import * as pageVersion from './20261202000001_page_version';
+import * as pageChanges from './20261202000002_page_changes';
 
 /**
  * Every migration, in order. Listing them here (instead of scanning a folder)
@@ -38,4 +39,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261130000001_product_families', productFamilies],
   ['20261201000001_rate_limits', rateLimits],
   ['20261202000001_page_version', pageVersion],
+  ['20261202000002_page_changes', pageChanges],
 ];

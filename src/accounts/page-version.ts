@@ -1,25 +1,40 @@
 import type { Conn } from '../db';
+import { toDbTime } from '../lib/clock';
 
 /**
- * users.page_version (migrations/20261202000001_page_version.ts) moves on
- * with every write that changes what all pages show of a shopper: their
- * cart count, unread notifications, saved products. Those writes call one of
- * these in the same transaction, so a process that finds the version
- * unchanged knows that what it read before still holds
- * (src/http/shopper-pages.ts).
+ * A shopper's page version: the id of the latest page_changes row for them
+ * (migrations/20261202000002_page_changes.ts), null when there is none. Every
+ * write that changes what all pages show of a shopper — their cart count,
+ * unread notifications, saved products — adds a row in the same transaction,
+ * so a process that finds the version unchanged knows that what it read
+ * before still holds (src/http/shopper-pages.ts). Rows are only added, never
+ * updated: transactions changing one shopper at once do not wait on each other.
  */
-export async function movePageVersion(conn: Conn, userIds: number | readonly number[]): Promise<void> {
+export async function notePageChange(conn: Conn, userIds: number | readonly number[]): Promise<void> {
   const ids = typeof userIds === 'number' ? [userIds] : [...new Set(userIds)];
-  if (ids.length) await conn('users').whereIn('id', ids).increment('page_version', 1);
+  if (!ids.length) return;
+  const at = toDbTime(new Date());
+  await conn('page_changes').insert(ids.map((id) => ({ user_id: id, created_at: at })));
 }
 
 /** For a change to a cart: its owner's (a guest's cart has none). */
-export async function movePageVersionOfCart(conn: Conn, cartId: number): Promise<void> {
-  await conn('users').whereIn('id', conn('carts').where({ id: cartId }).whereNotNull('user_id').select('user_id')).increment('page_version', 1);
+export async function notePageChangeOfCart(conn: Conn, cartId: number): Promise<void> {
+  const row = await conn('carts').where({ id: cartId }).first('user_id');
+  if (row?.user_id) await notePageChange(conn, Number(row.user_id));
 }
 
 /** For a change to one line of a cart. */
-export async function movePageVersionOfCartItem(conn: Conn, itemId: number): Promise<void> {
-  const owner = conn('carts as c').join('cart_items as ci', 'ci.cart_id', 'c.id').where('ci.id', itemId).whereNotNull('c.user_id').select('c.user_id');
-  await conn('users').whereIn('id', owner).increment('page_version', 1);
+export async function notePageChangeOfCartItem(conn: Conn, itemId: number): Promise<void> {
+  const row = await conn('carts as c').join('cart_items as ci', 'ci.cart_id', 'c.id').where('ci.id', itemId).first('c.user_id');
+  if (row?.user_id) await notePageChange(conn, Number(row.user_id));
+}
+
+/** The page version as a session read gives it (a subquery of the users row's query). */
+export const PAGE_VERSION_COLUMN = '(SELECT MAX(pc.id) FROM page_changes pc WHERE pc.user_id = users.id) AS page_version';
+
+/** Rows older than this go (the hourly account clean-up): a process keeps what it read for at most a minute. */
+export const PAGE_CHANGES_KEPT_MS = 60 * 60_000;
+
+export async function prunePageChanges(conn: Conn, now: Date): Promise<number> {
+  return conn('page_changes').where('created_at', '<', toDbTime(new Date(now.getTime() - PAGE_CHANGES_KEPT_MS))).delete();
 }

@@ -1,3 +1,4 @@
+import { PAGE_VERSION_COLUMN } from './page-version';
 import { countRows, LIKE_PREFIX, lockedInTransaction, prefixPattern, type Conn } from '../db';
 import type { ShippingAddress } from '../lib/address';
 import { fromDbTime, toDbTime } from '../lib/clock';
@@ -82,15 +83,15 @@ export async function findSessionUser(conn: Conn, id: number, familyId: string):
   return { user: user as UserRow, revoked: Boolean(Number(family_revoked)) };
 }
 
-/** What a session check needs of the user, and their page_version (migrations/20261202000001_page_version.ts). */
-export type SessionState = Pick<UserRow, 'id' | 'role' | 'disabled_at' | 'token_version'> & { page_version: number };
+/** What a session check needs of the user, and their page version (src/accounts/page-version.ts). */
+export type SessionState = Pick<UserRow, 'id' | 'role' | 'disabled_at' | 'token_version'> & { page_version: number | null };
 
 /** findSessionUser() for pages answered without the rest of the user row (src/http/shopper-pages.ts): the same checks, fewer columns to read. */
 export async function findSessionState(conn: Conn, id: number, familyId: string): Promise<{ user: SessionState; revoked: boolean } | undefined> {
-  const row = await conn('users').where({ id }).select('id', 'role', 'disabled_at', 'token_version', 'page_version', familyRevoked(conn, familyId)).first();
+  const row = await conn('users').where({ id }).select('id', 'role', 'disabled_at', 'token_version', conn.raw(PAGE_VERSION_COLUMN), familyRevoked(conn, familyId)).first();
   if (!row) return undefined;
-  const { family_revoked, ...user } = row as SessionState & { family_revoked: number | string | boolean };
-  return { user, revoked: Boolean(Number(family_revoked)) };
+  const { family_revoked, page_version, ...user } = row as SessionState & { family_revoked: number | string | boolean };
+  return { user: { ...user, page_version: page_version === null ? null : Number(page_version) }, revoked: Boolean(Number(family_revoked)) };
 }
 
 function familyRevoked(conn: Conn, familyId: string) {

@@ -1,3 +1,4 @@
+import { prunePageChanges } from './page-version';
 import type { Config } from '../config';
 import type { Conn, Db } from '../db';
 import { inTransaction } from '../db';
@@ -474,11 +475,12 @@ export class AccountService {
     });
   }
 
-  /** Hourly clean-up of expired session and e-mail link tokens. */
+  /** Hourly clean-up of expired session and e-mail link tokens, and of page changes no process still needs (src/accounts/page-version.ts). */
   registerJobs(registry: JobRegistry): void {
     registry.register(AUTH_CLEANUP_JOB, async (_payload, { logger }) => {
       const removed = await this.deps.sessions.cleanup();
       if (removed) logger.info({ removed }, 'expired auth tokens deleted');
+      await prunePageChanges(this.deps.db, this.now());
     });
     registry.every(AUTH_CLEANUP_JOB, SESSION_TOKEN_CLEANUP_EVERY_MS);
   }

@@ -59,7 +59,7 @@ export class SessionService {
     return isLive(found, claims) ? { user: found.user, sessionId: claims.sessionId } : null;
   }
 
-  /** fromAccessToken() for pages that need only who the shopper is and their page_version: the same checks, a smaller read. */
+  /** fromAccessToken() for pages that need only who the shopper is and their page version: the same checks, a smaller read. */
   async stateFromAccessToken(token: string): Promise<{ user: repo.SessionState; sessionId: string } | null> {
     const claims = verifyAccessToken(this.deps.secret, token, this.deps.clock.now());
     if (!claims) return null;

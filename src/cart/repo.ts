@@ -1,4 +1,4 @@
-import { movePageVersion, movePageVersionOfCart, movePageVersionOfCartItem } from '../accounts/page-version';
+import { notePageChange, notePageChangeOfCart, notePageChangeOfCartItem } from '../accounts/page-version';
 import type { Grade } from '../catalog/grades';
 import { inStockCount } from '../inventory/repo';
 import type { Conn } from '../db';
@@ -46,13 +46,13 @@ export async function findUserCart(conn: Conn, userId: number): Promise<CartRow 
 export async function createCart(conn: Conn, c: { token: string; userId: number | null; now: Date }): Promise<CartRow> {
   const at = toDbTime(c.now);
   const [id] = await conn('carts').insert({ token: c.token, user_id: c.userId, created_at: at, updated_at: at });
-  if (c.userId !== null) await movePageVersion(conn, c.userId);
+  if (c.userId !== null) await notePageChange(conn, c.userId);
   return { id: Number(id), token: c.token, userId: c.userId, promoCodeId: null };
 }
 
 export async function setCartUser(conn: Conn, cartId: number, userId: number, now: Date): Promise<void> {
   await conn('carts').where({ id: cartId }).update({ user_id: userId, updated_at: toDbTime(now) });
-  await movePageVersion(conn, userId);
+  await notePageChange(conn, userId);
 }
 
 export async function setCartPromo(conn: Conn, cartId: number, promoId: number | null, now: Date): Promise<void> {
@@ -63,14 +63,14 @@ export async function deleteCart(conn: Conn, cartId: number): Promise<void> {
   const owner = await cartOwnerId(conn, cartId);
   await conn('cart_items').where({ cart_id: cartId }).delete();
   await conn('carts').where({ id: cartId }).delete();
-  if (owner !== null) await movePageVersion(conn, owner);
+  if (owner !== null) await notePageChange(conn, owner);
 }
 
 /** A placed order takes the cart's contents and its code: the cart goes (its items cascade). */
 export async function dropCart(conn: Conn, cartId: number): Promise<void> {
   const owner = await cartOwnerId(conn, cartId);
   await conn('carts').where({ id: cartId }).delete();
-  if (owner !== null) await movePageVersion(conn, owner);
+  if (owner !== null) await notePageChange(conn, owner);
 }
 
 async function cartOwnerId(conn: Conn, cartId: number): Promise<number | null> {
@@ -155,12 +155,12 @@ export async function putLine(conn: Conn, l: { cartId: number; productId: number
     .onConflict(['cart_id', 'product_id'])
     .merge({ quantity: l.quantity, unit_price_cents: l.priceCents, updated_at: at });
   await conn('carts').where({ id: l.cartId }).update({ updated_at: at });
-  await movePageVersionOfCart(conn, l.cartId);
+  await notePageChangeOfCart(conn, l.cartId);
 }
 
 export async function setLineQuantity(conn: Conn, itemId: number, quantity: number, now: Date): Promise<void> {
   await conn('cart_items').where({ id: itemId }).update({ quantity, updated_at: toDbTime(now) });
-  await movePageVersionOfCartItem(conn, itemId);
+  await notePageChangeOfCartItem(conn, itemId);
 }
 
 /** Accepts the current prices: the shopper has now been shown them. */
@@ -175,7 +175,7 @@ export async function refreshSnapshots(conn: Conn, cartId: number, now: Date): P
 
 export async function deleteLine(conn: Conn, cartId: number, itemId: number): Promise<number> {
   const deleted = await conn('cart_items').where({ id: itemId, cart_id: cartId }).delete();
-  if (deleted) await movePageVersionOfCart(conn, cartId);
+  if (deleted) await notePageChangeOfCart(conn, cartId);
   return deleted;
 }
 

@@ -17,10 +17,10 @@ import { sendShopperPage, type ShopperPage } from './page-cache';
  *
  *  1. checks the session as authenticate() does (signature, expiry,
  *     revocation, disabled account, token_version) in one small read, which
- *     also gives the shopper's page_version;
+ *     also gives the shopper's page version;
  *  2. takes their cart count, unread count and saved products from this
- *     process's PageGlances when it read them at that same page_version
- *     (migrations/20261202000001_page_version.ts), or reads them again;
+ *     process's PageGlances when it read them at that same page version
+ *     (src/accounts/page-version.ts), or reads them again;
  *  3. writes the page's parts with those values.
  *
  * Anything else — no cached page, an access token to renew, an invalid
@@ -64,14 +64,14 @@ export interface PageGlance {
 
 /**
  * Each shopper's PageGlance as this process last read it, with the
- * page_version it read it at. Read after the version, so what is kept is
+ * page version it read it at. Read after the version, so what is kept is
  * never older than its version says; a write moves the version on, and the
  * next page reads again. Entries also expire (`ttlMs`), which bounds what
  * a change made without moving the version (a product deleted from carts
  * by a cascade) can leave behind.
  */
 export class PageGlances {
-  private readonly entries = new Map<number, { version: number; glance: PageGlance; expires: number }>();
+  private readonly entries = new Map<number, { version: number | null; glance: PageGlance; expires: number }>();
 
   constructor(
     private readonly load: (userId: number) => Promise<PageGlance>,
@@ -80,7 +80,7 @@ export class PageGlances {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async get(userId: number, version: number): Promise<PageGlance> {
+  async get(userId: number, version: number | null): Promise<PageGlance> {
     const kept = this.entries.get(userId);
     if (kept && kept.version === version && kept.expires > this.now()) return kept.glance;
     const glance = await this.load(userId);
@@ -108,7 +108,7 @@ export function serveShopperPages(deps: {
   /** Cookies that need the regular path (a flash message to show, a guest cart to merge). */
   otherCookies: string[];
   /** The session as authenticate() would find it, or null when it would not sign the shopper in. */
-  session(accessToken: string): Promise<{ user: { id: number; role: Role; page_version: number }; sessionId: string } | null>;
+  session(accessToken: string): Promise<{ user: { id: number; role: Role; page_version: number | null }; sessionId: string } | null>;
   glances: PageGlances;
   csrfToken(req: Request, res: Response): string;
   clock: Clock;

@@ -1,4 +1,4 @@
-import { movePageVersion } from '../accounts/page-version';
+import { notePageChange } from '../accounts/page-version';
 import { countRows, type Conn } from '../db';
 import { insertInChunks } from '../db/batch';
 import { fromDbTime, toDbTime } from '../lib/clock';
@@ -41,14 +41,14 @@ export interface NewNotification {
 /** Adds an in-app notification, in the caller's transaction (next to the e-mail it accompanies). */
 export async function notify(conn: Conn, n: NewNotification, now: Date): Promise<void> {
   await conn('notifications').insert(notificationRow(n, now));
-  await movePageVersion(conn, n.userId);
+  await notePageChange(conn, n.userId);
 }
 
 /** Several notifications in one statement (a collection batch's receipts). */
 export async function notifyMany(conn: Conn, list: readonly NewNotification[], now: Date): Promise<void> {
   if (list.length === 0) return;
   await insertInChunks(conn, 'notifications', list.map((n) => notificationRow(n, now)));
-  await movePageVersion(conn, list.map((n) => n.userId));
+  await notePageChange(conn, list.map((n) => n.userId));
 }
 
 function notificationRow(n: NewNotification, now: Date) {
@@ -88,12 +88,12 @@ export async function unreadCount(conn: Conn, userId: number): Promise<number> {
 export async function markRead(conn: Conn, userId: number, id: number, now: Date): Promise<{ url: string | null } | null> {
   const row = await conn('notifications').where({ id, user_id: userId }).first('url');
   if (!row) return null;
-  if (await conn('notifications').where({ id, user_id: userId }).whereNull('read_at').update({ read_at: toDbTime(now) })) await movePageVersion(conn, userId);
+  if (await conn('notifications').where({ id, user_id: userId }).whereNull('read_at').update({ read_at: toDbTime(now) })) await notePageChange(conn, userId);
   return { url: row.url ?? null };
 }
 
 export async function markAllRead(conn: Conn, userId: number, now: Date): Promise<number> {
   const marked = await conn('notifications').where({ user_id: userId }).whereNull('read_at').update({ read_at: toDbTime(now) });
-  if (marked) await movePageVersion(conn, userId);
+  if (marked) await notePageChange(conn, userId);
   return marked;
 }

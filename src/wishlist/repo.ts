@@ -1,4 +1,4 @@
-import { movePageVersion } from '../accounts/page-version';
+import { notePageChange } from '../accounts/page-version';
 import { countRows, type Conn } from '../db';
 import { fromDbTime, toDbTime } from '../lib/clock';
 import { smallImage } from '../catalog/image-paths';
@@ -11,11 +11,11 @@ import { inStockCount } from '../inventory/repo';
 /** Saves a product to a customer's wishlist; saving it again changes nothing. */
 export async function addItem(conn: Conn, userId: number, productId: number, now: Date): Promise<void> {
   await conn('wishlist_items').insert({ user_id: userId, product_id: productId, created_at: toDbTime(now) }).onConflict(['user_id', 'product_id']).ignore();
-  await movePageVersion(conn, userId);
+  await notePageChange(conn, userId);
 }
 
 export async function removeItem(conn: Conn, userId: number, productId: number): Promise<void> {
-  if (await conn('wishlist_items').where({ user_id: userId, product_id: productId }).delete()) await movePageVersion(conn, userId);
+  if (await conn('wishlist_items').where({ user_id: userId, product_id: productId }).delete()) await notePageChange(conn, userId);
 }
 
 /** Every product the customer has saved. */

@@ -110,7 +110,7 @@ describe('catalog pages for signed-in shoppers, kept once and filled per shopper
     expect(header((await a.get(PAGE)).text).saved.sort()).toEqual([ids['Dell XPS 13'], ids['HP ProDesk 400']].sort());
   });
 
-  it("shows each shopper's own counts: a change moves their page_version and the next view reads them again", async () => {
+  it("shows each shopper's own counts: a change moves their page version and the next view reads them again", async () => {
     const bob = await createUser(t.db);
     const b = await signIn(t.app, bob.email, bob.password);
     await b.get(PAGE);
