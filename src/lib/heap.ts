@@ -6,8 +6,8 @@ import v8 from 'node:v8';
  * what is live before a full collection, and a store under load keeps
  * promoting request garbage there: a web process whose live heap is ~70 MB
  * (100,000 products indexed) sat at 330–345 MB under load. Two settings keep
- * it near 200 MB without costing throughput (npm run bench, "web process
- * RSS"):
+ * it under 200 MB (npm run bench, "web process RSS"), for about a fifth of
+ * its peak request rate spent on the extra collections (README, Benchmarks):
  *
  *  - the old generation may grow 30 % past what the last full collection
  *    left live before the next one (set here: V8 reads it at each
