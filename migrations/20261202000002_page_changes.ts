@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
  * another, and deadlock, when two job workers recorded payments of one
  * customer's agreements at once). No foreign key, for the same reason: its
  * check would lock the users row. Rows older than an hour are deleted by the
- * hourly account clean-up; a shopper with none has page version null.
+ * hourly account clean-up (src/accounts/page-version.ts).
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('page_changes', (t) => {

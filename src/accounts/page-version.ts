@@ -2,8 +2,8 @@ import type { Conn } from '../db';
 import { toDbTime } from '../lib/clock';
 
 /**
- * A shopper's page version: the id of the latest page_changes row for them
- * (migrations/20261202000002_page_changes.ts), null when there is none. Every
+ * A shopper's page version comes from their page_changes rows
+ * (migrations/20261202000002_page_changes.ts; PAGE_VERSION_COLUMN). Every
  * write that changes what all pages show of a shopper — their cart count,
  * unread notifications, saved products — adds a row in the same transaction,
  * so a process that finds the version unchanged knows that what it read
@@ -29,8 +29,15 @@ export async function notePageChangeOfCartItem(conn: Conn, itemId: number): Prom
   if (row?.user_id) await notePageChange(conn, Number(row.user_id));
 }
 
-/** The page version as a session read gives it (a subquery of the users row's query). */
-export const PAGE_VERSION_COLUMN = '(SELECT MAX(pc.id) FROM page_changes pc WHERE pc.user_id = users.id) AS page_version';
+/**
+ * The page version as a session read gives it (a subquery of the users row's
+ * query): how many rows there are and the newest one, as one number. Both,
+ * because ids are handed out when rows are written, not when they are
+ * committed: a transaction that wrote an older id and commits after a newer
+ * one leaves the newest id as it was but adds to the count; and the hourly
+ * clean-up takes rows away while new ones come.
+ */
+export const PAGE_VERSION_COLUMN = '(SELECT COUNT(*) * 1000000000000 + COALESCE(MAX(pc.id), 0) FROM page_changes pc WHERE pc.user_id = users.id) AS page_version';
 
 /** Rows older than this go (the hourly account clean-up): a process keeps what it read for at most a minute. */
 export const PAGE_CHANGES_KEPT_MS = 60 * 60_000;

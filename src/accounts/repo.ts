@@ -84,14 +84,14 @@ export async function findSessionUser(conn: Conn, id: number, familyId: string):
 }
 
 /** What a session check needs of the user, and their page version (src/accounts/page-version.ts). */
-export type SessionState = Pick<UserRow, 'id' | 'role' | 'disabled_at' | 'token_version'> & { page_version: number | null };
+export type SessionState = Pick<UserRow, 'id' | 'role' | 'disabled_at' | 'token_version'> & { page_version: number };
 
 /** findSessionUser() for pages answered without the rest of the user row (src/http/shopper-pages.ts): the same checks, fewer columns to read. */
 export async function findSessionState(conn: Conn, id: number, familyId: string): Promise<{ user: SessionState; revoked: boolean } | undefined> {
   const row = await conn('users').where({ id }).select('id', 'role', 'disabled_at', 'token_version', conn.raw(PAGE_VERSION_COLUMN), familyRevoked(conn, familyId)).first();
   if (!row) return undefined;
   const { family_revoked, page_version, ...user } = row as SessionState & { family_revoked: number | string | boolean };
-  return { user: { ...user, page_version: page_version === null ? null : Number(page_version) }, revoked: Boolean(Number(family_revoked)) };
+  return { user: { ...user, page_version: Number(page_version) }, revoked: Boolean(Number(family_revoked)) };
 }
 
 function familyRevoked(conn: Conn, familyId: string) {

@@ -71,7 +71,7 @@ export interface PageGlance {
  * by a cascade) can leave behind.
  */
 export class PageGlances {
-  private readonly entries = new Map<number, { version: number | null; glance: PageGlance; expires: number }>();
+  private readonly entries = new Map<number, { version: number; glance: PageGlance; expires: number }>();
 
   constructor(
     private readonly load: (userId: number) => Promise<PageGlance>,
@@ -80,7 +80,7 @@ export class PageGlances {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async get(userId: number, version: number | null): Promise<PageGlance> {
+  async get(userId: number, version: number): Promise<PageGlance> {
     const kept = this.entries.get(userId);
     if (kept && kept.version === version && kept.expires > this.now()) return kept.glance;
     const glance = await this.load(userId);
@@ -108,7 +108,7 @@ export function serveShopperPages(deps: {
   /** Cookies that need the regular path (a flash message to show, a guest cart to merge). */
   otherCookies: string[];
   /** The session as authenticate() would find it, or null when it would not sign the shopper in. */
-  session(accessToken: string): Promise<{ user: { id: number; role: Role; page_version: number | null }; sessionId: string } | null>;
+  session(accessToken: string): Promise<{ user: { id: number; role: Role; page_version: number }; sessionId: string } | null>;
   glances: PageGlances;
   csrfToken(req: Request, res: Response): string;
   clock: Clock;
