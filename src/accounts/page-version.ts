@@ -17,18 +17,6 @@ export async function notePageChange(conn: Conn, userIds: number | readonly numb
   await conn('page_changes').insert(ids.map((id) => ({ user_id: id, created_at: at })));
 }
 
-/** For a change to a cart: its owner's (a guest's cart has none). */
-export async function notePageChangeOfCart(conn: Conn, cartId: number): Promise<void> {
-  const row = await conn('carts').where({ id: cartId }).first('user_id');
-  if (row?.user_id) await notePageChange(conn, Number(row.user_id));
-}
-
-/** For a change to one line of a cart. */
-export async function notePageChangeOfCartItem(conn: Conn, itemId: number): Promise<void> {
-  const row = await conn('carts as c').join('cart_items as ci', 'ci.cart_id', 'c.id').where('ci.id', itemId).first('c.user_id');
-  if (row?.user_id) await notePageChange(conn, Number(row.user_id));
-}
-
 /**
  * The page version as a session read gives it (a subquery of the users row's
  * query): how many rows there are and the newest one, as one number. Both,

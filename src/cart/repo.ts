@@ -1,4 +1,4 @@
-import { notePageChange, notePageChangeOfCart, notePageChangeOfCartItem } from '../accounts/page-version';
+import { notePageChange } from '../accounts/page-version';
 import type { Grade } from '../catalog/grades';
 import { inStockCount } from '../inventory/repo';
 import type { Conn } from '../db';
@@ -46,7 +46,7 @@ export async function findUserCart(conn: Conn, userId: number): Promise<CartRow 
 export async function createCart(conn: Conn, c: { token: string; userId: number | null; now: Date }): Promise<CartRow> {
   const at = toDbTime(c.now);
   const [id] = await conn('carts').insert({ token: c.token, user_id: c.userId, created_at: at, updated_at: at });
-  if (c.userId !== null) await notePageChange(conn, c.userId);
+  await noteOwnerPageChange(conn, c.userId);
   return { id: Number(id), token: c.token, userId: c.userId, promoCodeId: null };
 }
 
@@ -63,19 +63,24 @@ export async function deleteCart(conn: Conn, cartId: number): Promise<void> {
   const owner = await cartOwnerId(conn, cartId);
   await conn('cart_items').where({ cart_id: cartId }).delete();
   await conn('carts').where({ id: cartId }).delete();
-  if (owner !== null) await notePageChange(conn, owner);
+  await noteOwnerPageChange(conn, owner);
 }
 
 /** A placed order takes the cart's contents and its code: the cart goes (its items cascade). */
 export async function dropCart(conn: Conn, cartId: number): Promise<void> {
   const owner = await cartOwnerId(conn, cartId);
   await conn('carts').where({ id: cartId }).delete();
-  if (owner !== null) await notePageChange(conn, owner);
+  await noteOwnerPageChange(conn, owner);
 }
 
 async function cartOwnerId(conn: Conn, cartId: number): Promise<number | null> {
   const row = await conn('carts').where({ id: cartId }).first('user_id');
   return row?.user_id ?? null;
+}
+
+/** A signed-in shopper's cart count changed (src/accounts/page-version.ts); a guest's cart has no owner to tell. */
+async function noteOwnerPageChange(conn: Conn, userId: number | null): Promise<void> {
+  if (userId !== null) await notePageChange(conn, Number(userId));
 }
 
 function lineColumns(conn: Conn) {
@@ -155,12 +160,13 @@ export async function putLine(conn: Conn, l: { cartId: number; productId: number
     .onConflict(['cart_id', 'product_id'])
     .merge({ quantity: l.quantity, unit_price_cents: l.priceCents, updated_at: at });
   await conn('carts').where({ id: l.cartId }).update({ updated_at: at });
-  await notePageChangeOfCart(conn, l.cartId);
+  await noteOwnerPageChange(conn, await cartOwnerId(conn, l.cartId));
 }
 
 export async function setLineQuantity(conn: Conn, itemId: number, quantity: number, now: Date): Promise<void> {
   await conn('cart_items').where({ id: itemId }).update({ quantity, updated_at: toDbTime(now) });
-  await notePageChangeOfCartItem(conn, itemId);
+  const line = await conn('carts as c').join('cart_items as ci', 'ci.cart_id', 'c.id').where('ci.id', itemId).first('c.user_id');
+  await noteOwnerPageChange(conn, line?.user_id ?? null);
 }
 
 /** Accepts the current prices: the shopper has now been shown them. */
@@ -175,7 +181,7 @@ export async function refreshSnapshots(conn: Conn, cartId: number, now: Date): P
 
 export async function deleteLine(conn: Conn, cartId: number, itemId: number): Promise<number> {
   const deleted = await conn('cart_items').where({ id: itemId, cart_id: cartId }).delete();
-  if (deleted) await notePageChangeOfCart(conn, cartId);
+  if (deleted) await noteOwnerPageChange(conn, await cartOwnerId(conn, cartId));
   return deleted;
 }
 
