@@ -21,7 +21,7 @@ import { CatalogService } from './catalog/service';
 import { ProductEditor } from './catalog/editing';
 import { ProductImporter } from './catalog/import';
 import { catalogRoutes } from './catalog/routes';
-import { apiRoutes } from './api/routes';
+import { apiRoutes, serveCachedApiResponses } from './api/routes';
 import { healthRoutes } from './health';
 import { JobRegistry } from './jobs/registry';
 import { Mailer } from './mail/service';
@@ -208,6 +208,8 @@ export function createApp(deps: AppDeps): Express & { context: AppContext } {
   app.use(requestLog(logger));
   app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(config) }, crossOriginEmbedderPolicy: false }));
   app.use(compression());
+  // The JSON API's cached catalog listings straight from memory: they are the same for every client.
+  app.use(serveCachedApiResponses(ctx.catalog));
   app.use(cookieParser(config.secrets.cookie));
   const csrf = createCsrf(config);
   // Guests' catalog pages straight from memory, before any per-visitor work.

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import type { AppContext } from '../app';
 import type { Listing } from '../catalog/service';
@@ -27,6 +27,38 @@ export class SerializedJson {
   }
 }
 
+const MAX_CACHED_URL_LENGTH = 2048;
+const CACHE_CONTROL = 'public, max-age=30';
+
+/** A SerializedJson as the response, with its ETag: 304 when the client holds these bytes (for HEAD, Node sends the headers only). */
+function sendSerializedJson(req: Request, res: Response, body: SerializedJson): void {
+  res.setHeader('Cache-Control', CACHE_CONTROL);
+  res.setHeader('ETag', body.etag);
+  if (req.fresh) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', body.bytes.length);
+  res.end(body.bytes);
+}
+
+/**
+ * GET /api/products answered from the catalog's cache of API responses by
+ * URL (filled by its route), before the router, the query schema and the
+ * rest of the middleware run: the same bytes and headers the route sends.
+ */
+export function serveCachedApiResponses(catalog: Pick<Ctx['catalog'], 'apiResponseOf'>): RequestHandler {
+  return (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !req.originalUrl.startsWith('/api/')) return next();
+    const body = catalog.apiResponseOf<SerializedJson>(req.originalUrl);
+    if (body) sendSerializedJson(req, res, body);
+    else next();
+  };
+}
+
 /** One API endpoint: the router and the OpenAPI document are both built from this table. */
 export interface ApiRoute {
   path: string;
@@ -45,9 +77,12 @@ export const API_ROUTES: ApiRoute[] = [
     query: ApiProductQuery,
     response: ProductListOut,
     handler: async ({ catalog }, req) => {
+      const since = catalog.readsSince();
       const filters = toFilters(parseQuery(ApiProductQuery, req.query));
-      // Serialised, encoded and hashed once per cache period and filters, like the listing data it is made of.
-      return catalog.renderedPage(`api:products:${JSON.stringify(filters)}`, async () => new SerializedJson(JSON.stringify(listingJson(await catalog.listing(filters)))));
+      // Serialised, encoded and hashed once per cache period and filters, like the listing data it is made of…
+      const body = () => catalog.renderedPage(`api:products:${JSON.stringify(filters)}`, async () => new SerializedJson(JSON.stringify(listingJson(await catalog.listing(filters)))));
+      // …and kept by URL too, for serveCachedApiResponses to answer before the router runs.
+      return req.originalUrl.length <= MAX_CACHED_URL_LENGTH ? catalog.apiResponse(req.originalUrl, body, since) : body();
     },
   },
   {
@@ -87,11 +122,9 @@ export function apiRoutes(ctx: Ctx): Router {
     router.get(route.path, async (req: Request, res: Response) => {
       const body = await route.handler(ctx, req);
       // Catalog reads are themselves cached for 30 s; errors are not cacheable.
-      res.setHeader('Cache-Control', 'public, max-age=30');
-      if (body instanceof SerializedJson) {
-        res.setHeader('ETag', body.etag); // res.send answers 304 to a matching If-None-Match
-        res.type('json').send(body.bytes);
-      } else res.json(body);
+      if (body instanceof SerializedJson) return sendSerializedJson(req, res, body);
+      res.setHeader('Cache-Control', CACHE_CONTROL);
+      res.json(body);
     });
   }
   let doc: object | null = null;

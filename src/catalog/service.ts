@@ -91,6 +91,7 @@ export class CatalogService implements CatalogEvents {
   private readonly pages = new TtlCache<unknown>(CACHE_TTL_MS, 500);
   private readonly guestPages = new TtlCache<GuestPage>(CACHE_TTL_MS, 500);
   private readonly shopperPages = new TtlCache<ShopperPage>(CACHE_TTL_MS, 500);
+  private readonly apiResponses = new TtlCache<unknown>(CACHE_TTL_MS, 500);
   private readonly searchIndex: LiveSearchIndex | null;
   /** Products whose stock changed and has not been read yet, and the chain of reads (see readStock). */
   private readonly stockToRead = new Set<number>();
@@ -191,6 +192,7 @@ export class CatalogService implements CatalogEvents {
     this.pages.clear();
     this.guestPages.clear();
     this.shopperPages.clear();
+    this.apiResponses.clear();
   }
 
   /** Builds the search index ahead of the first search (at start-up); true once searches use it. */
@@ -229,6 +231,16 @@ export class CatalogService implements CatalogEvents {
   /** A rendered page body (see fragments.ts) or an encoded API response body, cached like the data it shows; `since`: see readsSince(). */
   renderedPage<T = string>(key: string, render: () => Promise<T>, since = this.drops): Promise<T> {
     return this.keep(this.pages as TtlCache<T>, key, render, since);
+  }
+
+  /** A JSON API response by its URL (src/api/routes.ts), cached like the data it shows; `since`: see readsSince(). */
+  apiResponse<T>(url: string, render: () => Promise<T>, since = this.drops): Promise<T> {
+    return this.keep(this.apiResponses as TtlCache<T>, url, render, since);
+  }
+
+  /** For serveCachedApiResponses: an API response, only when it is cached and fresh. */
+  apiResponseOf<T>(url: string): T | undefined {
+    return this.peek(this.apiResponses as TtlCache<T>, url);
   }
 
   /** A page from `pages`, or rendered and kept there unless pages were dropped `since`. */

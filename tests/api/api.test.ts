@@ -73,6 +73,40 @@ describe('GET /api/products', () => {
     await t.app.context.catalog.changed({ what: 'product', productIds: [id] });
   });
 
+  it('answers a listing it holds by URL before the router, with the same bytes and headers (GET, HEAD, 304)', async () => {
+    const url = '/api/products?per_page=2&sort=rating';
+    const headersOf = (res: request.Response) => {
+      const { date: _date, 'x-request-id': _id, ...rest } = res.headers;
+      return rest;
+    };
+    const routed = await api(url).expect(200);
+    expect(t.app.context.catalog.apiResponseOf(url)).toBeDefined();
+    const held = await api(url).expect(200);
+    expect(held.text).toBe(routed.text);
+    expect(headersOf(held)).toEqual(headersOf(routed));
+    expect(held.headers['content-security-policy']).toBe(routed.headers['content-security-policy']);
+    const head = await request(t.app).head(url).expect(200);
+    expect(head.headers['content-length']).toBe(String(Buffer.byteLength(routed.text)));
+    expect(head.text ?? '').toBe('');
+    const notModified = await request(t.app).get(url).set('If-None-Match', routed.headers['etag']).expect(304);
+    expect(notModified.headers['cache-control']).toBe('public, max-age=30');
+    // Another URL for the same filters is held apart, and errors are never held.
+    await api('/api/products?sort=rating&per_page=2').expect(200);
+    expect(t.app.context.catalog.apiResponseOf('/api/products?sort=rating&per_page=2')).toBeDefined();
+    await api('/api/products?per_page=0').expect(400);
+    expect(t.app.context.catalog.apiResponseOf('/api/products?per_page=0')).toBeUndefined();
+  });
+
+  it('does not hold a listing by URL when the catalog changed while it was being read', async () => {
+    const catalog = t.app.context.catalog;
+    const since = catalog.readsSince();
+    await catalog.changed({ what: 'product', productIds: [ids['Dell XPS 13']!] });
+    await catalog.apiResponse('/api/products?page=1&per_page=4', async () => 'read before the change', since);
+    expect(catalog.apiResponseOf('/api/products?page=1&per_page=4')).toBeUndefined();
+    await catalog.apiResponse('/api/products?page=1&per_page=4', async () => 'read after it');
+    expect(catalog.apiResponseOf('/api/products?page=1&per_page=4')).toBe('read after it');
+  });
+
   it('answers reads before the per-visitor work: a stale session cookie is neither read nor cleared, as a page would', async () => {
     const stale = 'gg_at=stale; gg_rt=stale';
     const page = await request(t.app).get('/products').set('Cookie', stale).expect(200);
