@@ -1,4 +1,4 @@
-import { PAGE_VERSION_COLUMN } from './page-version';
+import { notePageChange, PAGE_VERSION_COLUMN } from './page-version';
 import { countRows, LIKE_PREFIX, lockedInTransaction, prefixPattern, type Conn } from '../db';
 import type { ShippingAddress } from '../lib/address';
 import { fromDbTime, toDbTime } from '../lib/clock';
@@ -130,10 +130,12 @@ export async function setPassword(conn: Conn, id: number, passwordHash: string, 
   await conn('users')
     .where({ id })
     .update({ password_hash: passwordHash, token_version: conn.raw('token_version + 1'), updated_at: toDbTime(now) });
+  await notePageChange(conn, id);
 }
 
 export async function bumpTokenVersion(conn: Conn, id: number, now: Date): Promise<void> {
   await conn('users').where({ id }).update({ token_version: conn.raw('token_version + 1'), updated_at: toDbTime(now) });
+  await notePageChange(conn, id);
 }
 
 // ---- auth tokens (refresh, verify_email, password_reset): only hashes are stored
@@ -172,7 +174,9 @@ export async function markTokenUsed(conn: Conn, id: number, now: Date): Promise<
 
 export async function revokeFamily(conn: Conn, familyId: string, now: Date): Promise<void> {
   const at = toDbTime(now);
-  await conn('auth_tokens').where({ kind: 'refresh', family_id: familyId }).whereNull('revoked_at').update({ revoked_at: at, updated_at: at });
+  const family = conn('auth_tokens').where({ kind: 'refresh', family_id: familyId });
+  const owner = await family.clone().first('user_id');
+  if (owner && (await family.clone().whereNull('revoked_at').update({ revoked_at: at, updated_at: at }))) await notePageChange(conn, Number(owner.user_id));
 }
 
 export async function isFamilyRevoked(conn: Conn, familyId: string): Promise<boolean> {
@@ -186,7 +190,7 @@ export async function revokeUserTokens(conn: Conn, userId: number, kind: TokenKi
   const q = conn('auth_tokens').where({ user_id: userId, kind }).whereNull('revoked_at');
   if (kind !== 'refresh') q.whereNull('used_at');
   if (exceptFamilyId) q.whereNot({ family_id: exceptFamilyId });
-  await q.update({ revoked_at: at, updated_at: at });
+  if ((await q.update({ revoked_at: at, updated_at: at })) && kind === 'refresh') await notePageChange(conn, userId);
 }
 
 export function countActiveSessions(conn: Conn, userId: number, now: Date): Promise<number> {
@@ -281,6 +285,7 @@ export async function findCustomer(conn: Conn, id: number): Promise<CustomerSumm
 
 export async function setDisabled(conn: Conn, userId: number, disabledAt: Date | null, now: Date): Promise<void> {
   await conn('users').where({ id: userId }).update({ disabled_at: disabledAt ? toDbTime(disabledAt) : null, updated_at: toDbTime(now) });
+  await notePageChange(conn, userId);
 }
 
 export interface CustomerNote {
@@ -311,4 +316,5 @@ export function countAdmins(conn: Conn): Promise<number> {
 
 export async function setRole(conn: Conn, userId: number, role: Role, now: Date): Promise<void> {
   await conn('users').where({ id: userId }).update({ role, updated_at: toDbTime(now) });
+  await notePageChange(conn, userId);
 }

@@ -3,7 +3,9 @@ import type { Conn, Db } from '../db';
 import { inTransaction } from '../db';
 import { type Clock, fromDbTime } from '../lib/clock';
 import type { Logger } from '../lib/log';
+import { PageChangeFeed } from './page-version';
 import * as repo from './repo';
+import { SessionStates } from './session-states';
 import type { UserRow } from './repo';
 import { hashToken, randomToken, REFRESH_REUSE_GRACE_MS, REFRESH_TTL_MS, signAccessToken, verifyAccessToken, EXPIRED_TOKEN_KEEP_MS } from './tokens';
 
@@ -32,7 +34,14 @@ export interface Authenticated {
  * family. Presenting a used token again revokes the whole family.
  */
 export class SessionService {
-  constructor(private readonly deps: { db: Db; clock: Clock; secret: string; logger: Logger }) {}
+  /** Other processes' (and this one's) changes to shoppers, as page_changes rows (see SessionStates). */
+  readonly pageChanges: PageChangeFeed;
+  private readonly states: SessionStates;
+
+  constructor(private readonly deps: { db: Db; clock: Clock; secret: string; logger: Logger }) {
+    this.pageChanges = new PageChangeFeed(deps.db, (userIds) => this.states.forget(userIds));
+    this.states = new SessionStates((userId, sessionId) => repo.findSessionState(deps.db, userId, sessionId), () => this.pageChanges.current());
+  }
 
   /** Starts a new session (family) for the user. Pass the transaction when signing in is part of a larger change. */
   async start(user: Pick<UserRow, 'id' | 'token_version'>, meta: SessionMeta, conn: Conn = this.deps.db): Promise<SessionTokens> {
@@ -59,11 +68,15 @@ export class SessionService {
     return isLive(found, claims) ? { user: found.user, sessionId: claims.sessionId } : null;
   }
 
-  /** fromAccessToken() for pages that need only who the shopper is and their page version: the same checks, a smaller read. */
+  /**
+   * fromAccessToken() for the catalog pages kept for signed-in shoppers, which need only who the shopper is and
+   * their page version: the same checks on a smaller read, which this process keeps until the shopper changes
+   * (SessionStates: a session ended elsewhere stops being answered here within about two seconds).
+   */
   async stateFromAccessToken(token: string): Promise<{ user: repo.SessionState; sessionId: string } | null> {
     const claims = verifyAccessToken(this.deps.secret, token, this.deps.clock.now());
     if (!claims) return null;
-    const found = await repo.findSessionState(this.deps.db, claims.userId, claims.sessionId);
+    const found = await this.states.find(claims.userId, claims.sessionId);
     return isLive(found, claims) ? { user: found.user, sessionId: claims.sessionId } : null;
   }
 
@@ -101,9 +114,14 @@ export class SessionService {
     });
   }
 
+  /** What this process keeps of a shopper's sessions is read again: after their own request changed something. */
+  forgetStatesOf(userId: number): void {
+    this.states.forget([userId]);
+  }
+
   /** Log out one session. */
   async end(sessionId: string): Promise<void> {
-    await repo.revokeFamily(this.deps.db, sessionId, this.deps.clock.now());
+    await inTransaction(this.deps.db, (trx) => repo.revokeFamily(trx, sessionId, this.deps.clock.now()));
   }
 
   /** Log out the session a refresh token belongs to (when the access token is gone). */

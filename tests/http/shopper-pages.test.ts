@@ -1,8 +1,8 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app';
 import { createLogger } from '../../src/lib/log';
-import { toDbTime } from '../../src/lib/clock';
+import * as accountsRepo from '../../src/accounts/repo';
 import { notify } from '../../src/notifications/repo';
 import { PageGlances, type PageGlance } from '../../src/http/shopper-pages';
 import { SHOPPER_SLOT, shopperPageBuffers, toShopperPage, TOKEN_SLOT, UNREAD_BADGE, VARIANT } from '../../src/http/page-cache';
@@ -116,11 +116,15 @@ describe('catalog pages for signed-in shoppers, kept once and filled per shopper
     await b.get(PAGE);
     expect(header((await b.get(PAGE)).text)).toMatchObject({ cart: 0, unread: 0, saved: [] });
 
+    // Notifications come from jobs, not from Bob's requests: this process learns of them from the page-change feed.
     await notify(t.db, { userId: bob.id, kind: 'order', title: 'Your order shipped', url: '/account' }, new Date());
     await notify(t.db, { userId: bob.id, kind: 'order', title: 'Your order arrived', url: '/account' }, new Date());
+    await t.app.context.sessions.pageChanges.look();
     let res = await b.get(PAGE);
     expect(kept(res)).toBe(true);
     expect(header(res.text).unread).toBe(2);
+
+    // His own changes show on his next page at once, without waiting for the feed.
 
     expect((await postForm(b, '/cart/items', { product_id: String(ids['Dell XPS 13']), quantity: '1' }, PAGE)).headers.location).toBe('/cart');
     expect((await postForm(b, `/wishlist/${ids['HP ProDesk 400']}`, { next: PAGE }, PAGE)).status).toBe(303);
@@ -139,15 +143,39 @@ describe('catalog pages for signed-in shoppers, kept once and filled per shopper
     expect(header((await a.get(PAGE)).text)).toMatchObject({ cart: 2, unread: 0 });
   });
 
-  it("shows a change made by another process of the store (its own caches, the same database)", async () => {
+  it('shows a change made by another process of the store (its own caches, the same database) within two seconds', async () => {
     const other = createApp({ config: t.config, db: t.db, logger: createLogger('silent'), uploadsDir: t.uploadsDir });
     const elsewhere = await signIn(other, alice.email, alice.password);
     await a.get(PAGE);
     const before = header((await a.get(PAGE)).text).cart;
     expect((await postForm(elsewhere, '/cart/items', { product_id: String(ids['Dell OptiPlex 7090']), quantity: '1' }, PAGE)).headers.location).toBe('/cart');
-    const res = await a.get(PAGE);
-    expect(kept(res)).toBe(true);
-    expect(header(res.text).cart).toBe(before + 1);
+    const changedAt = Date.now();
+    await vi.waitFor(
+      async () => {
+        const res = await a.get(PAGE);
+        expect(kept(res)).toBe(true);
+        expect(header(res.text).cart).toBe(before + 1);
+      },
+      { timeout: 3000, interval: 50 },
+    );
+    expect(Date.now() - changedAt).toBeLessThan(2500);
+  });
+
+  it('a shopper browsing kept pages costs no database read per page once their session was checked', async () => {
+    await a.get(PAGE);
+    await a.get(PAGE);
+    await t.app.context.sessions.pageChanges.look();
+    const queries: string[] = [];
+    const note = (q: { sql: string }) => queries.push(q.sql);
+    t.db.on('query', note);
+    try {
+      for (let i = 0; i < 5; i++) expect(kept(await a.get(PAGE))).toBe(true);
+    } finally {
+      t.db.off('query', note);
+    }
+    // At most the page-change feed's own look, if one came due meanwhile.
+    expect(queries.filter((sql) => !/from [`"]page_changes[`"]/i.test(sql))).toEqual([]);
+    expect(queries.length).toBeLessThanOrEqual(1);
   });
 
   it('staff get the copy with the Admin link; customers never see it', async () => {
@@ -180,23 +208,36 @@ describe('catalog pages for signed-in shoppers, kept once and filled per shopper
     };
     const signedIn = async (cookie: string) => header((await request(t.app).get(PAGE).set('Cookie', cookie)).text).signedIn;
 
+    /** Ended by staff, a CLI or another process, not by this session's own request: this process learns of it from the page-change feed. */
+    const endedElsewhere = async (cookie: string, end: () => Promise<void>) => {
+      expect(await signedIn(cookie)).toBe(true);
+      await end();
+      await t.app.context.sessions.pageChanges.look();
+      expect(await signedIn(cookie)).toBe(false);
+    };
+
     const loggedOut = await session();
     const other = await session();
-    // Logging out ends that session (its access cookie too), not the other one; revoking every session ends that one.
+    // Logging out ends that session (its access cookie too) at once, not the other one; revoking every session ends that one.
     expect((await loggedOut.logOut()).status).toBe(303);
     expect(await signedIn(loggedOut.cookie)).toBe(false);
     expect(await signedIn(other.cookie)).toBe(true);
-    await t.db('auth_tokens').where({ user_id: user.id }).update({ revoked_at: toDbTime(new Date()) });
-    expect(await signedIn(other.cookie)).toBe(false);
+    await endedElsewhere(other.cookie, () => t.db.transaction((trx) => accountsRepo.revokeUserTokens(trx, user.id, 'refresh', new Date())));
 
     const disabled = await session();
-    await t.db('users').where({ id: user.id }).update({ disabled_at: toDbTime(new Date()) });
-    expect(await signedIn(disabled.cookie)).toBe(false);
-    await t.db('users').where({ id: user.id }).update({ disabled_at: null });
+    await endedElsewhere(disabled.cookie, () => accountsRepo.setDisabled(t.db, user.id, new Date(), new Date()));
+    await accountsRepo.setDisabled(t.db, user.id, null, new Date());
 
     const changed = await session();
-    await t.db('users').where({ id: user.id }).increment('token_version', 1);
-    expect(await signedIn(changed.cookie)).toBe(false);
+    await endedElsewhere(changed.cookie, () => accountsRepo.bumpTokenVersion(t.db, user.id, new Date()));
+
+    // Without any look, the feed looks by itself within about two seconds of being asked.
+    const waited = await session();
+    const { password_hash: hash } = await t.db('users').where({ id: user.id }).first('password_hash');
+    await accountsRepo.setPassword(t.db, user.id, hash, new Date());
+    const endedAt = Date.now();
+    await vi.waitFor(async () => expect(await signedIn(waited.cookie)).toBe(false), { timeout: 3000, interval: 50 });
+    expect(Date.now() - endedAt).toBeLessThan(2500);
   });
 
   it('a flash message goes through the regular path and is shown', async () => {
