@@ -1,9 +1,12 @@
 import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createApp } from '../../src/app';
+import { createLogger } from '../../src/lib/log';
 import { testApp, type TestApp } from '../helpers/app';
-import { cookieValue, createUser, csrfFrom, csrfToken, isGuest, loginTokens, signIn, type Agent, type TestUser } from '../helpers/auth';
+import { cookieValue, createUser, csrfFrom, csrfToken, isGuest, loginTokens, postForm, signIn, type Agent, type TestUser } from '../helpers/auth';
+import { seedCatalogFixture } from '../catalog/fixture';
 import { fixedClock, MINUTE } from '../../src/lib/clock';
 
 const sha256 = (raw: string) => crypto.createHash('sha256').update(raw).digest('hex');
@@ -15,6 +18,7 @@ describe('session tokens', () => {
 
   beforeAll(async () => {
     t = await testApp({ deps: { clock } });
+    await seedCatalogFixture(t.db);
     user = await createUser(t.db);
   });
   afterAll(() => t.destroy());
@@ -132,6 +136,37 @@ describe('session tokens', () => {
       await agent.get('/account').expect(200);
       await t.db('users').where({ id: other.id }).update({ disabled_at: '2026-01-01 00:00:00.000' });
       expect((await agent.get('/account').expect(303)).headers.location).toMatch(/^\/login/);
+    });
+  });
+
+  describe('ASVS 7.4.1 / 7.4.3 catalog pages kept for signed-in shoppers stop answering an ended session', () => {
+    const PAGE = '/products?sort=name';
+    /** Whether a catalog page answers this access cookie as signed in; asked twice, so the second answer comes from the kept page. */
+    const signedIn = async (app: TestApp['app'], access: string) => {
+      await request(app).get(PAGE).set('Cookie', `gg_at=${access}`);
+      return (await request(app).get(PAGE).set('Cookie', `gg_at=${access}`)).text.includes('href="/account">My account');
+    };
+
+    it('at once on the process that ended it (log-out, staff disabling), within two seconds on every other process', async () => {
+      const other = createApp({ config: t.config, db: t.db, logger: createLogger('silent'), uploadsDir: t.uploadsDir, clock });
+      const shopper = await createUser(t.db);
+      const { access, refresh } = await loginTokens(t.app, shopper);
+      expect([await signedIn(t.app, access), await signedIn(other, access)]).toEqual([true, true]);
+
+      const agent = request.agent(t.app);
+      agent.jar.setCookie(`gg_at=${access}`);
+      agent.jar.setCookie(`gg_rt=${refresh}`);
+      const token = await csrfToken(agent, '/account');
+      await agent.post('/logout').type('form').send({ _csrf: token }).expect(303);
+      expect(await signedIn(t.app, access)).toBe(false);
+      await vi.waitFor(async () => expect(await signedIn(other, access)).toBe(false), { timeout: 2500, interval: 50 });
+
+      const again = await loginTokens(t.app, shopper);
+      expect([await signedIn(t.app, again.access), await signedIn(other, again.access)]).toEqual([true, true]);
+      const staff = await createUser(t.db, { role: 'admin' });
+      const admin = await signIn(t.app, staff.email, staff.password);
+      expect((await postForm(admin, `/admin/customers/${shopper.id}/disable`, {}, `/admin/customers/${shopper.id}`)).status).toBe(303);
+      await vi.waitFor(async () => expect([await signedIn(t.app, again.access), await signedIn(other, again.access)]).toEqual([false, false]), { timeout: 2500, interval: 50 });
     });
   });
 });
