@@ -35,28 +35,33 @@ export async function prunePageChanges(conn: Conn, now: Date): Promise<number> {
 }
 
 /**
- * Which shoppers' page_changes rows this process has not seen yet: read at
- * most once per `refreshMs`, while it is being asked (current()), so a
- * process can keep what it read of a shopper — their session check, their
+ * Which shoppers' page_changes rows this process has not seen yet: looked
+ * for at most once per `refreshMs`, while it is being asked (current()), so
+ * a process can keep what it read of a shopper — their session check, their
  * counts — until a row says it changed.
  *
- * Each look reads the rows above a floor and reports the users of those it
- * had not seen. The floor is the newest id seen by a look that started at
- * least `lookbackMs` ago, not by the last look: ids are handed out when rows
- * are written, not when they commit, so a transaction that wrote an older id
- * and commits late is still seen (unless it commits more than `lookbackMs`
- * later; then whatever was kept expires, see SessionStates). More than
- * `maxRows` rows in one look (a notification to every customer) reports
- * everyone.
+ * Ids are handed out when rows are written, not when they commit, so a row
+ * can appear below ids already seen (a transaction that wrote it earlier
+ * commits later). Each look therefore reads the rows above the newest id it
+ * has seen, and the ids it skipped below that (the gaps) for as long as
+ * `lookbackMs`: a row committing later than that is not reported, and what
+ * was kept of its shopper expires instead (SessionStates). The first look
+ * starts from the rows written in the last `lookbackMs` (by created_at):
+ * nothing was kept before it. A look reads at most `maxRows` new rows; one
+ * that stops there reports them, and the feed is current again only once a
+ * look has read everything.
  */
 export class PageChangeFeed {
-  private floor: number | null = null;
-  /** Ids above the floor already reported, and the newest id each recent look saw, oldest first. */
+  /** Rows at or below the floor are no longer looked for; ids between it and `newest` not in `seen` are the gaps. */
+  private floor = 0;
+  private newest = 0;
+  private started = false;
   private readonly seen = new Set<number>();
+  /** When each recent look started and the newest id it had seen, oldest first: the floor trails by lookbackMs. */
   private looks: Array<{ at: number; newest: number }> = [];
   private looking: Promise<void> | null = null;
   private startedAt = -Infinity;
-  /** When the last look that completed started. */
+  /** When the last look that read everything started. */
   private lookedAt = -Infinity;
   private readonly refreshMs: number;
   private readonly maxAgeMs: number;
@@ -66,8 +71,8 @@ export class PageChangeFeed {
 
   constructor(
     private readonly db: Conn,
-    /** Called with the users whose rows were new, or null for everyone. */
-    private readonly onChange: (userIds: number[] | null) => void,
+    /** Called with the users whose rows were new. */
+    private readonly onChange: (userIds: number[]) => void,
     options: { refreshMs?: number; maxAgeMs?: number; lookbackMs?: number; maxRows?: number; now?: () => number } = {},
   ) {
     this.refreshMs = options.refreshMs ?? 1000;
@@ -79,17 +84,22 @@ export class PageChangeFeed {
 
   /**
    * Whether every row committed until `maxAgeMs` ago has been reported
-   * (a look that recent has completed); starts a look when one is due. When
-   * false, what was kept cannot be trusted: read again.
+   * (a look that recent read everything); starts a look when one is due.
+   * When false, what was kept cannot be trusted: read again.
    */
   current(): boolean {
     const now = this.now();
-    if (!this.looking && now - this.startedAt >= this.refreshMs) void this.look().catch(() => undefined); // the next call tries again
+    if (!this.looking && now - this.startedAt >= this.refreshMs) void this.begin().catch(() => undefined); // the next call tries again
     return now - this.lookedAt <= this.maxAgeMs;
   }
 
-  /** One look now, or the one under way (tests, and current()). */
-  look(): Promise<void> {
+  /** A look that starts after this call (tests; a look already under way may have read before the caller's write). */
+  async look(): Promise<void> {
+    await this.looking?.catch(() => undefined);
+    return this.begin();
+  }
+
+  private begin(): Promise<void> {
     this.looking ??= this.lookOnce().finally(() => {
       this.looking = null;
     });
@@ -99,46 +109,60 @@ export class PageChangeFeed {
   private async lookOnce(): Promise<void> {
     const started = this.now();
     this.startedAt = started;
-    if (this.floor === null) {
-      // The first look only finds where to start: nothing was kept before it.
-      const row = await this.db('page_changes').max('id as newest').first();
-      this.restart(started, Number(row?.newest ?? 0));
-      this.onChange(null);
-    } else {
-      const rows: Array<{ id: number | string; user_id: number | string }> = await this.db('page_changes').where('id', '>', this.floor).orderBy('id').limit(this.maxRows + 1).select('id', 'user_id');
-      if (rows.length > this.maxRows) {
-        this.restart(started, Number(rows[rows.length - 1]!.id));
-        this.onChange(null);
-      } else {
-        const users = new Set<number>();
-        let newest = this.floor;
-        for (const row of rows) {
-          const id = Number(row.id);
-          newest = Math.max(newest, id);
-          if (this.seen.has(id)) continue;
-          this.seen.add(id);
-          users.add(Number(row.user_id));
-        }
-        this.looks.push({ at: started, newest });
-        this.raiseFloor(started);
-        if (users.size) this.onChange([...users]);
-      }
+    if (!this.started) {
+      await this.start(started);
+      this.lookedAt = started;
+      return;
     }
-    this.lookedAt = started;
+    const rows = await this.db('page_changes').where('id', '>', this.newest).orderBy('id').limit(this.maxRows).select('id', 'user_id');
+    const gaps = this.gaps();
+    const late = gaps.length ? await this.db('page_changes').whereIn('id', gaps).select('id', 'user_id') : [];
+    const users = new Set<number>();
+    for (const row of [...late, ...rows]) {
+      const id = Number(row.id);
+      this.newest = Math.max(this.newest, id);
+      if (this.seen.has(id)) continue;
+      this.seen.add(id);
+      users.add(Number(row.user_id));
+    }
+    this.looks.push({ at: started, newest: this.newest });
+    this.raiseFloor(started);
+    if (users.size) this.onChange([...users]);
+    if (rows.length < this.maxRows) this.lookedAt = started;
   }
 
-  private restart(at: number, newest: number): void {
-    this.floor = newest;
-    this.seen.clear();
-    this.looks = [{ at, newest }];
+  /** The first look: the rows of the last lookbackMs are taken as seen, and the floor put below them. */
+  private async start(at: number): Promise<void> {
+    const since = toDbTime(new Date(at - this.lookbackMs));
+    const older = await this.db('page_changes').where('created_at', '<', since).max('id as id').first();
+    this.floor = Number(older?.id ?? 0);
+    const recent = await this.db('page_changes').where('id', '>', this.floor).select('id');
+    this.newest = this.floor;
+    for (const row of recent) {
+      const id = Number(row.id);
+      this.seen.add(id);
+      this.newest = Math.max(this.newest, id);
+    }
+    this.looks = [{ at, newest: this.newest }];
+    this.started = true;
+  }
+
+  /** Ids between the floor and the newest seen that no look has seen yet (the oldest MAX_GAPS of them). */
+  private gaps(): number[] {
+    const gaps: number[] = [];
+    for (let id = this.floor + 1; id < this.newest && gaps.length < MAX_GAPS; id++) if (!this.seen.has(id)) gaps.push(id);
+    return gaps;
   }
 
   /** The floor becomes the newest id of the latest look that started at least lookbackMs before this one. */
   private raiseFloor(now: number): void {
     while (this.looks.length > 1 && this.looks[1]!.at <= now - this.lookbackMs) this.looks.shift();
     const oldest = this.looks[0]!;
-    if (oldest.at > now - this.lookbackMs || oldest.newest <= this.floor!) return;
+    if (oldest.at > now - this.lookbackMs || oldest.newest <= this.floor) return;
     this.floor = oldest.newest;
     for (const id of this.seen) if (id <= this.floor) this.seen.delete(id);
   }
 }
+
+/** Gaps looked for per look: ids skipped by rolled-back writes are looked for until the floor passes them. */
+const MAX_GAPS = 1000;

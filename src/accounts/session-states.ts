@@ -12,11 +12,12 @@ export type SessionRead = { user: SessionState; revoked: boolean } | undefined;
  * changed: every write that ends a session, disables an account, changes a
  * role or changes what pages show of a shopper adds a page_changes row
  * (page-version.ts), which PageChangeFeed reports to every process within
- * about a second; a process drops its own shopper's reads when their
- * request that changed something finishes (forgetUser), so their next page
- * shows it at once. Reads are trusted only while the feed is current, and
- * never for longer than `ttlMs`; a read that was under way when something
- * was dropped is not kept.
+ * about two seconds; and a process drops a shopper's reads when a form post
+ * of theirs ends (SessionService.forgetStatesOf), so what they changed
+ * themselves — their log-out, their cart — shows on their next page at once.
+ * Reads are trusted only while the feed is current, and never for longer
+ * than `ttlMs`; a read that was under way when something was dropped is not
+ * kept.
  */
 export class SessionStates {
   private readonly entries = new Map<string, { userId: number; read: SessionRead; expires: number }>();
@@ -45,10 +46,9 @@ export class SessionStates {
     return read;
   }
 
-  /** Drops what is kept of these users' sessions, or of everyone's (null). */
-  forget(userIds: readonly number[] | null): void {
+  /** Drops what is kept of these users' sessions. */
+  forget(userIds: readonly number[]): void {
     this.drops++;
-    if (userIds === null) return this.entries.clear();
     const users = new Set(userIds);
     for (const [sessionId, entry] of this.entries) if (users.has(entry.userId)) this.entries.delete(sessionId);
   }

@@ -81,8 +81,9 @@ export const API_ROUTES: ApiRoute[] = [
       const filters = toFilters(parseQuery(ApiProductQuery, req.query));
       // Serialised, encoded and hashed once per cache period and filters, like the listing data it is made of…
       const body = () => catalog.renderedPage(`api:products:${JSON.stringify(filters)}`, async () => new SerializedJson(JSON.stringify(listingJson(await catalog.listing(filters)))));
-      // …and kept by URL too, for serveCachedApiResponses to answer before the router runs.
-      return req.originalUrl.length <= MAX_CACHED_URL_LENGTH ? catalog.apiResponse(req.originalUrl, body, since) : body();
+      // …and kept by URL too, for serveCachedApiResponses to answer before the router runs (not URLs with parameters it ignores).
+      const keepable = req.originalUrl.length <= MAX_CACHED_URL_LENGTH && Object.keys(req.query).every((name) => name in ApiProductQuery.shape);
+      return keepable ? catalog.apiResponse(req.originalUrl, body, since) : body();
     },
   },
   {

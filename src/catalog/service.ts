@@ -91,7 +91,7 @@ export class CatalogService implements CatalogEvents {
   private readonly pages = new TtlCache<unknown>(CACHE_TTL_MS, 500);
   private readonly guestPages = new TtlCache<GuestPage>(CACHE_TTL_MS, 500);
   private readonly shopperPages = new TtlCache<ShopperPage>(CACHE_TTL_MS, 500);
-  private readonly apiResponses = new TtlCache<unknown>(CACHE_TTL_MS, 500);
+  private readonly apiResponses = new TtlCache<unknown>(CACHE_TTL_MS, 200);
   private readonly searchIndex: LiveSearchIndex | null;
   /** Products whose stock changed and has not been read yet, and the chain of reads (see readStock). */
   private readonly stockToRead = new Set<number>();

@@ -75,8 +75,9 @@ export function authenticate(deps: { sessions: SessionService; config: Pick<Conf
       req.user = toCurrentUser(auth.user);
       res.locals.currentUser = req.user;
       noteSession(req, auth.sessionId);
-      // Whatever this request changed of the shopper shows on their next page here at once, not when the page-change feed reports it.
-      if (req.method !== 'GET' && req.method !== 'HEAD') res.once('finish', () => deps.sessions.forgetStatesOf(auth.user.id));
+      // Whatever this post changed of the shopper shows on their next page here at once, not when the page-change feed reports it
+      // ('close': also when the client went away before the answer).
+      if (req.method !== 'GET' && req.method !== 'HEAD') res.once('close', () => deps.sessions.forgetStatesOf(auth.user.id));
       next();
     } catch (err) {
       next(err);

@@ -3,6 +3,7 @@ import { isMysql } from '../../src/db';
 import { notePageChange, PAGE_VERSION_COLUMN, PageChangeFeed, prunePageChanges } from '../../src/accounts/page-version';
 import { createUser } from '../helpers/auth';
 import { freshDb, type TestDb } from '../helpers/db';
+import { toDbTime } from '../../src/lib/clock';
 
 describe('page versions (page_changes)', () => {
   let t: TestDb;
@@ -52,84 +53,103 @@ describe('PageChangeFeed', () => {
   });
   afterAll(() => t.destroy());
 
-  /** A feed on a clock the test moves, and what it reported, look by look. */
+  /** A feed on a clock the test moves (it starts at the real time: created_at is compared with it), and what it reported, look by look. */
   const feedOf = (options: { lookbackMs?: number; maxRows?: number } = {}) => {
-    const clock = { now: 0 };
-    const reports: Array<number[] | null> = [];
-    const feed = new PageChangeFeed(t.db, (users) => reports.push(users && [...users].sort((a, b) => a - b)), { refreshMs: 1000, now: () => clock.now, ...options });
-    return { feed, clock, reports };
+    const start = Date.now();
+    const clock = { at: 0, now: () => start + clock.at };
+    const reports: number[][] = [];
+    const feed = new PageChangeFeed(t.db, (users) => reports.push([...users].sort((a, b) => a - b)), { refreshMs: 1000, now: clock.now, ...options });
+    /** A look at this many ms after the start. */
+    const lookAt = async (ms: number) => {
+      clock.at = ms;
+      await feed.look();
+    };
+    return { feed, clock, reports, lookAt };
   };
-  const row = (userId: number, id?: number) => t.db('page_changes').insert({ ...(id ? { id } : {}), user_id: userId, created_at: '2026-11-28 00:00:00' });
+  const row = (userId: number, id?: number, createdAt = new Date()) => t.db('page_changes').insert({ ...(id ? { id } : {}), user_id: userId, created_at: toDbTime(createdAt) });
   const newestId = async () => Number((await t.db('page_changes').max('id as id').first())!.id ?? 0);
 
-  it('reports each new row once, as its user, after a first look that only finds where to start', async () => {
-    await row(900);
-    const { feed, clock, reports } = feedOf();
-    await feed.look();
-    expect(reports).toEqual([null]); // nothing kept before it can be trusted
+  it('reports each new row once, as its user; the first look takes what was written before it as seen', async () => {
+    await row(900, undefined, new Date(Date.now() - 60_000));
+    await row(901);
+    const { reports, lookAt } = feedOf();
+    await lookAt(0);
     await row(1);
     await row(2);
     await row(1);
-    clock.now = 1000;
-    await feed.look();
-    clock.now = 2000;
-    await feed.look();
-    expect(reports).toEqual([null, [1, 2]]);
+    await lookAt(1000);
+    await lookAt(2000);
+    expect(reports).toEqual([[1, 2]]);
   });
 
-  it('still reports a row committed late with an older id, within the look-back', async () => {
-    const { feed, clock, reports } = feedOf({ lookbackMs: 5000 });
-    await feed.look();
-    const gap = (await newestId()) + 1; // an id written by a transaction that has not committed yet
+  it('reports a row committed late with an older id, within the look-back, from the first look on', async () => {
+    const { reports, lookAt } = feedOf({ lookbackMs: 5000 });
+    // Written (its id handed out) before the first look, committed after it.
+    const beforeStart = (await newestId()) + 1;
+    await row(20, beforeStart + 1);
+    await lookAt(0);
+    await row(21, beforeStart);
+    await lookAt(1000);
+    const gap = (await newestId()) + 1;
     await row(3, gap + 1);
-    clock.now = 1000;
-    await feed.look();
+    await lookAt(2000);
     await row(4, gap); // it commits
-    clock.now = 2000;
-    await feed.look();
-    // Past the look-back, the floor rises above it: a row committing that late is not seen (kept reads expire instead).
+    await lookAt(3000);
+    // Past the look-back the floor rises above a gap: a row committing that late is not seen (kept reads expire instead).
     const late = (await newestId()) + 1;
     await row(5, late + 1);
-    clock.now = 3000;
-    await feed.look();
-    clock.now = 9000;
-    await feed.look();
+    await lookAt(4000);
+    await lookAt(10_000);
     await row(6, late);
-    clock.now = 10_000;
-    await feed.look();
-    expect(reports).toEqual([null, [3], [4], [5]]);
+    await lookAt(11_000);
+    expect(reports).toEqual([[21], [3], [4], [5]]);
   });
 
-  it('reports everyone when one look finds more rows than it reads', async () => {
-    const { feed, clock, reports } = feedOf({ maxRows: 3 });
-    await feed.look();
+  it('reads new rows only, not the whole look-back, each look', async () => {
+    const { lookAt, feed } = feedOf();
+    await lookAt(0);
+    for (let i = 0; i < 20; i++) await row(30 + i);
+    const rowsRead: number[] = [];
+    const onEnd = (response: unknown, q: { sql: string }) => {
+      if (/page_changes/.test(q.sql)) rowsRead.push(Array.isArray(response) ? response.length : 0);
+    };
+    t.db.on('query-response', onEnd);
+    try {
+      await lookAt(1000);
+      await lookAt(2000);
+      await lookAt(3000);
+    } finally {
+      t.db.off('query-response', onEnd);
+    }
+    expect(rowsRead).toEqual([20, 0, 0]);
+    expect(feed.current()).toBe(true);
+  });
+
+  it('reads at most maxRows new rows a look, and is current again only once it has read them all', async () => {
+    const { feed, clock, reports, lookAt } = feedOf({ maxRows: 3 });
+    await lookAt(0);
     for (const userId of [7, 8, 9, 10]) await row(userId);
-    clock.now = 1000;
-    await feed.look();
-    await row(11);
-    clock.now = 2000;
-    await feed.look();
-    expect(reports).toEqual([null, null, [11]]);
+    await lookAt(1000); // reads three of the four
+    clock.at = 2001;
+    expect(feed.current()).toBe(false); // the last look that read everything started at 0
+    await lookAt(2100);
+    expect(reports).toEqual([[7, 8, 9], [10]]);
+    expect(feed.current()).toBe(true);
   });
 
   it('is current only while a look that started within two refresh intervals has completed, and looks when one is due', async () => {
     const { feed, clock } = feedOf();
-    const looks: number[] = [];
-    const look = feed.look.bind(feed);
-    feed.look = () => (looks.push(clock.now), look());
     expect(feed.current()).toBe(false); // never looked: starts the first look
     await feed.look();
-    expect(looks).toEqual([0, 0]);
     expect(feed.current()).toBe(true);
-    clock.now = 999;
+    clock.at = 999;
     expect(feed.current()).toBe(true); // not due yet
-    clock.now = 2000;
+    clock.at = 2000;
     expect(feed.current()).toBe(true); // due: a look starts, the last one is still recent enough
     await feed.look();
-    clock.now = 4001;
+    clock.at = 4001;
     expect(feed.current()).toBe(false); // nothing for too long: read again until a look completes
     await feed.look();
     expect(feed.current()).toBe(true);
-    expect(looks.length).toBeGreaterThanOrEqual(5);
   });
 });

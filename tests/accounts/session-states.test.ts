@@ -70,14 +70,6 @@ describe('SessionStates', () => {
       },
       loads: ['a'],
     },
-    {
-      when: 'everyone changed',
-      then: (x: ReturnType<typeof states>) => {
-        x.s.forget(null);
-        return x.s.find(1, 'a');
-      },
-      loads: ['a', 'a'],
-    },
   ])('after a first read of session a: $when', async ({ then, loads }) => {
     const x = states();
     await x.s.find(1, 'a');

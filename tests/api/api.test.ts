@@ -90,9 +90,11 @@ describe('GET /api/products', () => {
     expect(head.text ?? '').toBe('');
     const notModified = await request(t.app).get(url).set('If-None-Match', routed.headers['etag']).expect(304);
     expect(notModified.headers['cache-control']).toBe('public, max-age=30');
-    // Another URL for the same filters is held apart, and errors are never held.
+    // Another URL for the same filters is held apart; URLs with parameters the API ignores and errors are never held.
     await api('/api/products?sort=rating&per_page=2').expect(200);
     expect(t.app.context.catalog.apiResponseOf('/api/products?sort=rating&per_page=2')).toBeDefined();
+    await api('/api/products?per_page=2&sort=rating&utm_source=mail').expect(200);
+    expect(t.app.context.catalog.apiResponseOf('/api/products?per_page=2&sort=rating&utm_source=mail')).toBeUndefined(); // parameters it ignores
     await api('/api/products?per_page=0').expect(400);
     expect(t.app.context.catalog.apiResponseOf('/api/products?per_page=0')).toBeUndefined();
   });
