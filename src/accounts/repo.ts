@@ -175,8 +175,9 @@ export async function markTokenUsed(conn: Conn, id: number, now: Date): Promise<
 export async function revokeFamily(conn: Conn, familyId: string, now: Date): Promise<void> {
   const at = toDbTime(now);
   const family = conn('auth_tokens').where({ kind: 'refresh', family_id: familyId });
+  if (!(await family.clone().whereNull('revoked_at').update({ revoked_at: at, updated_at: at }))) return;
   const owner = await family.clone().first('user_id');
-  if (owner && (await family.clone().whereNull('revoked_at').update({ revoked_at: at, updated_at: at }))) await notePageChange(conn, Number(owner.user_id));
+  await notePageChange(conn, Number(owner.user_id));
 }
 
 export async function isFamilyRevoked(conn: Conn, familyId: string): Promise<boolean> {

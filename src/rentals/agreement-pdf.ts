@@ -1,4 +1,3 @@
-
 /**
  * The signed agreement as a PDF (pdfkit): the stored agreement text, line for
  * line, with its headings in bold, then the signature record. The PDF uses

@@ -13,8 +13,7 @@ const ProductParams = z.object({ productId: z.coerce.number().int().positive().m
 const HeartInput = z.object({ next: z.string().max(500).optional().catch(undefined) });
 const PageQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1) });
 
-/** The variant slot key of a product's heart (views/wishlist/_heart.ejs). */
-/** The variant slot of a product's wishlist button (src/http/page-cache.ts): its alternative is "Saved". */
+/** The variant slot of a product's wishlist button (views/wishlist/_heart.ejs, src/http/page-cache.ts): its alternative is "Saved". */
 export const heartKey = (productId: number) => `wish:${productId}`;
 
 /**
