@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { Clock } from '../lib/clock';
+import { TtlCache } from '../lib/ttl-cache';
 import { dateOnly } from '../lib/dates';
 import { noteSession } from './auth';
 import type { Role } from './current-user';
@@ -68,26 +69,31 @@ export interface PageGlance {
  * never older than its version says; a write moves the version on, and the
  * next page reads again. Entries also expire (`ttlMs`), which bounds what
  * a change made without moving the version (a product deleted from carts
- * by a cascade) can leave behind.
+ * by a cascade) can leave behind. Concurrent views of one shopper share one
+ * read (TtlCache).
  */
 export class PageGlances {
-  private readonly entries = new Map<number, { version: number; glance: PageGlance; expires: number }>();
+  private readonly entries: TtlCache<{ version: number; glance: PageGlance }>;
 
   constructor(
     private readonly load: (userId: number) => Promise<PageGlance>,
-    private readonly ttlMs = 60_000,
-    private readonly maxEntries = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+    ttlMs = 60_000,
+    maxEntries = 10_000,
+    now: () => number = Date.now,
+  ) {
+    this.entries = new TtlCache(ttlMs, maxEntries, now);
+  }
 
   async get(userId: number, version: number): Promise<PageGlance> {
-    const kept = this.entries.get(userId);
-    if (kept && kept.version === version && kept.expires > this.now()) return kept.glance;
-    const glance = await this.load(userId);
-    this.entries.delete(userId);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(userId, { version, glance, expires: this.now() + this.ttlMs });
-    return glance;
+    const key = String(userId);
+    const read = () => this.entries.get(key, async () => ({ version, glance: await this.load(userId) }));
+    let entry = await read();
+    // Kept, or read by a request that came before, at another version: read again at this one.
+    if (entry.version !== version) {
+      this.entries.delete(key);
+      entry = await read();
+    }
+    return entry.glance;
   }
 }
 
