@@ -1,5 +1,6 @@
 import type { Conn } from '../db';
 import { toDbTime } from '../lib/clock';
+import { Throttled } from '../lib/throttled';
 
 /**
  * A shopper's page version comes from their page_changes rows
@@ -55,15 +56,12 @@ export class PageChangeFeed {
   /** Rows at or below the floor are no longer looked for; ids between it and `newest` not in `seen` are the gaps. */
   private floor = 0;
   private newest = 0;
-  private started = false;
   private readonly seen = new Set<number>();
   /** When each recent look started and the newest id it had seen, oldest first: the floor trails by lookbackMs. */
-  private looks: Array<{ at: number; newest: number }> = [];
-  private looking: Promise<void> | null = null;
-  private startedAt = -Infinity;
+  private recentLooks: Array<{ at: number; newest: number }> = [];
+  private readonly looks: Throttled;
   /** When the last look that read everything started. */
   private lookedAt = -Infinity;
-  private readonly refreshMs: number;
   private readonly maxAgeMs: number;
   private readonly lookbackMs: number;
   private readonly maxRows: number;
@@ -75,11 +73,12 @@ export class PageChangeFeed {
     private readonly onChange: (userIds: number[]) => void,
     options: { refreshMs?: number; maxAgeMs?: number; lookbackMs?: number; maxRows?: number; now?: () => number } = {},
   ) {
-    this.refreshMs = options.refreshMs ?? 1000;
-    this.maxAgeMs = options.maxAgeMs ?? 2 * this.refreshMs;
+    const refreshMs = options.refreshMs ?? 1000;
+    this.maxAgeMs = options.maxAgeMs ?? 2 * refreshMs;
     this.lookbackMs = options.lookbackMs ?? 10_000;
     this.maxRows = options.maxRows ?? 5000;
     this.now = options.now ?? Date.now;
+    this.looks = new Throttled(() => this.lookOnce(), refreshMs, this.now);
   }
 
   /**
@@ -88,28 +87,18 @@ export class PageChangeFeed {
    * When false, what was kept cannot be trusted: read again.
    */
   current(): boolean {
-    const now = this.now();
-    if (!this.looking && now - this.startedAt >= this.refreshMs) void this.begin().catch(() => undefined); // the next call tries again
-    return now - this.lookedAt <= this.maxAgeMs;
+    this.looks.due();
+    return this.now() - this.lookedAt <= this.maxAgeMs;
   }
 
   /** A look that starts after this call (tests; a look already under way may have read before the caller's write). */
-  async look(): Promise<void> {
-    await this.looking?.catch(() => undefined);
-    return this.begin();
-  }
-
-  private begin(): Promise<void> {
-    this.looking ??= this.lookOnce().finally(() => {
-      this.looking = null;
-    });
-    return this.looking;
+  look(): Promise<void> {
+    return this.looks.run();
   }
 
   private async lookOnce(): Promise<void> {
     const started = this.now();
-    this.startedAt = started;
-    if (!this.started) {
+    if (!this.recentLooks.length) {
       await this.start(started);
       this.lookedAt = started;
       return;
@@ -125,7 +114,7 @@ export class PageChangeFeed {
       this.seen.add(id);
       users.add(Number(row.user_id));
     }
-    this.looks.push({ at: started, newest: this.newest });
+    this.recentLooks.push({ at: started, newest: this.newest });
     this.raiseFloor(started);
     if (users.size) this.onChange([...users]);
     if (rows.length < this.maxRows) this.lookedAt = started;
@@ -143,8 +132,7 @@ export class PageChangeFeed {
       this.seen.add(id);
       this.newest = Math.max(this.newest, id);
     }
-    this.looks = [{ at, newest: this.newest }];
-    this.started = true;
+    this.recentLooks = [{ at, newest: this.newest }];
   }
 
   /** Ids between the floor and the newest seen that no look has seen yet (the oldest MAX_GAPS of them). */
@@ -156,8 +144,8 @@ export class PageChangeFeed {
 
   /** The floor becomes the newest id of the latest look that started at least lookbackMs before this one. */
   private raiseFloor(now: number): void {
-    while (this.looks.length > 1 && this.looks[1]!.at <= now - this.lookbackMs) this.looks.shift();
-    const oldest = this.looks[0]!;
+    while (this.recentLooks.length > 1 && this.recentLooks[1]!.at <= now - this.lookbackMs) this.recentLooks.shift();
+    const oldest = this.recentLooks[0]!;
     if (oldest.at > now - this.lookbackMs || oldest.newest <= this.floor) return;
     this.floor = oldest.newest;
     for (const id of this.seen) if (id <= this.floor) this.seen.delete(id);

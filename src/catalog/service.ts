@@ -1,6 +1,7 @@
 import type { Db } from '../db';
 import type { CatalogChange, CatalogEvents } from './changes';
 import { BadRequestError } from '../http/errors';
+import { Throttled } from '../lib/throttled';
 import { TtlCache } from '../lib/ttl-cache';
 import type { GuestPage, GuestPageStore, ShopperPage } from '../http/page-cache';
 import { shopperPageUrl, type ShopperPageStore } from '../http/shopper-pages';
@@ -96,33 +97,25 @@ export class CatalogService implements CatalogEvents {
   /** Products whose stock changed and has not been read yet, and the chain of reads (see readStock). */
   private readonly stockToRead = new Set<number>();
   private stockReads: Promise<void> = Promise.resolve();
-  /** The catalog fingerprint at the last look for other processes' changes, when that was, and the look under way. */
+  /** The catalog fingerprint at the last look for other processes' changes, and those looks (at most one per refreshMs). */
   private seen: repo.CatalogFingerprint | null = null;
-  private lookedAt = 0;
-  private looking: Promise<void> | null = null;
+  private readonly looks: Throttled;
   /** How many times cached pages were dropped (see readsSince). */
   private drops = 0;
-  private readonly refreshMs: number;
   private readonly now: () => number;
 
   constructor(
     private readonly db: Db,
     options: CatalogOptions = {},
   ) {
-    this.refreshMs = options.refreshMs ?? 5000;
     this.now = options.now ?? Date.now;
     this.searchIndex = options.searchIndex === false ? null : new LiveSearchIndex(db, CACHE_TTL_MS, this.now);
+    this.looks = new Throttled(() => this.noticeChanges(), options.refreshMs ?? 5000, this.now);
   }
 
   /** Starts a background look for other processes' changes when one is due; called on every catalog read. */
   private lookForChanges(): void {
-    if (this.looking || this.now() - this.lookedAt < this.refreshMs) return;
-    this.lookedAt = this.now();
-    this.looking = this.noticeChanges()
-      .catch(() => undefined) // the next look tries again; meanwhile the cache lifetime bounds staleness
-      .finally(() => {
-        this.looking = null;
-      });
+    this.looks.due(); // a failed look is left to the next one; meanwhile the cache lifetime bounds staleness
   }
 
   /** One look (see the class comment); resolves once caches and the search index reflect what it saw. */
